@@ -1,0 +1,302 @@
+"""A vdir folder: one ``.ics`` file per item, as khal, todoman and vdirsyncer use.
+
+Conventions (https://vdirsyncer.pimutils.org/en/stable/vdir.html):
+
+- the href is the file name inside the folder; a new item is named
+  ``UID + ".ics"`` when the UID is file-name safe (``[A-Za-z0-9_.+-]``, not
+  starting with a dot), else a random UUID + ``".ics"``;
+- the etag is ``f"{st_mtime_ns};{st_ino}"`` (vdirsyncer uses the same two
+  values), so an edit by any program that rewrites or replaces the file changes it;
+- files whose names start with a dot or do not end in ``.ics`` are not items;
+  our temporary files are ``.<name>.<random>.tmp`` in the same folder.
+
+Writes are atomic: the data goes to a temporary file in the folder, is
+flushed and fsynced, then ``os.link``-ed into place (create: fails if the name
+exists, with no window for a race) or ``os.replace``-d over the old file
+(update).  An update always gives the file an mtime later than the one it
+replaces, so an etag never comes back for the same href even when two writes
+land in the same clock tick and the file system reuses the inode.
+
+Update and delete compare the etag and then act; another program writing the
+same file in the microseconds between the two is not detected (vdirsyncer has
+the same window; no vdir client takes locks).
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import re
+import secrets
+import stat
+import uuid
+from pathlib import Path
+
+from .storage import Listing, NotFoundError, PreconditionFailed, StorageError
+
+__all__ = ["VdirStorage", "href_for_uid", "etag_of_stat"]
+
+_SAFE_UID = re.compile(r"[A-Za-z0-9_+-][A-Za-z0-9_.+-]*\Z")
+_MAX_NAME = 200  # bytes; most file systems allow 255
+_TOKEN_PREFIX = "vdir-"
+
+
+def href_for_uid(uid: str, fileext: str = ".ics") -> str:
+    """The file name a new item with this UID gets: the UID when it is safe."""
+    if _SAFE_UID.match(uid) and len(uid) + len(fileext) <= _MAX_NAME:
+        return uid + fileext
+    return str(uuid.uuid4()) + fileext
+
+
+def etag_of_stat(st: os.stat_result) -> str:
+    return f"{st.st_mtime_ns};{st.st_ino}"
+
+
+def _listing_token(listings: list[Listing]) -> str:
+    h = hashlib.sha256()
+    for item in sorted(listings, key=lambda x: x.href):
+        h.update(item.href.encode("utf-8", "surrogateescape"))
+        h.update(b"\0")
+        h.update(item.etag.encode("ascii"))
+        h.update(b"\n")
+    return _TOKEN_PREFIX + h.hexdigest()
+
+
+class VdirStorage:
+    """A folder of ``.ics`` files (see the module docstring).
+
+    ``create=True`` makes the folder (and its parents) when it is missing;
+    otherwise a missing folder is a :class:`NotFoundError` on first use.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        path: str | os.PathLike[str],
+        *,
+        fileext: str = ".ics",
+        create: bool = False,
+        fsync: bool = True,
+    ) -> None:
+        self.name = name
+        self.path = Path(os.path.expanduser(os.fspath(path)))
+        self.fileext = fileext
+        self.fsync = fsync
+        if create:
+            try:
+                self.path.mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                raise self._os_error("cannot create folder", self.path, e) from e
+
+    def __repr__(self) -> str:
+        return f"VdirStorage({self.name!r}, {str(self.path)!r})"
+
+    # -- helpers ---------------------------------------------------------
+
+    def _label(self) -> str:
+        return f"vdir '{self.name}'"
+
+    def _os_error(self, what: str, path: Path, e: OSError) -> StorageError:
+        reason = e.strerror or str(e)
+        if isinstance(e, FileNotFoundError) and path == self.path:
+            return NotFoundError(f"{self._label()}: folder {path} does not exist")
+        return StorageError(f"{self._label()}: {what} {path}: {reason}")
+
+    def _file(self, href: str) -> Path:
+        if (
+            not href
+            or "/" in href
+            or os.sep in href
+            or (os.altsep and os.altsep in href)
+            or href.startswith(".")
+        ):
+            raise NotFoundError(f"{self._label()}: {href!r} is not an item name in {self.path}")
+        return self.path / href
+
+    def _is_item(self, name: str) -> bool:
+        return name.endswith(self.fileext) and not name.startswith(".")
+
+    def _check_folder(self) -> None:
+        if not self.path.is_dir():
+            if self.path.exists():
+                raise StorageError(f"{self._label()}: {self.path} is not a folder")
+            raise NotFoundError(f"{self._label()}: folder {self.path} does not exist")
+
+    def _write_temp(self, target: Path, data: bytes, min_mtime_ns: int | None) -> tuple[Path, str]:
+        """Write ``data`` to a new temporary file next to ``target``; return it and its etag."""
+        tmp = self.path / f".{target.name}.{secrets.token_hex(6)}.tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o644)
+        try:
+            try:
+                view = memoryview(data)
+                while view:
+                    n = os.write(fd, view)
+                    view = view[n:]
+                if self.fsync:
+                    os.fsync(fd)
+                st = os.fstat(fd)
+                if min_mtime_ns is not None and st.st_mtime_ns < min_mtime_ns:
+                    os.utime(fd, ns=(st.st_atime_ns, min_mtime_ns))
+                    st = os.fstat(fd)
+            finally:
+                os.close(fd)
+        except BaseException:
+            _unlink_quietly(tmp)
+            raise
+        return tmp, etag_of_stat(st)
+
+    # -- Storage interface -----------------------------------------------
+
+    def list(self) -> list[Listing]:
+        self._check_folder()
+        out = []
+        try:
+            with os.scandir(self.path) as it:
+                entries = [e for e in it if self._is_item(e.name)]
+        except OSError as e:
+            raise self._os_error("cannot read folder", self.path, e) from e
+        for entry in entries:
+            try:
+                st = os.stat(entry.path)
+            except FileNotFoundError:
+                continue  # deleted while we listed
+            except OSError as e:
+                raise self._os_error("cannot read", Path(entry.path), e) from e
+            if _is_regular(st):
+                out.append(Listing(entry.name, etag_of_stat(st)))
+        out.sort(key=lambda x: x.href)
+        return out
+
+    def get(self, hrefs: list[str]) -> dict[str, tuple[bytes, str]]:
+        self._check_folder()
+        out: dict[str, tuple[bytes, str]] = {}
+        for href in hrefs:
+            path = self._file(href)
+            try:
+                with open(path, "rb") as f:
+                    st = os.fstat(f.fileno())
+                    data = f.read()
+            except FileNotFoundError:
+                continue
+            except OSError as e:
+                raise self._os_error("cannot read", path, e) from e
+            out[href] = (data, etag_of_stat(st))
+        return out
+
+    def create(self, uid: str, data: bytes) -> tuple[str, str]:
+        self._check_folder()
+        href = href_for_uid(uid, self.fileext)
+        path = self._file(href)
+        try:
+            tmp, etag = self._write_temp(path, data, None)
+        except OSError as e:
+            raise self._os_error("cannot write", path, e) from e
+        try:
+            try:
+                os.link(tmp, path)  # atomic, and fails if the name is taken
+            except FileExistsError:
+                raise PreconditionFailed(
+                    f"{self._label()}: {href} already exists", href=href
+                ) from None
+            except OSError as e:
+                if e.errno not in _NO_HARDLINKS:
+                    raise self._os_error("cannot write", path, e) from e
+                etag = self._create_exclusive(path, href, data)
+        finally:
+            _unlink_quietly(tmp)
+        return href, etag
+
+    def _create_exclusive(self, path: Path, href: str, data: bytes) -> str:
+        """Create without hard links (FAT, some network shares): O_EXCL, not atomic content."""
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            raise PreconditionFailed(f"{self._label()}: {href} already exists", href=href) from None
+        except OSError as e:
+            raise self._os_error("cannot write", path, e) from e
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                if self.fsync:
+                    os.fsync(f.fileno())
+                return etag_of_stat(os.fstat(f.fileno()))
+        except OSError as e:
+            _unlink_quietly(path)
+            raise self._os_error("cannot write", path, e) from e
+
+    def _current(self, href: str, etag: str, action: str) -> tuple[Path, os.stat_result]:
+        self._check_folder()
+        path = self._file(href)
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            raise NotFoundError(f"{self._label()}: cannot {action} {href}: it no longer exists") from None
+        except OSError as e:
+            raise self._os_error("cannot read", path, e) from e
+        if etag_of_stat(st) != etag:
+            raise PreconditionFailed(
+                f"{self._label()}: cannot {action} {href}: it was changed by another program",
+                href=href,
+            )
+        return path, st
+
+    def update(self, href: str, data: bytes, etag: str) -> str:
+        path, st = self._current(href, etag, "update")
+        try:
+            tmp, new_etag = self._write_temp(path, data, st.st_mtime_ns + 1)
+        except OSError as e:
+            raise self._os_error("cannot write", path, e) from e
+        try:
+            os.replace(tmp, path)
+        except OSError as e:
+            _unlink_quietly(tmp)
+            raise self._os_error("cannot write", path, e) from e
+        return new_etag
+
+    def delete(self, href: str, etag: str) -> None:
+        path, _ = self._current(href, etag, "delete")
+        try:
+            os.remove(path)
+        except FileNotFoundError:
+            raise NotFoundError(f"{self._label()}: cannot delete {href}: it no longer exists") from None
+        except OSError as e:
+            raise self._os_error("cannot delete", path, e) from e
+
+    def changes(self, token: str | None) -> tuple[str | None, list[Listing] | None, list[str]]:
+        """A vdir has no change log: the token is a hash of the whole listing.
+
+        Same listing as at ``token`` -> ``(token, [], [])``; otherwise the full
+        listing (and no deletions: the caller diffs it against what it knows).
+        """
+        listings = self.list()
+        new_token = _listing_token(listings)
+        if token == new_token:
+            return new_token, [], []
+        return new_token, listings, []
+
+
+_NO_HARDLINKS = {
+    e
+    for e in (
+        getattr(errno, "EPERM", None),
+        getattr(errno, "EOPNOTSUPP", None),
+        getattr(errno, "ENOTSUP", None),
+        getattr(errno, "EXDEV", None),
+        getattr(errno, "ENOSYS", None),
+        getattr(errno, "EMLINK", None),
+    )
+    if e is not None
+}
+
+
+def _is_regular(st: os.stat_result) -> bool:
+    return stat.S_ISREG(st.st_mode)
+
+
+def _unlink_quietly(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
