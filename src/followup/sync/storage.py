@@ -16,6 +16,8 @@ Rules every implementation keeps (CALENDAR_RULES.md, rules 15-18):
 
 from __future__ import annotations
 
+import re
+import uuid
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -28,6 +30,7 @@ __all__ = [
     "NotFoundError",
     "AuthError",
     "Storage",
+    "href_for_uid",
 ]
 
 
@@ -115,3 +118,16 @@ class Storage(Protocol):
         deletions: the caller compares it with what it knows.
         """
         ...
+
+
+_SAFE_NAME = re.compile(r"[A-Za-z0-9_+-][A-Za-z0-9_.+-]*\Z")
+_MAX_NAME = 200  # bytes; most file systems allow 255 per name
+
+
+def href_for_uid(uid: str, fileext: str = ".ics") -> str:
+    """The resource (file) name for a new item: ``uid + fileext`` when the UID
+    is file-name and URL safe (``[A-Za-z0-9_.+-]``, no leading dot, not too
+    long), else a random UUID + ``fileext`` (vdirsyncer does the same)."""
+    if _SAFE_NAME.match(uid) and len(uid) + len(fileext) <= _MAX_NAME:
+        return uid + fileext
+    return str(uuid.uuid4()) + fileext

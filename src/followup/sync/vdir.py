@@ -27,26 +27,15 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
-import re
 import secrets
 import stat
-import uuid
 from pathlib import Path
 
-from .storage import Listing, NotFoundError, PreconditionFailed, StorageError
+from .storage import Listing, NotFoundError, PreconditionFailed, StorageError, href_for_uid
 
 __all__ = ["VdirStorage", "href_for_uid", "etag_of_stat"]
 
-_SAFE_UID = re.compile(r"[A-Za-z0-9_+-][A-Za-z0-9_.+-]*\Z")
-_MAX_NAME = 200  # bytes; most file systems allow 255
 _TOKEN_PREFIX = "vdir-"
-
-
-def href_for_uid(uid: str, fileext: str = ".ics") -> str:
-    """The file name a new item with this UID gets: the UID when it is safe."""
-    if _SAFE_UID.match(uid) and len(uid) + len(fileext) <= _MAX_NAME:
-        return uid + fileext
-    return str(uuid.uuid4()) + fileext
 
 
 def etag_of_stat(st: os.stat_result) -> str:

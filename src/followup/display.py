@@ -1,0 +1,203 @@
+"""Formatting for people (aligned, relative dates) and for programs (stable JSON)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from followup.model import Interview, Outcome, PlannedItem
+from followup.store import ItemRow
+
+MARKS = {"needs-action": " ", "completed": "✓", "cancelled": "✗"}
+
+
+def to_json(document: Any) -> str:
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False)
+
+
+def item_doc(row: ItemRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "uid": row.uid,
+        "interview": row.interview_id,
+        "step": row.step,
+        "kind": row.kind,
+        "summary": row.summary,
+        "start": row.start,
+        "due": row.due,
+        "end": row.end,
+        "status": row.status,
+        "completed": row.completed,
+        "overridden": row.override is not None,
+    }
+
+
+def interview_doc(interview: Interview, outcomes: Sequence[Outcome]) -> dict[str, Any]:
+    return {
+        "id": interview.id,
+        "uid": interview.uid,
+        "company": interview.company,
+        "role": interview.role,
+        "start": interview.start.isoformat(),
+        "end": interview.end.isoformat(),
+        "duration_minutes": int(interview.duration.total_seconds() // 60),
+        "tz": interview.tz,
+        "deadline": interview.effective_deadline.isoformat(),
+        "deadline_assumed": interview.deadline_assumed,
+        "interviewers": [
+            {"name": c.name, "email": c.email, "tz": c.tz} for c in interview.contacts
+        ],
+        "channel": interview.channel,
+        "note": interview.note,
+        "location": interview.location,
+        "country": interview.country,
+        "outcome": outcomes[-1].kind if outcomes else None,
+        "outcomes": [
+            {"outcome": o.kind, "recorded": o.recorded.astimezone(dt.timezone.utc).isoformat()}
+            for o in outcomes
+        ],
+    }
+
+
+def planned_doc(item: PlannedItem) -> dict[str, Any]:
+    """`followup plan --json`: the items as `show --json` would list them, without ids."""
+    def text(value: dt.date | None) -> str | None:
+        return value.isoformat() if value is not None else None
+
+    return {
+        "id": None,
+        "uid": None,
+        "interview": None,
+        "step": item.step,
+        "kind": item.kind,
+        "summary": item.summary,
+        "start": text(item.start),
+        "due": text(item.due),
+        "end": text(item.end),
+        "status": item.status,
+        "completed": text(item.completed),
+        "overridden": item.overridden,
+    }
+
+
+# -- human output ------------------------------------------------------------------------
+
+
+def _moment(start: str | None, due: str | None) -> dt.datetime | dt.date | None:
+    text = due or start
+    if text is None:
+        return None
+    if len(text) == 10:
+        return dt.date.fromisoformat(text)
+    return dt.datetime.fromisoformat(text)
+
+
+def when_text(value: dt.datetime | dt.date | None, zone: ZoneInfo) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.astimezone(zone).strftime("%a %d %b %Y %H:%M")
+    return value.strftime("%a %d %b %Y") + " (all day)"
+
+
+def relative(value: dt.datetime | dt.date | None, now: dt.datetime, zone: ZoneInfo, open_: bool) -> str:
+    if value is None:
+        return ""
+    today = now.astimezone(zone).date()
+    if isinstance(value, dt.datetime):
+        if open_ and value < now:
+            return "overdue " + _span(now - value)
+        day = value.astimezone(zone).date()
+    else:
+        day = value
+        if open_ and day < today:
+            return "overdue " + _plural((today - day).days, "day")
+    days = (day - today).days
+    if days == 0:
+        return "today" if day >= today else ""
+    if days == 1:
+        return "tomorrow"
+    if days > 1:
+        return f"in {days} days"
+    return f"{-days} days ago" if days < -1 else "yesterday"
+
+
+def _span(delta: dt.timedelta) -> str:
+    if delta >= dt.timedelta(days=1):
+        return _plural(delta.days, "day")
+    hours = int(delta.total_seconds() // 3600)
+    if hours:
+        return _plural(hours, "hour")
+    return _plural(max(1, int(delta.total_seconds() // 60)), "minute")
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def table(rows: Iterable[Sequence[str]]) -> list[str]:
+    """Left-aligned columns, two spaces apart, no trailing blanks."""
+    rows = [list(r) for r in rows]
+    if not rows:
+        return []
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows]
+
+
+def item_rows(
+    rows: Sequence[ItemRow], now: dt.datetime, zone: ZoneInfo, with_company: dict[int, str] | None = None
+) -> list[str]:
+    lines = []
+    for row in rows:
+        moment = _moment(row.start, row.due)
+        cells = [
+            str(row.id),
+            MARKS.get(row.status, " "),
+            when_text(moment, zone),
+            relative(moment, now, zone, row.status == "needs-action" and row.kind == "task"),
+        ]
+        summary = row.summary + (" (snoozed)" if row.override else "")
+        if with_company is not None:
+            cells.append(with_company.get(row.interview_id, ""))
+        cells.append(summary)
+        lines.append(cells)
+    return table(lines)
+
+
+def planned_rows(items: Sequence[PlannedItem], now: dt.datetime, zone: ZoneInfo) -> list[str]:
+    lines = []
+    for item in items:
+        moment = item.due or item.start
+        lines.append([
+            MARKS.get(item.status, " "),
+            when_text(moment, zone),
+            relative(moment, now, zone, item.status == "needs-action" and item.kind == "task"),
+            item.step,
+            item.summary,
+        ])
+    return table(lines)
+
+
+def interview_header(interview: Interview, outcomes: Sequence[Outcome], zone: ZoneInfo) -> list[str]:
+    start = interview.start
+    lines = [
+        f"{interview.role} at {interview.company}"
+        + (f" (interview {interview.id})" if interview.id is not None else ""),
+        f"  When:      {start:%a %d %b %Y %H:%M}–{interview.end:%H:%M} {interview.tz}",
+    ]
+    if str(zone) != interview.tz:
+        lines.append(f"             {start.astimezone(zone):%a %d %b %Y %H:%M} {zone} (your time)")
+    deadline = f"{interview.effective_deadline:%a %d %b %Y}"
+    if interview.deadline_assumed:
+        deadline += " (assumed: none was given; ask them)"
+    lines.append(f"  Decision:  {deadline}")
+    if interview.contacts:
+        lines.append("  With:      " + ", ".join(c.display for c in interview.contacts))
+    if interview.location:
+        lines.append(f"  Where:     {interview.location}")
+    if outcomes:
+        lines.append("  Outcome:   " + ", ".join(o.kind for o in outcomes))
+    return lines

@@ -1,0 +1,128 @@
+"""Read interviews from a TOML or CSV file (the format of samples/, see the README)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from followup import inputs
+from followup.errors import UsageError
+from followup.model import CHANNELS, DEFAULT_DURATION, NOTE_KINDS, Contact, Interview
+
+FIELDS = ("company", "role", "at", "duration", "tz", "deadline", "channel", "note",
+          "location", "interviewers")
+
+
+def read_interviews(path: Path, default_tz: str) -> list[Interview]:
+    """Every interview in the file, validated; any error names the file and the entry."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise UsageError(f"no file {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {path}: {exc}") from None
+    suffix = path.suffix.lower()
+    if suffix == ".toml":
+        entries = _toml_entries(path, text)
+    elif suffix == ".csv":
+        entries = _csv_entries(text)
+    else:
+        raise UsageError(f"{path}: unknown format; use a .toml or .csv file")
+    if not entries:
+        raise UsageError(f"{path}: no interviews in the file")
+    interviews = []
+    seen: dict[tuple[str, str, str], int] = {}
+    for number, entry in enumerate(entries, 1):
+        try:
+            interview = _interview(entry, default_tz)
+        except UsageError as exc:
+            raise UsageError(f"{path}: interview {number}: {exc}") from None
+        key = (interview.company, interview.role, interview.start.isoformat())
+        if key in seen:
+            raise UsageError(f"{path}: interview {number} repeats interview {seen[key]}")
+        seen[key] = number
+        interviews.append(interview)
+    return interviews
+
+
+def _toml_entries(path: Path, text: str) -> list[Mapping[str, Any]]:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{path} is not valid TOML: {exc}") from None
+    entries = data.get("interview", [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise UsageError(f"{path}: write each interview as an [[interview]] table")
+    return entries
+
+
+def _csv_entries(text: str) -> list[Mapping[str, Any]]:
+    reader = csv.DictReader(io.StringIO(text))
+    unknown = set(reader.fieldnames or ()) - set(FIELDS)
+    if unknown:
+        raise UsageError(f"unknown CSV column(s): {', '.join(sorted(unknown))}; use {', '.join(FIELDS)}")
+    entries = []
+    for row in reader:
+        entry = {k: v for k, v in row.items() if v not in (None, "")}
+        if "interviewers" in entry:
+            entry["interviewers"] = [p for p in entry["interviewers"].split(";") if p.strip()]
+        entries.append(entry)
+    return entries
+
+
+def _text(entry: Mapping[str, Any], key: str, default: str | None = None) -> str | None:
+    value = entry.get(key, default)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        # TOML may hand us a date or datetime for unquoted values; take its ISO text.
+        if hasattr(value, "isoformat"):
+            return str(value.isoformat())
+        raise UsageError(f"'{key}' must be text")
+    return value
+
+
+def _interview(entry: Mapping[str, Any], default_tz: str) -> Interview:
+    from followup.service import interview_uid
+
+    unknown = set(entry) - set(FIELDS)
+    if unknown:
+        raise UsageError(f"unknown field(s) {', '.join(sorted(unknown))}; use {', '.join(FIELDS)}")
+    for required in ("company", "role", "at"):
+        if not entry.get(required):
+            raise UsageError(f"'{required}' is missing")
+    company, role, at = (_text(entry, k) or "" for k in ("company", "role", "at"))
+    tz = inputs.zone(_text(entry, "tz") or default_tz)
+    start = inputs.datetime(at, tz, "'at'")
+    duration_text = _text(entry, "duration")
+    deadline_text = _text(entry, "deadline")
+    contacts = tuple(_contact(value, key) for key, value in enumerate(entry.get("interviewers", []), 1))
+    return Interview(
+        uid=interview_uid(company, role, start),
+        company=company,
+        role=role,
+        start=start,
+        duration=inputs.duration(duration_text) if duration_text else DEFAULT_DURATION,
+        tz=tz,
+        deadline=inputs.date(deadline_text, "deadline") if deadline_text else None,
+        channel=inputs.choice(_text(entry, "channel", "email") or "email", CHANNELS, "channel"),
+        note=inputs.choice(_text(entry, "note", "email") or "email", NOTE_KINDS, "note kind"),
+        location=_text(entry, "location", "") or "",
+        contacts=contacts,
+    )
+
+
+def _contact(value: Any, key: int) -> Contact:
+    if isinstance(value, str):
+        return inputs.interviewer(value, key)
+    if isinstance(value, dict):
+        text = value.get("name", "")
+        if value.get("email"):
+            text = f"{text} <{value['email']}>" if text else value["email"]
+        tz = inputs.zone(value["tz"]) if value.get("tz") else None
+        return inputs.interviewer(text, key, tz)
+    raise UsageError("each interviewer is \"Name <email>\" or a table with name and email")

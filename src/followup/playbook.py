@@ -1,0 +1,128 @@
+"""The default follow-up playbook as data: one row per step (see PLAYBOOK.md).
+
+Keep this table and ../shared/docs/PLAYBOOK.md in agreement; tests pin the dates it gives.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+Anchor = str  # "start", "end", "deadline", "outcome" or the id of an earlier step
+
+PROOFREAD = (
+    "Before sending: run a spell-check, read it once more (ideally have someone else "
+    "read it), and check that names and titles are spelled right."
+)
+
+
+@dataclass(frozen=True)
+class When:
+    """How a step's due time follows from its anchor.
+
+    Either `after` (elapsed time from the anchor moment) or a date rule: the anchor's
+    date plus `days` calendar days, then `business_days` business days (negative:
+    backwards), then rolled to the next business day when `next_business_day`, at `at`.
+    """
+
+    anchor: Anchor
+    after: dt.timedelta | None = None
+    days: int = 0
+    business_days: int = 0
+    next_business_day: bool = False
+    at: dt.time | None = None
+    # How a completed anchor step moves this one: "later" only when the completion was
+    # later than planned, "always" to the completion time, None never.
+    follow_completion: Literal["later", "always"] | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    kind: Literal["task", "event"]
+    title: str  # str.format with company, role, contact
+    purpose: str
+    when: When
+    alarm_after_anchor: dt.timedelta | None = None  # else `alarm_before` the due/start time
+    alarm_before: dt.timedelta = dt.timedelta(0)
+    slot: dt.timedelta | None = None  # a task that also holds a time in the calendar (calls)
+    email: bool = False
+    per_interviewer: bool = False
+    chase: bool = False  # part of the chase that any outcome cancels
+    handwritten: When | None = None  # the variant used when the note is handwritten
+    outcome: str | None = None  # planned only once this outcome is recorded
+
+
+H = dt.timedelta(hours=1)
+M = dt.timedelta(minutes=1)
+TEN = dt.time(10, 0)
+
+DEFAULT_PLAYBOOK: tuple[Step, ...] = (
+    Step("interview", "event", "Interview: {role} at {company}",
+         "The interview itself.",
+         When("start"), alarm_before=1 * H),
+    Step("ask-timeline", "task", "Ask {company} when they will decide",
+         "Before leaving: ask when they will decide, who will tell you, and by which "
+         "channel (phone or email).",
+         When("end", after=dt.timedelta(0)), alarm_before=10 * M),
+    Step("business-card", "task", "Get each interviewer's contact details",
+         "Before leaving: get each interviewer's name, title, email and phone.",
+         When("end", after=dt.timedelta(0)), alarm_before=10 * M),
+    Step("notes", "task", "Write interview notes ({company})",
+         "Write down the topics, skills and traits they stressed, the questions and how "
+         "you answered, what to improve, and points to mention later.",
+         When("end", after=2 * H), alarm_after_anchor=15 * M),
+    Step("thank-you-email", "task", "Send a thank-you email to {company}",
+         "A short thank-you to the interviewer(s): thank them for their time and restate "
+         "your interest. Hard limit: 48 hours after the interview.",
+         When("end", after=48 * H), alarm_after_anchor=3 * H, email=True),
+    Step("formal-note", "task", "Send a formal note to {contact}",
+         "A more detailed note: your strengths and why you fit the role.",
+         When("end", days=3, next_business_day=True, at=TEN),
+         handwritten=When("end", business_days=1, at=TEN),
+         email=True, per_interviewer=True),
+    Step("response-deadline", "event", "{company} said they would decide",
+         "The day they said they would decide.",
+         When("deadline"), chase=True),
+    Step("status-email", "task", "Email {company} for a status update",
+         "Ask for the outcome: who you are, the role, the interview date, your fit, one or "
+         "two points from your notes, and a positive close.",
+         When("deadline", business_days=1, at=TEN), email=True, chase=True),
+    Step("call", "task", "Call {company} about the {role} role",
+         "Phone the contact directly (not voicemail); early morning or evening reaches "
+         "people best.",
+         When("status-email", business_days=2, at=dt.time(9, 0), follow_completion="later"),
+         alarm_before=10 * M, slot=15 * M, chase=True),
+    Step("call-script", "task", "Prepare the call to {company}",
+         "Prepare the key points for the call and practise it.",
+         When("call", business_days=-1, at=dt.time(17, 0)), chase=True),
+    Step("second-call", "task", "Call {company} a second time",
+         "Last attempt if there is still no answer.",
+         When("call", days=14, next_business_day=True, at=dt.time(9, 0),
+              follow_completion="always"),
+         alarm_before=10 * M, slot=15 * M, chase=True),
+    Step("let-go", "task", "Close the {company} application and move on",
+         "Three attempts made: close the application politely and keep searching.",
+         When("second-call", days=7, next_business_day=True, at=TEN,
+              follow_completion="always"),
+         chase=True),
+    Step("reply-second-interview", "task", "Accept the second interview at {company}",
+         "Answer by the channel they used with you.",
+         When("outcome", after=4 * H), email=True, outcome="second-interview"),
+    Step("reply-offer", "task", "Reply to the offer from {company}",
+         "Thank them and answer the offer (or ask for time to decide).",
+         When("outcome", after=24 * H), email=True, outcome="offer"),
+    Step("gracious-reply", "task", "Send a gracious reply to {company}",
+         "Thank them, ask what you could improve, and say you remain interested in other "
+         "roles.",
+         When("outcome", days=2, next_business_day=True, at=TEN), email=True,
+         outcome="rejected"),
+)
+
+STEP_IDS = tuple(step.id for step in DEFAULT_PLAYBOOK)
+# Steps each outcome cancels besides the chase (PLAYBOOK.md, "Outcomes").
+ALSO_CANCELS = {
+    "rejected": frozenset({"thank-you-email", "formal-note"}),
+    "withdrawn": frozenset(STEP_IDS),
+}

@@ -1,0 +1,156 @@
+"""Planned items → icalendar components, deterministically (CALENDAR_RULES.md).
+
+Everything that varies between renders (DTSTAMP, LAST-MODIFIED, SEQUENCE, CREATED)
+comes from the stored revision passed in `Meta`, so the same state gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import icalendar
+
+from followup.model import CANCELLED, COMPLETED, PlannedItem
+from followup.vtimezone import vtimezone
+
+PRODID = "-//followup//followup//EN"  # stable: it is part of every byte-compared render
+TASK_EVENT_LENGTH = dt.timedelta(minutes=15)
+DONE_PREFIX = "✓ "
+PROFILES = ("full", "events", "tasks")
+UTC = dt.timezone.utc
+
+
+@dataclass(frozen=True)
+class Meta:
+    uid: str
+    interview_uid: str
+    parent_uid: str
+    sequence: int
+    created: dt.datetime
+    modified: dt.datetime
+
+
+def event_uid(item_uid: str, kind: str) -> str:
+    """A task's calendar event gets its own UID: never the VTODO's (CALENDAR_RULES.md)."""
+    return item_uid if kind == "event" else f"{item_uid}-event"
+
+
+def _common(component: icalendar.cal.Component, item: PlannedItem, meta: Meta, uid: str) -> None:
+    component.add("uid", uid)
+    component.add("dtstamp", meta.modified.astimezone(UTC))
+    component.add("created", meta.created.astimezone(UTC))
+    component.add("last-modified", meta.modified.astimezone(UTC))
+    component.add("sequence", meta.sequence)
+    component.add("description", item.description)
+    for contact in item.contacts:
+        component.add("contact", contact)
+    if item.location:
+        component.add("location", item.location)
+    component.add("categories", ["Job search"])
+    component.add("x-followup-interview", meta.interview_uid)
+    component.add("x-followup-step", item.step)
+    component.add("x-followup-key", item.key)
+
+
+def _alarm(component: icalendar.cal.Component, item: PlannedItem) -> None:
+    # Closed items ring no more; one absolute DISPLAY alarm otherwise (rule 11).
+    if item.alarm is None or item.status in (COMPLETED, CANCELLED):
+        return
+    alarm = icalendar.Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", item.summary)
+    alarm.add("trigger", item.alarm.astimezone(UTC), parameters={"VALUE": "DATE-TIME"})
+    component.add_component(alarm)
+
+
+def todo(item: PlannedItem, meta: Meta) -> icalendar.Todo:
+    assert item.kind == "task" and item.due is not None
+    component = icalendar.Todo()
+    _common(component, item, meta, meta.uid)
+    component.add("summary", item.summary)
+    # DTSTART = DUE (same TZID) unless the step holds a real slot: Apple Reminders drops
+    # the time otherwise, and OpenTasks rejects DUE < DTSTART.
+    component.add("dtstart", item.start if isinstance(item.start, dt.datetime) else item.due)
+    component.add("due", item.due)
+    component.add("status", item.status.upper())
+    if item.status == COMPLETED and item.completed is not None:
+        component.add("completed", item.completed.astimezone(UTC))
+        component.add("percent-complete", 100)
+    component.add("related-to", meta.parent_uid, parameters={"RELTYPE": "PARENT"})
+    _alarm(component, item)
+    return component
+
+
+def event(item: PlannedItem, meta: Meta) -> icalendar.Event:
+    """The item as a calendar event: itself for events, a projection for tasks."""
+    component = icalendar.Event()
+    _common(component, item, meta, event_uid(meta.uid, item.kind))
+    prefix = DONE_PREFIX if item.status == COMPLETED else ""
+    component.add("summary", prefix + item.summary)
+    if item.all_day:
+        component.add("dtstart", item.start)  # VALUE=DATE, exclusive DTEND
+        component.add("dtend", item.end)
+        component.add("transp", "TRANSPARENT")
+    elif item.start is not None and item.end is not None:
+        component.add("dtstart", item.start)
+        component.add("dtend", item.end)
+        component.add("transp", "OPAQUE")
+    else:
+        # A task without a slot shows when it is time to act: at its reminder.
+        begin = item.alarm or item.due
+        assert isinstance(begin, dt.datetime)
+        begin = begin.astimezone(item.due.tzinfo if item.due else UTC)
+        component.add("dtstart", begin)
+        component.add("dtend", begin + TASK_EVENT_LENGTH)
+        component.add("transp", "TRANSPARENT")
+    component.add("status", "CANCELLED" if item.status == CANCELLED else "CONFIRMED")
+    _alarm(component, item)
+    return component
+
+
+def component_text(component: icalendar.cal.Component) -> str:
+    return component.to_ical().decode("utf-8")
+
+
+def render_item(item: PlannedItem, meta: Meta) -> tuple[str | None, str]:
+    """(VTODO text or None, VEVENT text): both forms are cached with the item's revision."""
+    todo_text = component_text(todo(item, meta)) if item.kind == "task" else None
+    return todo_text, component_text(event(item, meta))
+
+
+def in_profile(profile: str, kind: str, has_slot: bool) -> tuple[bool, bool]:
+    """Which forms of an item a profile holds: (its VTODO, its VEVENT)."""
+    if profile == "tasks":
+        return kind == "task", False
+    if profile == "events":
+        return False, True
+    return kind == "task", kind == "event" or has_slot
+
+
+def calendar_header(name: str, tzids: Iterable[str], years: tuple[int, int],
+                    feed: dict[str, str] | None = None) -> icalendar.Calendar:
+    cal = icalendar.Calendar()
+    cal.add("version", "2.0")
+    cal.add("prodid", PRODID)
+    cal.add("calscale", "GREGORIAN")
+    cal.add("name", name)
+    cal.add("x-wr-calname", name)
+    for key, value in (feed or {}).items():
+        cal.add(key, value)
+    for tzid in sorted(set(tzids)):
+        cal.add_component(vtimezone(tzid, years[0], years[1]))
+    return cal
+
+
+def assemble(header: icalendar.Calendar, components: Iterable[str]) -> bytes:
+    """Splice cached, library-serialised components into the library-serialised header.
+
+    Re-parsing thousands of cached components only to serialise them again would cost
+    seconds per export; their bytes are already icalendar's output.
+    """
+    head = header.to_ical().decode("utf-8")
+    closing = "END:VCALENDAR\r\n"
+    assert head.endswith(closing)
+    return (head[: -len(closing)] + "".join(components) + closing).encode("utf-8")

@@ -1,0 +1,272 @@
+"""The operations behind the commands: validate, plan, store, render, write the calendar.
+
+Each public method runs inside the caller's `store.transaction()`; nothing here prints.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from followup.config import Config, Paths
+from followup.errors import UsageError
+from followup.model import (
+    CANCELLED,
+    COMPLETED,
+    NEEDS_ACTION,
+    OUTCOMES,
+    Interview,
+    Outcome,
+    PlannedItem,
+)
+from followup.planner import plan
+from followup.schedule import BusinessDays
+from followup.store import ItemRow, Store, iso, utc_iso
+
+CALENDAR_NAME = "Job search follow-up"
+
+
+def interview_uid(company: str, role: str, start: dt.datetime) -> str:
+    """Deterministic, so the same interview added on two machines is one calendar object."""
+    text = f"{company}\x1f{role}\x1f{start.astimezone(dt.timezone.utc).isoformat()}"
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def item_uid(interview: Interview, key: str) -> str:
+    return f"followup-{interview.uid}-{key}"
+
+
+def validate(interview: Interview) -> None:
+    if not interview.company.strip():
+        raise UsageError("the company is empty; give it with --company")
+    if not interview.role.strip():
+        raise UsageError("the role is empty; give it with --role")
+    if interview.deadline is not None and interview.deadline < interview.start.date():
+        raise UsageError(
+            f"the deadline {interview.deadline} is before the interview"
+            f" ({interview.start.date()}); check --deadline"
+        )
+
+
+def fingerprint(item: PlannedItem) -> str:
+    return hashlib.sha256(repr(dataclasses.astuple(item)).encode()).hexdigest()
+
+
+def _frozen(item: PlannedItem, row: ItemRow) -> PlannedItem:
+    """Closed items never move: keep the times they had when they were closed."""
+    def parse(text: str | None) -> dt.datetime | dt.date | None:
+        if text is None:
+            return None
+        return dt.date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text)
+
+    due = parse(row.due)
+    return dataclasses.replace(
+        item,
+        start=parse(row.start),
+        due=due if isinstance(due, dt.datetime) else None,
+        end=parse(row.end),
+    )
+
+
+class Service:
+    def __init__(self, paths: Paths, config: Config, now: dt.datetime) -> None:
+        self.paths = paths
+        self.config = config
+        self.now = now.astimezone(dt.timezone.utc).replace(microsecond=0)
+        self._store: Store | None = None
+
+    @property
+    def store(self) -> Store:
+        # Opened on first use: `followup plan` never creates a database.
+        if self._store is None:
+            self._store = Store(self.paths.database)
+        return self._store
+
+    # -- planning -------------------------------------------------------------------
+
+    def business_days(self, interview: Interview) -> BusinessDays:
+        return BusinessDays()
+
+    def preview(self, interview: Interview) -> list[PlannedItem]:
+        validate(interview)
+        return plan(interview, days=self.business_days(interview))
+
+    def add(self, interview: Interview) -> Interview:
+        validate(interview)
+        existing = self.store.find_interview(interview.company, interview.role, interview.start)
+        if existing is not None:
+            raise UsageError(
+                f"interview {existing} already has {interview.company!r}, {interview.role!r}"
+                f" at {interview.start:%Y-%m-%d %H:%M}; `followup show {existing}` shows it"
+            )
+        stored = self.store.insert_interview(interview, self.now)
+        self.replan(stored)
+        return stored
+
+    def replan(self, interview: Interview) -> int:
+        """Plan again from what is stored; store what changed. Returns how many items changed."""
+        assert interview.id is not None
+        rows = {row.key: row for row in self.store.items(interview.id)}
+        planned = plan(
+            interview,
+            states={key: row.state for key, row in rows.items()},
+            outcomes=self.store.outcomes(interview.id),
+            days=self.business_days(interview),
+        )
+        changed = 0
+        for item in planned:
+            old = rows.get(item.key)
+            if old is not None and old.status != NEEDS_ACTION and item.status != NEEDS_ACTION:
+                item = _frozen(item, old)
+            changed += self._save(interview, item, old)
+        if changed:
+            self.store.bump_revision()
+        return changed
+
+    def _save(self, interview: Interview, item: PlannedItem, old: ItemRow | None) -> int:
+        from followup.render import Meta, render_item
+
+        print_ = fingerprint(item)
+        if old is not None and old.fingerprint == print_:
+            return 0
+        uid = item_uid(interview, item.key)
+        created = dt.datetime.fromisoformat(old.created) if old else self.now
+        sequence = old.sequence + 1 if old else 0
+        meta = Meta(
+            uid=uid,
+            interview_uid=interview.uid,
+            parent_uid=item_uid(interview, "interview"),
+            sequence=sequence,
+            created=created,
+            modified=self.now,
+        )
+        vtodo, vevent = render_item(item, meta)
+        self.store.upsert_item(
+            {
+                "uid": uid,
+                "interview_id": interview.id,
+                "key": item.key,
+                "step": item.step,
+                "kind": item.kind,
+                "summary": item.summary,
+                "status": item.status,
+                "tz": item.tz,
+                "start": iso(item.start),
+                "due": iso(item.due),
+                "end": iso(item.end),
+                "sort_utc": item.sort_time.isoformat(),
+                "completed": utc_iso(item.completed) if item.completed else None,
+                "fingerprint": print_,
+                "sequence": sequence,
+                "created": utc_iso(created),
+                "modified": utc_iso(self.now),
+                "vtodo": vtodo,
+                "vevent": vevent,
+            }
+        )
+        return 1
+
+    # -- check-off and outcomes --------------------------------------------------------
+
+    def done(self, refs: Sequence[str], when: dt.datetime | None = None) -> list[tuple[ItemRow, str]]:
+        """Complete tasks. Returns (row, what happened) for each ref, all or nothing."""
+        rows = self._task_rows(refs, "done")
+        moment = (when or self.now).astimezone(dt.timezone.utc).replace(microsecond=0)
+        results = []
+        for row in rows:
+            if row.status == COMPLETED:
+                results.append((row, "already done"))
+                continue
+            self.store.set_completed(row.id, moment)
+            results.append((row, "done"))
+        self._replan_rows(rows)
+        return [(self.store.item_by_ref(str(row.id)), what) for row, what in results]
+
+    def undo(self, refs: Sequence[str]) -> list[tuple[ItemRow, str]]:
+        rows = self._task_rows(refs, "undo")
+        results = []
+        for row in rows:
+            if row.status != COMPLETED:
+                results.append((row, "not done"))
+                continue
+            self.store.set_completed(row.id, None)
+            results.append((row, "re-opened"))
+        self._replan_rows(rows)
+        return [(self.store.item_by_ref(str(row.id)), what) for row, what in results]
+
+    def _task_rows(self, refs: Sequence[str], verb: str) -> list[ItemRow]:
+        rows = [self.store.item_by_ref(ref) for ref in refs]
+        for row in rows:
+            if row.kind != "task":
+                raise UsageError(
+                    f"item {row.id} ({row.summary}) is a calendar event, not a task;"
+                    f" only tasks can be marked {verb}"
+                )
+        return rows
+
+    def _replan_rows(self, rows: Sequence[ItemRow]) -> None:
+        for interview_id in sorted({row.interview_id for row in rows}):
+            self.replan(self.store.interview(interview_id))
+
+    def outcome(self, interview_id: int, kind: str, when: dt.datetime | None = None) -> bool:
+        """Record the employer's answer; False when that outcome was already recorded."""
+        if kind not in OUTCOMES:
+            raise UsageError(f"unknown outcome {kind!r}; use one of: {', '.join(OUTCOMES)}")
+        interview = self.store.interview(interview_id)
+        if any(o.kind == kind for o in self.store.outcomes(interview_id)):
+            return False
+        self.store.add_outcome(interview_id, Outcome(kind, (when or self.now)))
+        self.replan(interview)
+        return True
+
+    # -- calendar output ----------------------------------------------------------------
+
+    def calendar_bytes(self, profile: str = "full", feed: dict[str, str] | None = None) -> bytes:
+        from followup.render import assemble, calendar_header, in_profile
+
+        texts: list[str] = []
+        tzids: set[str] = set()
+        years: list[int] = []
+        for row in self.store.calendar_rows():
+            want_todo, want_event = in_profile(profile, row["kind"], bool(row["has_slot"]))
+            if want_todo and row["vtodo"]:
+                texts.append(row["vtodo"])
+            if want_event:
+                texts.append(row["vevent"])
+            if want_todo or want_event:
+                tzids.add(row["tz"])
+                years.append(int(row["year"]))
+        span = (min(years), max(years)) if years else (2026, 2026)
+        header = calendar_header(CALENDAR_NAME, tzids, span, feed)
+        return assemble(header, texts)
+
+    def calendar_path(self) -> Path:
+        if self.config.calendar_file:
+            return Path(self.config.calendar_file).expanduser()
+        return self.paths.calendar_file
+
+    def write_calendar(self) -> Path:
+        path = self.calendar_path()
+        write_atomic(path, self.calendar_bytes("full"))
+        return path
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Temp file in the same folder + rename: readers see the old file or the new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+

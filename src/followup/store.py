@@ -1,0 +1,357 @@
+"""The SQLite store: the source of truth. No planning or rendering happens here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from followup.errors import FollowupError, UsageError
+from followup.model import Contact, Interview, ItemState, Outcome
+
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE interviews (
+    id INTEGER PRIMARY KEY,
+    uid TEXT NOT NULL UNIQUE,
+    company TEXT NOT NULL,
+    role TEXT NOT NULL,
+    start TEXT NOT NULL,          -- ISO 8601 with offset, wall time in tz
+    start_utc TEXT NOT NULL,
+    tz TEXT NOT NULL,
+    duration_s INTEGER NOT NULL,
+    deadline TEXT,
+    channel TEXT NOT NULL,
+    note TEXT NOT NULL,
+    location TEXT NOT NULL DEFAULT '',
+    country TEXT,
+    subdivision TEXT,
+    next_contact_key INTEGER NOT NULL DEFAULT 1,
+    created TEXT NOT NULL,
+    UNIQUE (company, role, start_utc)
+);
+CREATE TABLE contacts (
+    interview_id INTEGER NOT NULL REFERENCES interviews(id) ON DELETE CASCADE,
+    key INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    email TEXT,
+    tz TEXT,
+    PRIMARY KEY (interview_id, key)
+);
+CREATE TABLE outcomes (
+    id INTEGER PRIMARY KEY,
+    interview_id INTEGER NOT NULL REFERENCES interviews(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    recorded TEXT NOT NULL
+);
+CREATE TABLE items (
+    id INTEGER PRIMARY KEY,
+    uid TEXT NOT NULL UNIQUE,
+    interview_id INTEGER NOT NULL REFERENCES interviews(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    step TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    status TEXT NOT NULL,
+    tz TEXT NOT NULL,
+    start TEXT,
+    due TEXT,
+    end TEXT,
+    sort_utc TEXT NOT NULL,
+    completed TEXT,
+    override TEXT,
+    dismissed INTEGER NOT NULL DEFAULT 0,
+    fingerprint TEXT NOT NULL,
+    sequence INTEGER NOT NULL DEFAULT 0,
+    created TEXT NOT NULL,
+    modified TEXT NOT NULL,
+    vtodo TEXT,
+    vevent TEXT NOT NULL,
+    UNIQUE (interview_id, key)
+);
+CREATE INDEX items_open ON items (kind, status, sort_utc);
+"""
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    """An item as stored: planned values plus revision metadata and cached renders."""
+
+    id: int
+    uid: str
+    interview_id: int
+    key: str
+    step: str
+    kind: str
+    summary: str
+    status: str
+    tz: str
+    start: str | None
+    due: str | None
+    end: str | None
+    sort_utc: str
+    completed: str | None
+    override: str | None
+    dismissed: int
+    fingerprint: str
+    sequence: int
+    created: str
+    modified: str
+    vtodo: str | None
+    vevent: str
+
+    @property
+    def state(self) -> ItemState:
+        closed = self.status != "needs-action"
+        return ItemState(
+            completed=_parse_dt(self.completed),
+            override=_parse_dt(self.override),
+            dismissed=bool(self.dismissed),
+            pinned_due=_parse_dt(self.due) if closed else None,
+        )
+
+
+ITEM_COLUMNS = ", ".join(ItemRow.__dataclass_fields__)
+
+
+def _parse_dt(text: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(text) if text else None
+
+
+def iso(value: dt.datetime | dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def utc_iso(value: dt.datetime) -> str:
+    return value.astimezone(dt.timezone.utc).isoformat()
+
+
+class Store:
+    """One SQLite database; every public command runs inside one `transaction()`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
+        except (OSError, sqlite3.Error) as exc:
+            raise FollowupError(f"cannot open the database {path}: {exc}") from None
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA foreign_keys = ON")
+        self.db.execute("PRAGMA busy_timeout = 30000")
+        try:
+            # WAL lets `list` and the feed read while another run writes.
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise FollowupError(f"cannot read the database {path}: {exc}") from None
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version == SCHEMA_VERSION:
+            return
+        if version > SCHEMA_VERSION:
+            raise FollowupError(
+                f"the database {self.path} was written by a newer followup; upgrade followup"
+            )
+        with self.transaction():
+            # Re-read under the write lock: another process may have migrated meanwhile.
+            if self.db.execute("PRAGMA user_version").fetchone()[0] == 0:
+                for statement in SCHEMA.split(";"):
+                    if statement.strip():
+                        self.db.execute(statement)
+                self.db.execute("INSERT INTO meta VALUES ('revision', '0')")
+                self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """A write transaction taken up front, so concurrent runs queue instead of racing."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        else:
+            self.db.execute("COMMIT")
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """A consistent read of several queries."""
+        self.db.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self.db.execute("COMMIT")
+
+    # -- revision ------------------------------------------------------------------
+
+    def revision(self) -> int:
+        return int(self.db.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()[0])
+
+    def bump_revision(self) -> int:
+        self.db.execute(
+            "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'"
+        )
+        return self.revision()
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    # -- interviews ----------------------------------------------------------------
+
+    def find_interview(self, company: str, role: str, start: dt.datetime) -> int | None:
+        row = self.db.execute(
+            "SELECT id FROM interviews WHERE company = ? AND role = ? AND start_utc = ?",
+            (company, role, utc_iso(start)),
+        ).fetchone()
+        return row[0] if row else None
+
+    def insert_interview(self, interview: Interview, now: dt.datetime) -> Interview:
+        cursor = self.db.execute(
+            "INSERT INTO interviews (uid, company, role, start, start_utc, tz, duration_s,"
+            " deadline, channel, note, location, country, subdivision, next_contact_key,"
+            " created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                interview.uid, interview.company, interview.role, interview.start.isoformat(),
+                utc_iso(interview.start), interview.tz, int(interview.duration.total_seconds()),
+                iso(interview.deadline), interview.channel, interview.note, interview.location,
+                interview.country, interview.subdivision,
+                max((c.key for c in interview.contacts), default=0) + 1, utc_iso(now),
+            ),
+        )
+        interview_id = cursor.lastrowid
+        assert interview_id is not None
+        self.db.executemany(
+            "INSERT INTO contacts (interview_id, key, name, email, tz) VALUES (?, ?, ?, ?, ?)",
+            [(interview_id, c.key, c.name, c.email, c.tz) for c in interview.contacts],
+        )
+        return self.interview(interview_id)
+
+    def interview(self, interview_id: int) -> Interview:
+        row = self.db.execute("SELECT * FROM interviews WHERE id = ?", (interview_id,)).fetchone()
+        if row is None:
+            raise UsageError(
+                f"no interview {interview_id}; `followup list --all` shows the interviews"
+            )
+        contacts = tuple(
+            Contact(key=c["key"], name=c["name"], email=c["email"], tz=c["tz"])
+            for c in self.db.execute(
+                "SELECT * FROM contacts WHERE interview_id = ? ORDER BY key", (interview_id,)
+            )
+        )
+        zone = ZoneInfo(row["tz"])
+        return Interview(
+            id=row["id"],
+            uid=row["uid"],
+            company=row["company"],
+            role=row["role"],
+            start=dt.datetime.fromisoformat(row["start"]).astimezone(zone),
+            duration=dt.timedelta(seconds=row["duration_s"]),
+            tz=row["tz"],
+            deadline=dt.date.fromisoformat(row["deadline"]) if row["deadline"] else None,
+            channel=row["channel"],
+            note=row["note"],
+            location=row["location"],
+            contacts=contacts,
+            country=row["country"],
+            subdivision=row["subdivision"],
+        )
+
+    def interview_ids(self) -> list[int]:
+        return [r[0] for r in self.db.execute("SELECT id FROM interviews ORDER BY start_utc, id")]
+
+    def interview_summaries(self) -> dict[int, sqlite3.Row]:
+        return {
+            r["id"]: r
+            for r in self.db.execute("SELECT id, uid, company, role, start, tz FROM interviews")
+        }
+
+    # -- outcomes --------------------------------------------------------------------
+
+    def outcomes(self, interview_id: int) -> list[Outcome]:
+        return [
+            Outcome(kind=r["kind"], recorded=dt.datetime.fromisoformat(r["recorded"]))
+            for r in self.db.execute(
+                "SELECT kind, recorded FROM outcomes WHERE interview_id = ? ORDER BY id",
+                (interview_id,),
+            )
+        ]
+
+    def add_outcome(self, interview_id: int, outcome: Outcome) -> None:
+        self.db.execute(
+            "INSERT INTO outcomes (interview_id, kind, recorded) VALUES (?, ?, ?)",
+            (interview_id, outcome.kind, utc_iso(outcome.recorded)),
+        )
+
+    # -- items -----------------------------------------------------------------------
+
+    def items(
+        self,
+        interview_id: int | None = None,
+        *,
+        kinds: Sequence[str] = ("task", "event"),
+        statuses: Sequence[str] | None = None,
+    ) -> list[ItemRow]:
+        sql = f"SELECT {ITEM_COLUMNS} FROM items WHERE kind IN ({','.join('?' * len(kinds))})"
+        args: list[object] = list(kinds)
+        if interview_id is not None:
+            sql += " AND interview_id = ?"
+            args.append(interview_id)
+        if statuses is not None:
+            sql += f" AND status IN ({','.join('?' * len(statuses))})"
+            args.extend(statuses)
+        sql += " ORDER BY sort_utc, id"
+        return [ItemRow(*row) for row in self.db.execute(sql, args)]
+
+    def item_by_ref(self, ref: str) -> ItemRow:
+        """An item by its short id or UID (a task's event UID finds the task too)."""
+        ref = ref.strip()
+        if ref.isdigit():
+            row = self.db.execute(f"SELECT {ITEM_COLUMNS} FROM items WHERE id = ?", (int(ref),))
+        else:
+            uid = ref.removesuffix("-event")
+            row = self.db.execute(f"SELECT {ITEM_COLUMNS} FROM items WHERE uid IN (?, ?)", (ref, uid))
+        found = row.fetchone()
+        if found is None:
+            raise UsageError(f"no item {ref!r}; `followup list --all` shows the ids")
+        return ItemRow(*found)
+
+    def states(self, interview_id: int) -> dict[str, ItemState]:
+        return {row.key: row.state for row in self.items(interview_id)}
+
+    def set_completed(self, item_id: int, completed: dt.datetime | None) -> None:
+        self.db.execute(
+            "UPDATE items SET completed = ? WHERE id = ?",
+            (utc_iso(completed) if completed else None, item_id),
+        )
+
+    def upsert_item(self, values: dict[str, object]) -> None:
+        columns = ", ".join(values)
+        marks = ", ".join("?" * len(values))
+        updates = ", ".join(f"{c} = excluded.{c}" for c in values if c not in ("id", "uid"))
+        self.db.execute(
+            f"INSERT INTO items ({columns}) VALUES ({marks})"
+            f" ON CONFLICT (uid) DO UPDATE SET {updates}",
+            list(values.values()),
+        )
+
+    def calendar_rows(self) -> list[sqlite3.Row]:
+        """What an export needs, and nothing more: cached renders in a stable order."""
+        return self.db.execute(
+            "SELECT kind, start IS NOT NULL AND kind = 'task' AS has_slot, tz, vtodo, vevent,"
+            " substr(sort_utc, 1, 4) AS year FROM items ORDER BY interview_id, sort_utc, uid"
+        ).fetchall()
