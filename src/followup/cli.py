@@ -407,3 +407,8 @@ def export(app: App, output: str, profile: str) -> None:
 
 def main() -> None:
     cli(prog_name="followup")
+
+
+# Command groups that live in their own modules register themselves on `cli` here.
+# They import their heavy dependencies inside the commands, so this stays cheap.
+from followup import cli_feed  # noqa: E402,F401

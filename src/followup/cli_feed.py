@@ -1,0 +1,1 @@
+"""Feed commands: serve, feed urls, feed rotate, publish (being written)."""
