@@ -7,8 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -16,6 +15,9 @@ from followup import inputs
 from followup.config import Config, Paths, load_config, paths, system_timezone
 from followup.errors import FollowupError, UsageError
 from followup.model import CHANNELS, DEFAULT_DURATION, NOTE_KINDS, OUTCOMES, Interview
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -32,6 +34,8 @@ class App:
 
     @property
     def zone(self) -> ZoneInfo:
+        from zoneinfo import ZoneInfo
+
         return ZoneInfo(self.user_tz)
 
     @property
@@ -92,7 +96,7 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
-@click.group(cls=FollowupGroup, context_settings=CONTEXT)
+@click.group("followup", cls=FollowupGroup, context_settings=CONTEXT)
 @click.version_option(package_name="followup", message="followup %(version)s")
 @click.pass_context
 def cli(ctx: click.Context) -> None:
@@ -240,14 +244,15 @@ def list_(app: App, show_all: bool, as_json: bool) -> None:
     Example:
       followup list --all
     """
-    from followup.display import item_doc, item_rows, to_json
+    from followup.display import item_doc, item_rows, to_json_lines_array
 
     store = app.service.store
     with store.snapshot():
-        rows = store.items(kinds=("task",), statuses=None if show_all else ("needs-action",))
+        rows = store.items(kinds=("task",), statuses=None if show_all else ("needs-action",),
+                           light=True)
         companies = {i: r["company"] for i, r in store.interview_summaries().items()}
     if as_json:
-        click.echo(to_json([item_doc(row) for row in rows]))
+        click.echo(to_json_lines_array([item_doc(row) for row in rows]))
         return
     if not rows:
         click.echo("Nothing to do." if not show_all else "No tasks yet; add an interview with `followup add`.")

@@ -5,17 +5,31 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
-from typing import Any
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Any
 
 from followup.model import Interview, Outcome, PlannedItem
 from followup.store import ItemRow
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
 MARKS = {"needs-action": " ", "completed": "✓", "cancelled": "✗"}
 
 
 def to_json(document: Any) -> str:
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False)
+
+
+def to_json_lines_array(documents: Sequence[Any]) -> str:
+    """A JSON array with one compact object per line.
+
+    `indent=` switches json to its pure-Python encoder, several times slower; `list`
+    may print ten thousand items, so each one goes through the C encoder instead.
+    """
+    if not documents:
+        return "[]"
+    body = ",\n".join(json.dumps(d, sort_keys=True, ensure_ascii=False) for d in documents)
+    return f"[\n{body}\n]"
 
 
 def item_doc(row: ItemRow) -> dict[str, Any]:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from email.utils import parseaddr
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from followup.errors import UsageError
 from followup.model import Contact
@@ -16,6 +14,8 @@ _EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
 
 def zone(name: str) -> str:
     """A valid IANA zone name, as the user wrote it."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     text = name.strip()
     try:
         if not text or text.startswith("/") or ".." in text:
@@ -46,6 +46,8 @@ def datetime(text: str, tz: str, what: str = "date and time") -> dt.datetime:
         raise UsageError(
             f"invalid {what} {text!r}; write it as 'YYYY-MM-DD HH:MM', e.g. '2026-12-01 14:00'"
         )
+    from zoneinfo import ZoneInfo
+
     zone_info = ZoneInfo(tz)
     if value.tzinfo is not None:
         return value.astimezone(zone_info)
@@ -83,6 +85,8 @@ def interviewer(text: str, key: int, tz: str | None = None) -> Contact:
     if not cleaned or cleaned.count("<") != cleaned.count(">") or cleaned.count("<") > 1:
         raise UsageError(f"malformed interviewer {text!r}; {hint}")
     if "<" in cleaned:
+        from email.utils import parseaddr
+
         name, email = parseaddr(cleaned)
         if not cleaned.endswith(">") or not _EMAIL.match(email or ""):
             raise UsageError(f"malformed interviewer {text!r}; {hint}")

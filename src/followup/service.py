@@ -54,7 +54,17 @@ def validate(interview: Interview) -> None:
 
 
 def fingerprint(item: PlannedItem) -> str:
-    return hashlib.sha256(repr(dataclasses.astuple(item)).encode()).hexdigest()
+    """A digest of what the item renders to: equal values give equal digests whatever
+    tzinfo object carries them (a time read back from the store has a fixed offset)."""
+    def canonical(value: object) -> object:
+        if isinstance(value, dt.datetime):
+            return value.astimezone(dt.timezone.utc).isoformat()
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        return value
+
+    values = [canonical(getattr(item, f.name)) for f in dataclasses.fields(item)]
+    return hashlib.sha256(repr(values).encode()).hexdigest()
 
 
 def _frozen(item: PlannedItem, row: ItemRow) -> PlannedItem:

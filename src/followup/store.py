@@ -8,7 +8,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from followup.errors import FollowupError, UsageError
 from followup.model import Contact, Interview, ItemState, Outcome
@@ -79,7 +78,7 @@ CREATE INDEX items_open ON items (kind, status, sort_utc);
 """
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: frozen __init__ is several times slower per row
 class ItemRow:
     """An item as stored: planned values plus revision metadata and cached renders."""
 
@@ -103,8 +102,8 @@ class ItemRow:
     sequence: int
     created: str
     modified: str
-    vtodo: str | None
-    vevent: str
+    vtodo: str | None = None  # cached renders: left out by `items(light=True)`
+    vevent: str | None = None
 
     @property
     def state(self) -> ItemState:
@@ -118,6 +117,7 @@ class ItemRow:
 
 
 ITEM_COLUMNS = ", ".join(ItemRow.__dataclass_fields__)
+LIGHT_COLUMNS = ", ".join(c for c in ItemRow.__dataclass_fields__ if c not in ("vtodo", "vevent"))
 
 
 def _parse_dt(text: str | None) -> dt.datetime | None:
@@ -253,6 +253,8 @@ class Store:
                 "SELECT * FROM contacts WHERE interview_id = ? ORDER BY key", (interview_id,)
             )
         )
+        from zoneinfo import ZoneInfo
+
         zone = ZoneInfo(row["tz"])
         return Interview(
             id=row["id"],
@@ -305,8 +307,9 @@ class Store:
         *,
         kinds: Sequence[str] = ("task", "event"),
         statuses: Sequence[str] | None = None,
+        light: bool = False,
     ) -> list[ItemRow]:
-        sql = f"SELECT {ITEM_COLUMNS} FROM items WHERE kind IN ({','.join('?' * len(kinds))})"
+        sql = f"SELECT {LIGHT_COLUMNS if light else ITEM_COLUMNS} FROM items WHERE kind IN ({','.join('?' * len(kinds))})"
         args: list[object] = list(kinds)
         if interview_id is not None:
             sql += " AND interview_id = ?"

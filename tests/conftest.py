@@ -1,0 +1,60 @@
+"""Shared fixtures: a real FOLLOWUP_HOME per test, a pinned clock, the CLI runner."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from followup.cli import cli
+
+NOW = "2026-11-28T12:00:00+00:00"
+USER_TZ = "Europe/London"
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "home"
+    folder.mkdir()
+    (folder / "config.toml").write_text(f'timezone = "{USER_TZ}"\n')
+    monkeypatch.setenv("FOLLOWUP_HOME", str(folder))
+    monkeypatch.setenv("FOLLOWUP_NOW", NOW)
+    monkeypatch.delenv("FOLLOWUP_DEBUG", raising=False)
+    return folder
+
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def run(home: Path) -> Run:
+    """Invoke the CLI in-process; `now=` moves the pinned clock for one call."""
+
+    def invoke(*args: str, now: str | None = None, input: str | None = None) -> Result:
+        env = {"FOLLOWUP_NOW": now} if now else None
+        return CliRunner().invoke(cli, list(args), env=env, input=input, catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture
+def run_json(run: Run) -> Callable[..., Any]:
+    def invoke(*args: str, now: str | None = None) -> Any:
+        result = run(*args, "--json", now=now)
+        assert result.exit_code == 0, result.stderr
+        return json.loads(result.stdout)
+
+    return invoke
+
+
+def by_step(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {item["uid"].split("-", 2)[2]: item for item in items}
+
+
+def utc(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text)
