@@ -28,6 +28,7 @@ from __future__ import annotations
 import atexit
 import itertools
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -107,6 +108,7 @@ class DavServer:
             return ""
 
     def stop(self) -> None:
+        """Stop the server and remove its folder."""
         if self.process.poll() is None:
             self.process.terminate()
             try:
@@ -114,6 +116,7 @@ class DavServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(5)
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 @dataclass
@@ -246,7 +249,11 @@ def get_server(kind: str) -> DavServer:
     server = _running.get(kind)
     if server is None or server.process.poll() is not None:
         folder = Path(tempfile.mkdtemp(prefix=f"followup-{kind}-"))
-        server = _starters[kind](folder)
+        try:
+            server = _starters[kind](folder)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
         _running[kind] = server
     return server
 
