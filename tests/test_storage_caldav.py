@@ -324,6 +324,21 @@ def test_changes_with_ctag_fallback(dav_calendar):
     assert s.changes("sync:abc")[1:] == ([Listing(a, ea), Listing(b, eb2)], [])
 
 
+def test_changes_without_ctag_hashes_the_etag_listing(dav_calendar, monkeypatch):
+    import followup.sync.caldav_storage as mod
+
+    monkeypatch.setattr(mod, "_CS_GETCTAG", "{http://example.com/ns/}no-such-property")
+    s = storage(dav_calendar, use_sync_collection=False)
+    a, ea = s.create("a", ics("a"))
+    token1, changed, deleted = s.changes(None)
+    assert token1.startswith("etags:")
+    assert (changed, deleted) == ([Listing(a, ea)], [])
+    assert s.changes(token1) == (token1, [], [])
+    ea2 = s.update(a, ics("a", "v2"), ea)
+    token2, changed, deleted = s.changes(token1)
+    assert token2 != token1 and (changed, deleted) == ([Listing(a, ea2)], [])
+
+
 # -- choosing a collection -----------------------------------------------
 
 
@@ -478,6 +493,7 @@ def test_server_error(canned_server):
 @pytest.fixture
 def self_signed_server(tmp_path):
     """A TLS server with a self-signed certificate for 127.0.0.1; yields its URL."""
+    pytest.importorskip("cryptography")
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
