@@ -126,7 +126,7 @@ class VdirStorage:
                     os.fsync(fd)
                 st = os.fstat(fd)
                 if min_mtime_ns is not None and st.st_mtime_ns < min_mtime_ns:
-                    os.utime(fd, ns=(st.st_atime_ns, min_mtime_ns))
+                    os.utime(tmp, ns=(st.st_atime_ns, min_mtime_ns))
                     st = os.fstat(fd)
             finally:
                 os.close(fd)
