@@ -1,1 +1,243 @@
-"""Feed commands: serve, feed urls, feed rotate, publish (being written)."""
+"""Feed commands: serve, feed urls, feed rotate, publish.
+
+Imported at the bottom of cli.py; waitress and the feed module load inside the commands,
+so `followup --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import click
+
+from followup.cli import App, cli, pass_app
+from followup.errors import FollowupError, UsageError
+
+PROFILE_CHOICE = click.Choice(["events", "full", "tasks"])
+HOW_TO = (
+    ("Google Calendar", "Settings → Add calendar → From URL; paste the events http(s) URL."),
+    ("Apple Calendar", "File → New Calendar Subscription; paste the events webcal:// URL."),
+    ("Outlook", "Add calendar → Subscribe from web; paste the events webcal:// URL."),
+)
+
+NOT_PUBLIC = """\
+Phones and Google Calendar fetch the feed from the internet, so these URLs work for them
+only if this address is reachable from there: put the server behind a reverse proxy with
+https and print its URLs with --base-url (or base_url under [feed] in config.toml)."""
+
+
+def _base_url_option(func: Any) -> Any:
+    return click.option(
+        "--base-url", metavar="URL",
+        help="The public address of the feed, e.g. https://cal.example.org behind a reverse "
+             "proxy, used in the printed URLs [default: base_url under [feed] in "
+             "config.toml, else this server's address].")(func)
+
+
+def _base_url(app: App, given: str | None, host: str, port: int) -> str:
+    from followup.feed import check_base_url, configured_base_url, local_base_url
+
+    if given:
+        return check_base_url(given)
+    return configured_base_url(app.config.raw) or local_base_url(host, port)
+
+
+def _urls_doc(base_url: str, token: str) -> dict[str, Any]:
+    from followup.feed import feed_urls
+
+    return {"base_url": base_url, "feeds": feed_urls(base_url, token)}
+
+
+def _print_urls(doc: dict[str, Any]) -> None:
+    from followup.display import table
+
+    feeds = doc["feeds"]
+    for profile, urls in feeds.items():
+        click.echo(f"{profile:<7} {urls['clients']}")
+        click.echo(f"  {urls['url']}")
+        click.echo(f"  {urls['webcal']}")
+    click.echo()
+    for line in table((f"{client}:", how) for client, how in HOW_TO):
+        click.echo(line)
+    if not doc["base_url"].startswith("https://"):
+        click.echo(NOT_PUBLIC)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 opens the feed to your network.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
+              help="Port to listen on; 0 picks a free one.")
+@_base_url_option
+@click.option("--quiet", is_flag=True, help="Log no requests (the log never shows the token).")
+@pass_app
+def serve(app: App, host: str, port: int, base_url: str | None, quiet: bool) -> None:
+    """Serve the calendar feeds for Google Calendar, Apple Calendar and Outlook to subscribe to.
+
+    Read-only, token-protected, always current: every change shows on the next poll.
+    Ctrl-C or SIGTERM stops it.
+
+    \b
+    Example:
+      followup serve --port 8765 --base-url https://cal.example.org
+    """
+    import signal
+
+    from followup import feed
+    from followup.service import Service
+
+    token = feed.ensure_token(app.service.store, app.now)
+    app.service.store.close()  # the workers open their own connections
+
+    def open_source() -> Service:
+        return Service(app.paths, app.config, app.now)
+
+    def log(line: str) -> None:
+        click.echo(f"{dt.datetime.now().astimezone():%Y-%m-%d %H:%M:%S} {line}", err=True)
+
+    feed_app = feed.FeedApp(open_source, app.user_tz, log=None if quiet else log)
+    try:
+        server = feed.create_server(feed_app, host, port)
+    except OSError as exc:
+        raise FollowupError(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}; choose another --port"
+        ) from None
+    except ValueError as exc:  # waitress: an address it cannot resolve
+        raise UsageError(f"cannot listen on {host!r}: {exc}") from None
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt  # what waitress's loop catches to shut down
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        actual = local_address(server)
+        _print_urls(_urls_doc(_base_url(app, base_url, *actual), token))
+        click.echo()
+        if not _is_loopback(host):
+            click.echo(f"Warning: listening on {host}: anyone who can reach this machine and "
+                       "knows a URL can read your plan, over unencrypted http.", err=True)
+        click.echo(f"Serving on http://{_url_host(actual[0])}:{actual[1]} (Ctrl-C stops).")
+        server.run()  # returns once a signal has stopped it
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        server.close()
+    click.echo("Stopped.")
+
+
+def local_address(server: Any) -> tuple[str, int]:
+    return str(server.effective_host), int(server.effective_port)
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@cli.group("feed")
+def feed_group() -> None:
+    """The feed's URLs and token.
+
+    \b
+    Example:
+      followup feed urls --base-url https://cal.example.org
+    """
+
+
+@feed_group.command()
+@_base_url_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="The host `serve` uses.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True,
+              help="The port `serve` uses.")
+@click.option("--json", "as_json", is_flag=True,
+              help='Print {"base_url": …, "feeds": {profile: {"url", "webcal", "clients"}}}.')
+@pass_app
+def urls(app: App, base_url: str | None, host: str, port: int, as_json: bool) -> None:
+    """Print the subscription URLs without serving.
+
+    \b
+    Example:
+      followup feed urls --json
+    """
+    from followup.feed import ensure_token
+
+    token = ensure_token(app.service.store, app.now)
+    _show(_urls_doc(_base_url(app, base_url, host, port), token), as_json)
+
+
+@feed_group.command()
+@_base_url_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="The host `serve` uses.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True,
+              help="The port `serve` uses.")
+@click.option("--json", "as_json", is_flag=True, help="Print the new URLs as `feed urls --json`.")
+@pass_app
+def rotate(app: App, base_url: str | None, host: str, port: int, as_json: bool) -> None:
+    """Issue a new token: the old URLs stop working at once (a running server too).
+
+    Everyone subscribed must subscribe again with the new URL.
+
+    \b
+    Example:
+      followup feed rotate
+    """
+    from followup.feed import rotate_token
+
+    token = rotate_token(app.service.store, app.now)
+    doc = _urls_doc(_base_url(app, base_url, host, port), token)
+    if not as_json:
+        click.echo("New feed token issued; the old URLs now answer 404. Subscribe again with:\n")
+    _show(doc, as_json)
+
+
+def _show(doc: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        from followup.display import to_json
+
+        click.echo(to_json(doc))
+    else:
+        _print_urls(doc)
+
+
+@cli.command()
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--profile", type=PROFILE_CHOICE, default="events", show_default=True,
+              help="events: Google, Outlook, Apple Calendar; full: events + tasks; tasks.")
+@pass_app
+def publish(app: App, path: Path | None, profile: str) -> None:
+    """Write the feed to a file atomically, for your own web host or a synced folder.
+
+    Without PATH, refresh the files listed under [feed] publish in config.toml (which
+    every change refreshes too).
+
+    \b
+    Example:
+      followup publish ~/public_html/followup.ics --profile events
+    """
+    from followup.feed import publish as publish_to
+    from followup.feed import publish_configured
+
+    if path is not None:
+        publish_to(app.service, path.expanduser(), profile, app.user_tz)
+        click.echo(f"Published the {profile} feed to {path}")
+        return
+    written = publish_configured(app.service, app.config.raw, app.user_tz)
+    if not written:
+        raise UsageError(
+            "give a PATH, or list files under [feed] publish in config.toml"
+        )
+    for target in written:
+        click.echo(f"Published {target}")

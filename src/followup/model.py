@@ -29,6 +29,7 @@ class Contact:
     name: str
     email: str | None = None
     tz: str | None = None
+    removed: bool = False  # taken off the interview: their open note is cancelled
 
     @property
     def display(self) -> str:

@@ -41,7 +41,13 @@ CREATE TABLE contacts (
     name TEXT NOT NULL,
     email TEXT,
     tz TEXT,
+    removed INTEGER NOT NULL DEFAULT 0,  -- kept so the removed interviewer's note stays cancelled
     PRIMARY KEY (interview_id, key)
+);
+CREATE TABLE notes (
+    interview_id INTEGER PRIMARY KEY REFERENCES interviews(id) ON DELETE CASCADE,
+    text TEXT NOT NULL,
+    updated TEXT NOT NULL
 );
 CREATE TABLE outcomes (
     id INTEGER PRIMARY KEY,
@@ -248,7 +254,8 @@ class Store:
                 f"no interview {interview_id}; `followup list --all` shows the interviews"
             )
         contacts = tuple(
-            Contact(key=c["key"], name=c["name"], email=c["email"], tz=c["tz"])
+            Contact(key=c["key"], name=c["name"], email=c["email"], tz=c["tz"],
+                    removed=bool(c["removed"]))
             for c in self.db.execute(
                 "SELECT * FROM contacts WHERE interview_id = ? ORDER BY key", (interview_id,)
             )
@@ -281,6 +288,20 @@ class Store:
             r["id"]: r
             for r in self.db.execute("SELECT id, uid, company, role, start, tz FROM interviews")
         }
+
+    # -- notes -----------------------------------------------------------------------
+
+    def notes(self, interview_id: int) -> str | None:
+        row = self.db.execute("SELECT text FROM notes WHERE interview_id = ?", (interview_id,))
+        found = row.fetchone()
+        return found[0] if found else None
+
+    def set_notes(self, interview_id: int, text: str, now: dt.datetime) -> None:
+        self.db.execute(
+            "INSERT INTO notes VALUES (?, ?, ?) ON CONFLICT (interview_id)"
+            " DO UPDATE SET text = excluded.text, updated = excluded.updated",
+            (interview_id, text, utc_iso(now)),
+        )
 
     # -- outcomes --------------------------------------------------------------------
 

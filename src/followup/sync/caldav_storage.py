@@ -166,11 +166,16 @@ class _Remote:
             msg = msg.replace(self._password, "***")
         return cls(msg, **kw) if kw else cls(msg)
 
-    def abs(self, href_or_url: str) -> str:
-        """Absolute, percent-encoded URL for an href (a decoded server path) or URL."""
-        parts = urlsplit(str(href_or_url))
-        path = quote(unquote(parts.path), safe=_PATH_SAFE)
-        if parts.scheme:
+    def abs(self, href_or_url: str, decoded: bool = True) -> str:
+        """Absolute, percent-encoded URL for an href or URL.
+
+        Our hrefs are decoded server paths (``decoded=True``: every ``%`` is a
+        literal); a URL or path from the user is taken as already encoded
+        (``decoded=False``: existing escapes are kept, spaces etc. get escaped).
+        """
+        parts = urlsplit(str(href_or_url)) if not decoded else None
+        path = quote(href_or_url if decoded else parts.path, safe=_PATH_SAFE + ("" if decoded else "%"))
+        if parts is not None and parts.scheme:
             return urlunsplit(parts._replace(path=path))
         return urljoin(str(self.client.url), path)
 
@@ -263,7 +268,7 @@ class _Remote:
         base = str(self.client.url)
         here = self.propfind(base, props, 0, strict=False)  # may be a calendar itself
         if here and _is(f"{_C}calendar", here[0].properties):
-            return [_info(self.abs(here[0].href or base), here[0].properties)]
+            return [_info(self.abs(here[0].href) if here[0].href else base, here[0].properties)]
         with self.errors("find the calendars at", base):
             from caldav.lib.error import DAVError
 
@@ -357,7 +362,7 @@ class CalDAVStorage:
         if cal and ("/" in cal or cal.startswith(("http:", "https:"))):
             from caldav.elements import cdav, dav
 
-            url = r.abs(cal if cal.endswith("/") else cal + "/")
+            url = r.abs(cal if cal.endswith("/") else cal + "/", decoded=False)
             found = r.propfind(url, [dav.ResourceType, cdav.SupportedCalendarComponentSet], 0)
             if not found or not _is(f"{_C}calendar", found[0].properties):
                 raise r.fail(StorageError, f"{_redact(url)} is not a calendar collection")
@@ -389,6 +394,9 @@ class CalDAVStorage:
         return unquote(urlsplit(self.collection_url).path)
 
     def _href(self, server_href: str) -> str:
+        """Our href for a server's: python-caldav hands out decoded paths or URL objects."""
+        if server_href.startswith("/"):
+            return server_href
         return unquote(urlsplit(server_href).path)
 
     # -- Storage interface ---------------------------------------------------
@@ -622,6 +630,6 @@ def make_collection(
                                       f"cannot create calendar {cal_id!r}: it already exists "
                                       f"(HTTP {e.status})") from None
                 raise
-        return (display_name, remote.abs(str(made.url)), set(comps))
+        return (display_name, remote.abs(str(made.url), decoded=False), set(comps))
     finally:
         remote.client.close()
