@@ -124,7 +124,8 @@ def _uid_conflict_href(body: Any) -> str | None:
     from lxml import etree
 
     try:
-        root = etree.fromstring(body, parser=etree.XMLParser(resolve_entities=False, no_network=True))
+        parser = etree.XMLParser(resolve_entities=False, no_network=True)
+        root = etree.fromstring(body, parser=parser)
     except Exception:
         return None
     for tag in _UID_CONFLICT:
@@ -174,7 +175,10 @@ class _Remote:
         (``decoded=False``: existing escapes are kept, spaces etc. get escaped).
         """
         parts = urlsplit(str(href_or_url)) if not decoded else None
-        path = quote(href_or_url if decoded else parts.path, safe=_PATH_SAFE + ("" if decoded else "%"))
+        if decoded:
+            path = quote(href_or_url, safe=_PATH_SAFE)
+        else:
+            path = quote(parts.path, safe=_PATH_SAFE + "%")
         if parts is not None and parts.scheme:
             return urlunsplit(parts._replace(path=path))
         return urljoin(str(self.client.url), path)
@@ -205,7 +209,8 @@ class _Remote:
         except NotImplementedError as e:  # no usable auth scheme offered
             raise self.fail(StorageError, f"cannot log in to {url}: {e}") from None
         except OSError as e:  # niquests' errors are OSErrors too
-            cause = _network_cause(e, self.timeout) or str(e).splitlines()[0][:200] or type(e).__name__
+            cause = (_network_cause(e, self.timeout) or str(e).splitlines()[0][:200]
+                     or type(e).__name__)
             raise self.fail(StorageError, f"cannot {action} {url}: {cause}") from None
         except Exception as e:
             if type(e).__name__ == "XMLSyntaxError":
@@ -215,6 +220,8 @@ class _Remote:
             raise
 
     def http_error(self, action, url, status, reason="", body=None) -> StorageError:
+        from http import HTTPStatus
+
         pre = [p.split("}")[-1] for p in _preconditions(body)]
         extra = f" [{', '.join(pre)}]" if pre else ""
         if status == 404:
@@ -222,11 +229,12 @@ class _Remote:
         if status == 401:
             return self.fail(AuthError, "wrong username or password (HTTP 401) — check "
                              "--username and the password source")
+        if not reason or reason == "no reason":  # python-caldav's DAVError default
+            reason = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else ""
+        why = f"HTTP {status} {reason.splitlines()[0] if reason else ''}".strip()
         if status and status >= 500:
-            return self.fail(StorageError, f"server error (HTTP {status}{' ' + reason if reason else ''})"
-                             f" on {action} {url}{extra}")
-        return self.fail(StorageError, f"cannot {action} {url}: HTTP {status}"
-                         f"{' ' + reason if reason else ''}{extra}")
+            return self.fail(StorageError, f"server error ({why}) on {action} {url}{extra}")
+        return self.fail(StorageError, f"cannot {action} {url}: {why}{extra}")
 
     def request(self, method: str, url: str, body: bytes, headers: dict, action: str):
         """Send a request; answers with status >= 400 come back, not raised (401/403 do raise)."""
@@ -248,7 +256,8 @@ class _Remote:
         with self.errors("read", url):
             from caldav.elements import dav
 
-            root = dav.Propfind() + (dav.Prop() + [p() if isinstance(p, type) else p for p in props])
+            wanted = [p() if isinstance(p, type) else p for p in props]
+            root = dav.Propfind() + (dav.Prop() + wanted)
             resp = self.client.propfind(url, _xml(root), depth)
             if not strict:
                 return (resp.results or []) if resp.status in (200, 207) else []
@@ -302,7 +311,8 @@ def _xml(root) -> bytes:
 
 
 def _info(url: str, props: dict) -> CollectionInfo:
-    name = props.get(f"{_D}displayname") or unquote(urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1])
+    last = unquote(urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1])
+    name = props.get(f"{_D}displayname") or last
     comps = _components(props.get(f"{_C}supported-calendar-component-set"))
     return (str(name), url if url.endswith("/") else url + "/", comps)
 
@@ -474,8 +484,10 @@ class CalDAVStorage:
             raise r.fail(PreconditionFailed, f"cannot {action} {href}: its UID is already "
                          f"used{where} (HTTP {resp.status} no-uid-conflict)", href=other)
         if resp.status == 412:
-            what = "it already exists" if action == "create" else "it was changed or deleted elsewhere"
-            raise r.fail(PreconditionFailed, f"cannot {action} {href}: {what} (HTTP 412)", href=href)
+            what = ("it already exists" if action == "create"
+                    else "it was changed or deleted elsewhere")
+            raise r.fail(PreconditionFailed, f"cannot {action} {href}: {what} (HTTP 412)",
+                         href=href)
         if resp.status == 404:
             raise r.fail(NotFoundError, f"cannot {action} {href}: it no longer exists (HTTP 404)")
         raise r.http_error(action, href, resp.status, resp.reason, resp._raw)

@@ -221,7 +221,8 @@ class VdirStorage:
         try:
             st = os.stat(path)
         except FileNotFoundError:
-            raise NotFoundError(f"{self._label()}: cannot {action} {href}: it no longer exists") from None
+            raise NotFoundError(
+                f"{self._label()}: cannot {action} {href}: it no longer exists") from None
         except OSError as e:
             raise self._os_error("cannot read", path, e) from e
         if etag_of_stat(st) != etag:
@@ -249,7 +250,8 @@ class VdirStorage:
         try:
             os.remove(path)
         except FileNotFoundError:
-            raise NotFoundError(f"{self._label()}: cannot delete {href}: it no longer exists") from None
+            raise NotFoundError(
+                f"{self._label()}: cannot delete {href}: it no longer exists") from None
         except OSError as e:
             raise self._os_error("cannot delete", path, e) from e
 
