@@ -63,6 +63,15 @@ def _now() -> dt.datetime:
 
 pass_app = click.make_pass_decorator(App)
 
+# Called with the App after every command that changed the store (and committed):
+# the sync and feed modules register here to push or publish the change.
+AFTER_CHANGE: list[Any] = []
+
+
+def after_change(app: App) -> None:
+    for hook in AFTER_CHANGE:
+        hook(app)
+
 
 class FollowupGroup(click.Group):
     """The one error boundary: `Error: …` on stderr, exit 2 for usage errors, no traceback."""
@@ -176,6 +185,7 @@ def add(app: App, as_json: bool, **options: Any) -> None:
     with service.store.transaction():
         stored = service.add(interview)
         path = service.write_calendar()
+    after_change(app)
     if as_json:
         click.echo(_show_json(app, stored.id))
         return
@@ -226,6 +236,7 @@ def import_(app: App, file: Path) -> None:
     with service.store.transaction():
         added = [service.add(interview) for interview in interviews]
         path = service.write_calendar()
+    after_change(app)
     click.echo(f"Imported {len(added)} interview{'s' if len(added) != 1 else ''} from {file}.")
     for interview in added:
         click.echo(f"  {interview.id}  {interview.start:%a %d %b %Y %H:%M} {interview.tz}"
@@ -348,6 +359,7 @@ def _check_off(app: App, action: Any) -> None:
     with service.store.transaction():
         results = action(service)
         service.write_calendar()
+    after_change(app)
     for row, what in results:
         click.echo(f"{row.id}  {what}: {row.summary}")
 
@@ -372,6 +384,8 @@ def outcome(app: App, interview: str, result: str, at: str | None) -> None:
     with service.store.transaction():
         recorded = service.outcome(interview_id, result, when)
         service.write_calendar()
+    if recorded:
+        after_change(app)
     if not recorded:
         click.echo(f"Interview {interview_id} already has the outcome {result!r}; nothing changed.")
         return

@@ -247,6 +247,29 @@ class Store:
         )
         return self.interview(interview_id)
 
+    def update_interview(self, interview: Interview) -> None:
+        """Write an edited interview; contacts are matched by key, never deleted."""
+        self.db.execute(
+            "UPDATE interviews SET company = ?, role = ?, start = ?, start_utc = ?, tz = ?,"
+            " duration_s = ?, deadline = ?, channel = ?, note = ?, location = ?, country = ?,"
+            " subdivision = ?, next_contact_key = max(next_contact_key, ?) WHERE id = ?",
+            (
+                interview.company, interview.role, interview.start.isoformat(),
+                utc_iso(interview.start), interview.tz, int(interview.duration.total_seconds()),
+                iso(interview.deadline), interview.channel, interview.note, interview.location,
+                interview.country, interview.subdivision,
+                max((c.key for c in interview.contacts), default=0) + 1, interview.id,
+            ),
+        )
+        self.db.executemany(
+            "INSERT INTO contacts (interview_id, key, name, email, tz, removed)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (interview_id, key) DO UPDATE SET"
+            " name = excluded.name, email = excluded.email, tz = excluded.tz,"
+            " removed = excluded.removed",
+            [(interview.id, c.key, c.name, c.email, c.tz, int(c.removed))
+             for c in interview.contacts],
+        )
+
     def interview(self, interview_id: int) -> Interview:
         row = self.db.execute("SELECT * FROM interviews WHERE id = ?", (interview_id,)).fetchone()
         if row is None:
@@ -356,6 +379,15 @@ class Store:
 
     def states(self, interview_id: int) -> dict[str, ItemState]:
         return {row.key: row.state for row in self.items(interview_id)}
+
+    def set_override(self, item_id: int, due: dt.datetime | None) -> None:
+        self.db.execute(
+            "UPDATE items SET override = ? WHERE id = ?", (iso(due), item_id)
+        )
+
+    def set_dismissed(self, item_id: int, dismissed: bool = True) -> None:
+        """Deleted in another client: it stays cancelled and is never recreated."""
+        self.db.execute("UPDATE items SET dismissed = ? WHERE id = ?", (int(dismissed), item_id))
 
     def set_completed(self, item_id: int, completed: dt.datetime | None) -> None:
         self.db.execute(
