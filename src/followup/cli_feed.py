@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from followup.cli import App, cli, pass_app
+from followup.cli import AFTER_CHANGE, App, cli, pass_app
 from followup.errors import FollowupError, UsageError
 
 PROFILE_CHOICE = click.Choice(["events", "full", "tasks"])
@@ -234,10 +234,26 @@ def publish(app: App, path: Path | None, profile: str) -> None:
         publish_to(app.service, path.expanduser(), profile, app.user_tz)
         click.echo(f"Published the {profile} feed to {path}")
         return
-    written = publish_configured(app.service, app.config.raw, app.user_tz)
+    written = publish_configured(app.service, app.config)
     if not written:
         raise UsageError(
             "give a PATH, or list files under [feed] publish in config.toml"
         )
     for target in written:
         click.echo(f"Published {target}")
+
+
+def publish_after_change(app: App) -> None:
+    """Refresh the `[feed] publish` files after a change; the change is committed already,
+    so a file that cannot be written is a warning, not a failure of the command."""
+    if not app.config.raw.get("feed"):
+        return  # nothing configured: not even the import
+    from followup.feed import publish_configured
+
+    try:
+        publish_configured(app.service, app.config)
+    except FollowupError as exc:
+        click.echo(f"Warning: {exc}; the change itself is saved.", err=True)
+
+
+AFTER_CHANGE.append(publish_after_change)
