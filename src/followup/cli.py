@@ -14,7 +14,7 @@ import click
 from followup import inputs
 from followup.config import Config, Paths, load_config, paths, system_timezone
 from followup.errors import FollowupError, UsageError
-from followup.model import CHANNELS, DEFAULT_DURATION, NOTE_KINDS, OUTCOMES, Interview
+from followup.model import CHANNELS, DEFAULT_DURATION, NOTE_KINDS, OUTCOMES, Contact, Interview
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -116,7 +116,15 @@ def cli(ctx: click.Context) -> None:
       followup add --company "Acme" --role "Data Engineer" --at "2026-12-01 14:00" \\
           --interviewer "Jane Doe <jane@acme.example>" --deadline 2026-12-08
     """
-    ctx.obj = App()
+    app = ctx.obj = App()
+    ctx.call_on_close(lambda: _warn(app))
+
+
+def _warn(app: App) -> None:
+    # Problems that did not stop the command (a busy calendar that cannot be read).
+    if app._service is not None:
+        for message in dict.fromkeys(app._service.warnings):
+            click.echo(f"Warning: {message}", err=True)
 
 
 # -- interview options shared by add and plan --------------------------------------------
@@ -132,6 +140,12 @@ def interview_options(func: Any) -> Any:
         click.option("--tz", metavar="ZONE", help="IANA zone of the interview [default: yours]."),
         click.option("--interviewer", "interviewers", multiple=True, metavar='"NAME <EMAIL>"',
                      help="An interviewer; repeat for a panel."),
+        click.option("--contact-tz", "contact_tzs", multiple=True, metavar="ZONE",
+                     help="The zone of the interviewer given at the same position (calls go to "
+                          "their morning); a country code works when it has one zone."),
+        click.option("--country", metavar="CODE",
+                     help="Skip this country's public holidays, e.g. GB, US-CA, GB-SCT "
+                          "[default: config `country`]."),
         click.option("--deadline", metavar="DATE",
                      help="The date they promised an answer [default: a week later, assumed]."),
         click.option("--channel", type=click.Choice(CHANNELS), default="email", show_default=True,
@@ -146,14 +160,25 @@ def interview_options(func: Any) -> Any:
     return func
 
 
+def contacts_with_zones(texts: Sequence[str], zones: Sequence[str], first_key: int) -> list[Contact]:
+    """Interviewers from --interviewer, each with the --contact-tz at the same position."""
+    if len(zones) > len(texts):
+        raise UsageError("more --contact-tz than interviewers; give one per --interviewer, in order")
+    return [
+        inputs.interviewer(text, key, inputs.contact_zone(zones[n]) if n < len(zones) else None)
+        for n, (key, text) in enumerate(enumerate(texts, first_key))
+    ]
+
+
 def build_interview(app: App, company: str, role: str, at: str, duration: str, tz: str | None,
-                    interviewers: Sequence[str], deadline: str | None, channel: str, note: str,
-                    location: str) -> Interview:
+                    interviewers: Sequence[str], contact_tzs: Sequence[str], country: str | None,
+                    deadline: str | None, channel: str, note: str, location: str) -> Interview:
     from followup.service import interview_uid
 
     zone_name = inputs.zone(tz) if tz else inputs.zone(app.user_tz)
     start = inputs.datetime(at, zone_name, "interview time (--at)")
-    contacts = tuple(inputs.interviewer(text, key) for key, text in enumerate(interviewers, 1))
+    contacts = tuple(contacts_with_zones(interviewers, contact_tzs, 1))
+    code, subdivision = inputs.country(country) if country else (None, None)
     return Interview(
         uid=interview_uid(company, role, start),
         company=company,
@@ -166,6 +191,8 @@ def build_interview(app: App, company: str, role: str, at: str, duration: str, t
         note=note,
         location=location,
         contacts=contacts,
+        country=code,
+        subdivision=subdivision,
     )
 
 
@@ -430,4 +457,5 @@ def main() -> None:
 
 # Command groups that live in their own modules register themselves on `cli` here.
 # They import their heavy dependencies inside the commands, so this stays cheap.
+from followup import cli_edit  # noqa: E402,F401
 from followup import cli_feed  # noqa: E402,F401

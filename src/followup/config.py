@@ -51,6 +51,7 @@ class Config:
     subdivision: str | None = None
     name: str | None = None
     calendar_file: str | None = None
+    busy: tuple[str, ...] = ()  # .ics files or vdir folders whose events make the user busy
     raw: dict[str, Any] = field(default_factory=dict)
 
 
@@ -68,7 +69,12 @@ def load_config(p: Paths) -> Config:
     for key, value in values.items():
         if not isinstance(value, str):
             raise UsageError(f"{path}: '{key}' must be a string")
-    return Config(**values, raw=raw)
+    busy = raw.get("busy", [])
+    if isinstance(busy, str):
+        busy = [busy]
+    if not isinstance(busy, list) or not all(isinstance(b, str) for b in busy):
+        raise UsageError(f"{path}: 'busy' must be a list of paths to .ics files or vdir folders")
+    return Config(**values, busy=tuple(busy), raw=raw)
 
 
 def system_timezone() -> str:

@@ -62,7 +62,8 @@ def interview_doc(interview: Interview, outcomes: Sequence[Outcome]) -> dict[str
         "deadline": interview.effective_deadline.isoformat(),
         "deadline_assumed": interview.deadline_assumed,
         "interviewers": [
-            {"name": c.name, "email": c.email, "tz": c.tz} for c in interview.contacts
+            {"name": c.name, "email": c.email, "tz": c.tz}
+            for c in interview.contacts if not c.removed
         ],
         "channel": interview.channel,
         "note": interview.note,
@@ -183,7 +184,9 @@ def item_rows(
 
 def planned_rows(items: Sequence[PlannedItem], now: dt.datetime, zone: ZoneInfo) -> list[str]:
     lines = []
+    notes = []
     for item in items:
+        notes += [f"{item.step} {when_text(item.due or item.start, zone)}: {note}" for note in item.notes]
         moment = item.due or item.start
         lines.append([
             MARKS.get(item.status, " "),
@@ -192,7 +195,7 @@ def planned_rows(items: Sequence[PlannedItem], now: dt.datetime, zone: ZoneInfo)
             item.step,
             item.summary,
         ])
-    return table(lines)
+    return table(lines) + ([""] + notes if notes else [])
 
 
 def interview_header(interview: Interview, outcomes: Sequence[Outcome], zone: ZoneInfo) -> list[str]:
@@ -208,8 +211,12 @@ def interview_header(interview: Interview, outcomes: Sequence[Outcome], zone: Zo
     if interview.deadline_assumed:
         deadline += " (assumed: none was given; ask them)"
     lines.append(f"  Decision:  {deadline}")
-    if interview.contacts:
-        lines.append("  With:      " + ", ".join(c.display for c in interview.contacts))
+    active = [c.display + (f" ({c.tz})" if c.tz else "") for c in interview.contacts if not c.removed]
+    if active:
+        lines.append("  With:      " + ", ".join(active))
+    if interview.country:
+        lines.append(f"  Holidays:  {interview.country}"
+                     + (f"-{interview.subdivision}" if interview.subdivision else ""))
     if interview.location:
         lines.append(f"  Where:     {interview.location}")
     if outcomes:

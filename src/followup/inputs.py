@@ -100,6 +100,61 @@ def interviewer(text: str, key: int, tz: str | None = None) -> Contact:
     return Contact(key=key, name=cleaned, email=None, tz=tz)
 
 
+def country(text: str) -> tuple[str, str | None]:
+    """'GB', 'US-CA' or 'GB-SCT' (ISO 3166 country, optional subdivision), checked."""
+    from followup.schedule import public_holidays
+
+    code, _, subdivision = text.strip().partition("-")
+    public_holidays(code, subdivision or None)  # raises a UsageError naming what is unknown
+    return code.upper(), (subdivision.upper() or None)
+
+
+def contact_zone(text: str) -> str:
+    """An IANA zone, or a country code whose country has a single zone (pytz's data)."""
+    cleaned = text.strip()
+    if len(cleaned) == 2 and cleaned.isalpha():
+        import pytz
+
+        zones = pytz.country_timezones.get(cleaned.upper())
+        if not zones:
+            raise UsageError(f"unknown country {text!r}; give an IANA zone such as Europe/London")
+        if len(zones) > 1:
+            shown = ", ".join(zones[:4]) + (", …" if len(zones) > 4 else "")
+            raise UsageError(f"{cleaned.upper()} has several time zones ({shown}); give one of them")
+        return str(zones[0])
+    return zone(cleaned)
+
+
+def snooze_target(text: str, base: dt.datetime, tz: str) -> dt.datetime:
+    """'2d', '3h', '1w', '1d4h', '90m' after `base`, or a date and time in `tz`."""
+    match = re.fullmatch(r"\s*(?:(\d+)w)?\s*(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*", text.lower())
+    if match and any(match.groups()):
+        weeks, days, hours, minutes = (int(g or 0) for g in match.groups())
+        delta = dt.timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes)
+        if not delta:
+            raise UsageError(f"the snooze {text!r} is zero; give e.g. 2d, 3h or 1w")
+        return base + delta
+    if len(text.strip()) == 10:
+        try:
+            day = dt.date.fromisoformat(text.strip())
+        except ValueError:
+            pass
+        else:
+            text = f"{day.isoformat()} {base.astimezone(_zone(tz)):%H:%M}"
+    try:
+        return datetime(text, tz, "snooze time")
+    except UsageError:
+        raise UsageError(
+            f"invalid snooze {text!r}; give a duration (2d, 3h, 1w) or 'YYYY-MM-DD HH:MM'"
+        ) from None
+
+
+def _zone(tz: str) -> dt.tzinfo:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(tz)
+
+
 def choice(text: str, options: tuple[str, ...], what: str) -> str:
     value = text.strip().lower()
     if value not in options:

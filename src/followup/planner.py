@@ -18,9 +18,17 @@ from followup.model import (
     Status,
 )
 from followup.playbook import ALSO_CANCELS, DEFAULT_PLAYBOOK, PROOFREAD, Step, When
-from followup.schedule import BusinessDays, add_elapsed, at_wall_time
+from followup.schedule import (
+    Busy,
+    BusinessDays,
+    add_elapsed,
+    at_wall_time,
+    free_slot,
+    overlapping,
+)
 
 DEADLINE_ALARM_TIME = dt.time(9, 0)
+SEARCH_DAYS = 10  # business days a time-boxed step may move to find a free slot
 
 
 @dataclass
@@ -28,8 +36,19 @@ class _Context:
     interview: Interview
     states: Mapping[str, ItemState]
     days: BusinessDays
-    outcome_times: dict[str, dt.datetime]
+    busy: Sequence[Busy]
+    outcomes: Sequence[Outcome]
+    outcome_times: dict[str, dt.datetime] = field(default_factory=dict)
     due: dict[str, dt.datetime] = field(default_factory=dict)  # by key, for anchors
+
+    @property
+    def contacts(self) -> tuple[Contact, ...]:
+        return tuple(c for c in self.interview.contacts if not c.removed)
+
+    @property
+    def contact_tz(self) -> str:
+        """The zone calls are placed in: the first interviewer whose zone is known."""
+        return next((c.tz for c in self.contacts if c.tz), self.interview.tz)
 
 
 def item_key(step: Step, contact: Contact | None) -> str:
@@ -42,30 +61,31 @@ def plan(
     states: Mapping[str, ItemState] | None = None,
     outcomes: Sequence[Outcome] = (),
     days: BusinessDays | None = None,
+    busy: Sequence[Busy] = (),
     playbook: Sequence[Step] = DEFAULT_PLAYBOOK,
 ) -> list[PlannedItem]:
     """Every item of the interview's follow-up, soonest first.
 
     `states` holds, by item key, what the user did (completions, snoozes, pinned times of
-    closed items); `outcomes` the employer's answers in the order they were recorded.
+    closed items); `outcomes` the employer's answers in the order they were recorded;
+    `busy` the times the user's own calendars are taken.
     """
-    ctx = _Context(
-        interview=interview,
-        states=states or {},
-        days=days or BusinessDays(),
-        outcome_times={},
-    )
+    ctx = _Context(interview, states or {}, days or BusinessDays(), busy, outcomes)
     for outcome in outcomes:
         ctx.outcome_times.setdefault(outcome.kind, outcome.recorded.astimezone(interview.start.tzinfo))
     items: list[PlannedItem] = []
     for step in playbook:
         if step.outcome is not None and step.outcome not in ctx.outcome_times:
             continue
-        if step.per_interviewer and interview.contacts:
-            for contact in interview.contacts:
-                items.append(_plan_step(ctx, step, contact, outcomes))
-        else:
-            items.append(_plan_step(ctx, step, None, outcomes))
+        if not step.per_interviewer:
+            items.append(_plan_step(ctx, step, None))
+            continue
+        # Removed interviewers keep their (cancelled) note, and the note to "the hiring
+        # team" planned before any interviewer was known stays cancelled once one is.
+        for contact in interview.contacts:
+            items.append(_plan_step(ctx, step, contact, retired=contact.removed))
+        if not ctx.contacts or step.id in ctx.states:
+            items.append(_plan_step(ctx, step, None, retired=bool(ctx.contacts)))
     items.sort(key=lambda item: (item.sort_time, _order(playbook, item.step), item.key))
     return items
 
@@ -74,26 +94,22 @@ def _order(playbook: Sequence[Step], step_id: str) -> int:
     return next(i for i, step in enumerate(playbook) if step.id == step_id)
 
 
-def _plan_step(
-    ctx: _Context, step: Step, contact: Contact | None, outcomes: Sequence[Outcome]
-) -> PlannedItem:
+def _plan_step(ctx: _Context, step: Step, contact: Contact | None, retired: bool = False) -> PlannedItem:
     interview = ctx.interview
     key = item_key(step, contact)
     state = ctx.states.get(key, ItemState())
-    status = _status(step, state, interview, outcomes)
-    fields = {
-        "company": interview.company,
-        "role": interview.role,
-        "contact": (contact.name or contact.email) if contact else "the hiring team",
-    }
-    title = step.title
-    when = step.when
+    status = _status(step, state, interview, ctx.outcomes, retired)
+    title, when = step.title, step.when
     if step.id == "formal-note" and interview.note == "handwritten" and step.handwritten:
         title, when = "Write a handwritten note to {contact}", step.handwritten
-    summary = title.format(**fields)
+    summary = title.format(
+        company=interview.company,
+        role=interview.role,
+        contact=(contact.name or contact.email) if contact else "the hiring team",
+    )
     if step.id == "response-deadline" and interview.deadline_assumed:
         summary += " (assumed)"
-    contacts = (contact,) if contact else interview.contacts
+    contacts = (contact,) if contact else ctx.contacts
     common = dict(
         key=key,
         step=step.id,
@@ -124,19 +140,21 @@ def _plan_step(
         )
 
     planned = _resolve(ctx, when, step)
-    due, overridden = planned, False
+    due, overridden, notes = planned, False, ()
     if state.override is not None:
         due, overridden = state.override.astimezone(planned.tzinfo), True
+    elif ctx.busy and (step.slot or step.box) and status == NEEDS_ACTION:
+        due, notes = _fit(ctx, step, planned)
     if state.pinned_due is not None and status != NEEDS_ACTION:
         due = state.pinned_due.astimezone(planned.tzinfo)  # closed items never move
     ctx.due[key] = due
     if step.alarm_after_anchor is not None:
         anchor = _anchor_moment(ctx, step.when, planned_only=True)
         assert isinstance(anchor, dt.datetime)
-        alarm = add_elapsed(anchor, step.alarm_after_anchor)
-        alarm = add_elapsed(alarm, due - planned)  # a snoozed item's alarm moves with it
+        alarm = add_elapsed(add_elapsed(anchor, step.alarm_after_anchor), due - planned)
     else:
         alarm = add_elapsed(due, -step.alarm_before)
+    common["tz"] = str(planned.tzinfo)
     return PlannedItem(
         **common,
         start=due if step.slot else None,
@@ -144,6 +162,7 @@ def _plan_step(
         end=add_elapsed(due, step.slot) if step.slot else None,
         alarm=alarm,
         overridden=overridden,
+        notes=notes,
     )
 
 
@@ -155,10 +174,12 @@ def _anchor_moment(ctx: _Context, when: When, planned_only: bool = False) -> dt.
         return interview.end
     if when.anchor == "deadline":
         return interview.effective_deadline
+    if when.anchor == "outcome":
+        raise ValueError("an outcome step is anchored on its own outcome")
     moment = ctx.due[when.anchor]
     done = ctx.states.get(when.anchor, ItemState()).completed
     if done is not None and not planned_only:
-        done = done.astimezone(interview.start.tzinfo)
+        done = done.astimezone(moment.tzinfo)
         if when.follow_completion == "always" or (
             when.follow_completion == "later" and done > moment
         ):
@@ -175,27 +196,50 @@ def _resolve(ctx: _Context, when: When, step: Step) -> dt.datetime:
     if when.after is not None:
         assert isinstance(anchor, dt.datetime)
         return add_elapsed(anchor, when.after)
-    day = anchor.date() if isinstance(anchor, dt.datetime) else anchor
-    day += dt.timedelta(days=when.days)
+    tz = ctx.contact_tz if when.zone == "contact" else ctx.interview.tz
+    if isinstance(anchor, dt.datetime):
+        from zoneinfo import ZoneInfo
+
+        anchor = anchor.astimezone(ZoneInfo(tz)).date()
+    day = anchor + dt.timedelta(days=when.days)
     if when.business_days:
         day = ctx.days.shift(day, when.business_days)
     if when.next_business_day:
         day = ctx.days.next_or_same(day)
     assert when.at is not None
-    return at_wall_time(day, when.at, ctx.interview.tz)
+    return at_wall_time(day, when.at, tz)
 
 
-def _status(
-    step: Step, state: ItemState, interview: Interview, outcomes: Sequence[Outcome]
-) -> Status:
+def _fit(ctx: _Context, step: Step, planned: dt.datetime) -> tuple[dt.datetime, tuple[str, ...]]:
+    """Move a time-boxed step off the user's busy times; say why it moved."""
+    length = step.slot or step.box
+    assert length is not None
+    blocker = overlapping(planned, add_elapsed(planned, length), ctx.busy)
+    if blocker is None:
+        return planned, ()
+    tz = str(planned.tzinfo)
+    day, first = planned.date(), planned.time()
+    for _ in range(SEARCH_DAYS):
+        found = free_slot(day, first, step.windows, length, tz, ctx.busy)
+        if found is not None:
+            reason = f"moved from {planned:%a %d %b %H:%M}: busy with {blocker.summary or 'an event'}"
+            return found, (reason,)
+        day = ctx.days.shift(day, step.search)
+        first = dt.time(0, 0)
+    return planned, (f"no free slot found within {SEARCH_DAYS} business days; kept despite "
+                     f"{blocker.summary or 'a busy event'}",)
+
+
+def _status(step: Step, state: ItemState, interview: Interview, outcomes: Sequence[Outcome],
+            retired: bool) -> Status:
     if step.kind == "task" and state.completed is not None:
         return COMPLETED
-    if state.dismissed:
+    if state.dismissed or retired:
         return CANCELLED
     for outcome in outcomes:
         if step.outcome == outcome.kind:
             continue  # the item this outcome added
-        if step.kind == "event" and step.id == "interview":
+        if step.id == "interview":
             if outcome.kind == "withdrawn" and interview.start > outcome.recorded:
                 return CANCELLED
             continue

@@ -35,6 +35,8 @@ class When:
     # How a completed anchor step moves this one: "later" only when the completion was
     # later than planned, "always" to the completion time, None never.
     follow_completion: Literal["later", "always"] | None = None
+    # Whose clock `at` is read on: calls go to the contact's morning when their zone is known.
+    zone: Literal["interview", "contact"] = "interview"
 
 
 @dataclass(frozen=True)
@@ -52,11 +54,20 @@ class Step:
     chase: bool = False  # part of the chase that any outcome cancels
     handwritten: When | None = None  # the variant used when the note is handwritten
     outcome: str | None = None  # planned only once this outcome is recorded
+    # Time-boxed steps never overlap a busy event: they hold `box` (or `slot`) and move
+    # within `windows` of the same day, then to the next business day (`search` = 1) or
+    # the previous one (-1, for preparation that must come before what it prepares).
+    box: dt.timedelta | None = None
+    windows: tuple[tuple[dt.time, dt.time], ...] = ()
+    search: int = 1
 
 
 H = dt.timedelta(hours=1)
 M = dt.timedelta(minutes=1)
 TEN = dt.time(10, 0)
+# Early morning or evening reaches people best (PLAYBOOK.md, `call`).
+CALL_WINDOWS = ((dt.time(9, 0), dt.time(11, 0)), (dt.time(17, 0), dt.time(19, 0)))
+SCRIPT_WINDOWS = ((dt.time(17, 0), dt.time(20, 0)),)
 
 DEFAULT_PLAYBOOK: tuple[Step, ...] = (
     Step("interview", "event", "Interview: {role} at {company}",
@@ -92,16 +103,18 @@ DEFAULT_PLAYBOOK: tuple[Step, ...] = (
     Step("call", "task", "Call {company} about the {role} role",
          "Phone the contact directly (not voicemail); early morning or evening reaches "
          "people best.",
-         When("status-email", business_days=2, at=dt.time(9, 0), follow_completion="later"),
-         alarm_before=10 * M, slot=15 * M, chase=True),
+         When("status-email", business_days=2, at=dt.time(9, 0), follow_completion="later",
+              zone="contact"),
+         alarm_before=10 * M, slot=15 * M, chase=True, windows=CALL_WINDOWS),
     Step("call-script", "task", "Prepare the call to {company}",
          "Prepare the key points for the call and practise it.",
-         When("call", business_days=-1, at=dt.time(17, 0)), chase=True),
+         When("call", business_days=-1, at=dt.time(17, 0)), chase=True,
+         box=30 * M, windows=SCRIPT_WINDOWS, search=-1),
     Step("second-call", "task", "Call {company} a second time",
          "Last attempt if there is still no answer.",
          When("call", days=14, next_business_day=True, at=dt.time(9, 0),
-              follow_completion="always"),
-         alarm_before=10 * M, slot=15 * M, chase=True),
+              follow_completion="always", zone="contact"),
+         alarm_before=10 * M, slot=15 * M, chase=True, windows=CALL_WINDOWS),
     Step("let-go", "task", "Close the {company} application and move on",
          "Three attempts made: close the application politely and keep searching.",
          When("second-call", days=7, next_business_day=True, at=TEN,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Container
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -51,3 +51,59 @@ def add_elapsed(moment: dt.datetime, delta: dt.timedelta) -> dt.datetime:
     """`moment + delta` in real elapsed time, expressed in `moment`'s zone."""
     return (moment.astimezone(dt.timezone.utc) + delta).astimezone(moment.tzinfo)
 
+
+
+@dataclass(frozen=True)
+class Busy:
+    """A time the user is not free, from one of their calendars."""
+
+    start: dt.datetime
+    end: dt.datetime
+    summary: str = ""
+
+
+def overlapping(start: dt.datetime, end: dt.datetime, busy: Sequence[Busy]) -> Busy | None:
+    return next((b for b in busy if b.start < end and b.end > start), None)
+
+
+def free_slot(
+    day: dt.date,
+    first: dt.time,
+    windows: Sequence[tuple[dt.time, dt.time]],
+    length: dt.timedelta,
+    tz: str,
+    busy: Sequence[Busy],
+    step: dt.timedelta = dt.timedelta(minutes=15),
+) -> dt.datetime | None:
+    """The first start on `day`, from `first` on, inside one of the windows, that is free."""
+    for window_start, window_end in windows:
+        if window_end <= first:
+            continue
+        begin = at_wall_time(day, max(first, window_start), tz)
+        limit = at_wall_time(day, window_end, tz)
+        candidate = begin
+        while add_elapsed(candidate, length) <= limit:
+            if overlapping(candidate, add_elapsed(candidate, length), busy) is None:
+                return candidate
+            candidate = add_elapsed(candidate, step)
+    return None
+
+
+def public_holidays(country: str, subdivision: str | None = None) -> Container[dt.date]:
+    """The public holidays of a country (ISO 3166 code) and optional subdivision."""
+    import holidays
+
+    from followup.errors import UsageError
+
+    code = country.strip().upper()
+    supported = holidays.list_supported_countries()
+    if code not in supported:
+        raise UsageError(
+            f"unknown country {country!r}; use an ISO 3166 code such as GB, US or DE"
+        )
+    if subdivision and subdivision.upper() not in supported[code]:
+        raise UsageError(
+            f"unknown subdivision {subdivision!r} of {code}; use one of: "
+            + ", ".join(supported[code])
+        )
+    return holidays.country_holidays(code, subdiv=subdivision.upper() if subdivision else None)

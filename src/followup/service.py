@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from followup.config import Config, Paths
+from followup.config import Config, Paths, system_timezone
 from followup.errors import UsageError
 from followup.model import (
     CANCELLED,
@@ -21,11 +21,12 @@ from followup.model import (
     NEEDS_ACTION,
     OUTCOMES,
     Interview,
+    ItemState,
     Outcome,
     PlannedItem,
 )
 from followup.planner import plan
-from followup.schedule import BusinessDays
+from followup.schedule import Busy, BusinessDays, public_holidays
 from followup.store import ItemRow, Store, iso, utc_iso
 
 CALENDAR_NAME = "Job search follow-up"
@@ -89,6 +90,8 @@ class Service:
         self.config = config
         self.now = now.astimezone(dt.timezone.utc).replace(microsecond=0)
         self._store: Store | None = None
+        self.warnings: list[str] = []  # said once on stderr by the CLI
+        self._busy: list[Busy] | None = None
 
     @property
     def store(self) -> Store:
@@ -100,11 +103,33 @@ class Service:
     # -- planning -------------------------------------------------------------------
 
     def business_days(self, interview: Interview) -> BusinessDays:
-        return BusinessDays()
+        country = interview.country or self.config.country
+        if not country:
+            return BusinessDays()
+        subdivision = interview.subdivision if interview.country else self.config.subdivision
+        return BusinessDays(public_holidays(country, subdivision))
+
+    def busy(self) -> list[Busy]:
+        """Busy times of the user's calendars (config `busy`), read once per command."""
+        if self._busy is None:
+            self._busy = []
+            if self.config.busy:
+                from followup.busy import load_busy
+
+                begin = self.now - dt.timedelta(days=60)
+                self._busy = load_busy(self.config.busy, begin, begin + dt.timedelta(days=425),
+                                       self.config.timezone or system_timezone(),
+                                       self.warnings.append)
+        return self._busy
+
+    def _plan(self, interview: Interview, states: dict[str, ItemState] | None = None,
+              outcomes: Sequence[Outcome] = ()) -> list[PlannedItem]:
+        return plan(interview, states=states, outcomes=outcomes,
+                    days=self.business_days(interview), busy=self.busy())
 
     def preview(self, interview: Interview) -> list[PlannedItem]:
         validate(interview)
-        return plan(interview, days=self.business_days(interview))
+        return self._plan(interview)
 
     def add(self, interview: Interview) -> Interview:
         validate(interview)
@@ -122,11 +147,10 @@ class Service:
         """Plan again from what is stored; store what changed. Returns how many items changed."""
         assert interview.id is not None
         rows = {row.key: row for row in self.store.items(interview.id)}
-        planned = plan(
+        planned = self._plan(
             interview,
             states={key: row.state for key, row in rows.items()},
             outcomes=self.store.outcomes(interview.id),
-            days=self.business_days(interview),
         )
         changed = 0
         for item in planned:
@@ -181,11 +205,44 @@ class Service:
         )
         return 1
 
+    def update(self, interview: Interview) -> Interview:
+        """Store an edited interview and re-plan what depends on it."""
+        assert interview.id is not None
+        validate(interview)
+        existing = self.store.find_interview(interview.company, interview.role, interview.start)
+        if existing is not None and existing != interview.id:
+            raise UsageError(
+                f"interview {existing} already has {interview.company!r}, {interview.role!r}"
+                f" at {interview.start:%Y-%m-%d %H:%M}; change --at, --company or --role"
+            )
+        self.store.update_interview(interview)
+        stored = self.store.interview(interview.id)
+        self.replan(stored)
+        return stored
+
+    def snooze(self, ref: str, due: dt.datetime | None) -> ItemRow:
+        """Move one open task to `due` (None: back to the plan); the choice survives re-plans."""
+        row = self._task_rows([ref], "snoozed")[0]
+        if row.status != NEEDS_ACTION:
+            raise UsageError(f"item {row.id} is {row.status}; only open tasks can be snoozed")
+        interview = self.store.interview(row.interview_id)
+        if due is not None:
+            if due < interview.end:
+                raise UsageError(
+                    f"{due:%Y-%m-%d %H:%M} is before the interview ended"
+                    f" ({interview.end:%Y-%m-%d %H:%M}); snooze to a later time"
+                )
+            if due < self.now:
+                raise UsageError(f"{due:%Y-%m-%d %H:%M} is in the past; snooze to a later time")
+        self.store.set_override(row.id, due)
+        self.replan(interview)
+        return self.store.item_by_ref(str(row.id))
+
     # -- check-off and outcomes --------------------------------------------------------
 
     def done(self, refs: Sequence[str], when: dt.datetime | None = None) -> list[tuple[ItemRow, str]]:
         """Complete tasks. Returns (row, what happened) for each ref, all or nothing."""
-        rows = self._task_rows(refs, "done")
+        rows = self._task_rows(refs, "marked done")
         moment = (when or self.now).astimezone(dt.timezone.utc).replace(microsecond=0)
         results = []
         for row in rows:
@@ -198,7 +255,7 @@ class Service:
         return [(self.store.item_by_ref(str(row.id)), what) for row, what in results]
 
     def undo(self, refs: Sequence[str]) -> list[tuple[ItemRow, str]]:
-        rows = self._task_rows(refs, "undo")
+        rows = self._task_rows(refs, "re-opened")
         results = []
         for row in rows:
             if row.status != COMPLETED:
@@ -215,7 +272,7 @@ class Service:
             if row.kind != "task":
                 raise UsageError(
                     f"item {row.id} ({row.summary}) is a calendar event, not a task;"
-                    f" only tasks can be marked {verb}"
+                    f" only tasks can be {verb}"
                 )
         return rows
 
