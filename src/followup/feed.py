@@ -228,7 +228,7 @@ class State:
 
 def read_state(store: Store) -> State:
     """Token, revision and newest change, in the caller's snapshot."""
-    newest = store.db.execute("SELECT max(modified) FROM items").fetchone()[0]
+    newest = store.newest_modified()
     newest = newest or store.get_meta(SINCE_KEY)
     return State(
         token=store.get_meta(TOKEN_KEY),

@@ -7,7 +7,7 @@ comes from the stored revision passed in `Meta`, so the same state gives the sam
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import icalendar
@@ -130,7 +130,7 @@ def in_profile(profile: str, kind: str, has_slot: bool) -> tuple[bool, bool]:
 
 
 def calendar_header(name: str, tzids: Iterable[str], years: tuple[int, int],
-                    feed: dict[str, str] | None = None) -> icalendar.Calendar:
+                    feed: Mapping[str, object] | None = None) -> icalendar.Calendar:
     cal = icalendar.Calendar()
     cal.add("version", "2.0")
     cal.add("prodid", PRODID)

@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from followup.config import Config, Paths, system_timezone
@@ -293,7 +293,8 @@ class Service:
 
     # -- calendar output ----------------------------------------------------------------
 
-    def calendar_bytes(self, profile: str = "full", feed: dict[str, str] | None = None) -> bytes:
+    def calendar_bytes(self, profile: str = "full",
+                       feed: Mapping[str, object] | None = None) -> bytes:
         from followup.render import assemble, calendar_header, in_profile
 
         texts: list[str] = []

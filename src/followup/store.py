@@ -217,6 +217,10 @@ class Store:
     def set_meta(self, key: str, value: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
+    def newest_modified(self) -> str | None:
+        """The latest `modified` of any item (UTC ISO): the feed's Last-Modified."""
+        return self.db.execute("SELECT max(modified) FROM items").fetchone()[0]
+
     # -- interviews ----------------------------------------------------------------
 
     def find_interview(self, company: str, role: str, start: dt.datetime) -> int | None:
