@@ -52,6 +52,7 @@ class Config:
     name: str | None = None
     calendar_file: str | None = None
     busy: tuple[str, ...] = ()  # .ics files or vdir folders whose events make the user busy
+    playbook: str | None = None  # a TOML file changing the default playbook's timings
     raw: dict[str, Any] = field(default_factory=dict)
 
 
@@ -64,7 +65,7 @@ def load_config(p: Paths) -> Config:
         return Config()
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise UsageError(f"cannot read the config file {path}: {exc}") from None
-    known = {"timezone", "country", "subdivision", "name", "calendar_file"}
+    known = {"timezone", "country", "subdivision", "name", "calendar_file", "playbook"}
     values = {k: raw[k] for k in known if k in raw}
     for key, value in values.items():
         if not isinstance(value, str):

@@ -6,7 +6,9 @@ Keep this table and ../shared/docs/PLAYBOOK.md in agreement; tests pin the dates
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Literal
 
 Anchor = str  # "start", "end", "deadline", "outcome" or the id of an earlier step
@@ -139,3 +141,92 @@ ALSO_CANCELS = {
     "rejected": frozenset({"thank-you-email", "formal-note"}),
     "withdrawn": frozenset(STEP_IDS),
 }
+
+
+# -- a user's own timings ------------------------------------------------------------------
+
+# What a user's playbook.toml may change, per step. Steps cannot be added: the three-shot
+# policy (PLAYBOOK.md) means no playbook plans a fourth chase on its own.
+_WHEN_KEYS = {"after", "days", "business_days", "at"}
+_STEP_KEYS = {"title", "purpose", "alarm_before", "alarm_after"}
+
+
+def load_playbook(path: Path) -> tuple[Step, ...]:
+    """The default playbook with the changes of a TOML file, e.g.
+
+        [thank-you-email]
+        after = "24h"
+        [call]
+        at = "08:30"
+        business_days = 3
+    """
+    import tomllib
+
+    from followup.errors import UsageError
+
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"no playbook file {path}") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise UsageError(f"cannot read the playbook {path}: {exc}") from None
+    steps = {step.id: step for step in DEFAULT_PLAYBOOK}
+    for step_id, changes in data.items():
+        if step_id not in steps:
+            raise UsageError(f"{path}: unknown step [{step_id}]; steps are: {', '.join(steps)}")
+        if not isinstance(changes, dict):
+            raise UsageError(f"{path}: [{step_id}] must be a table of changes")
+        try:
+            steps[step_id] = _changed(steps[step_id], changes)
+        except (TypeError, ValueError) as exc:
+            raise UsageError(f"{path}: [{step_id}]: {exc}") from None
+    return tuple(steps.values())
+
+
+def _changed(step: Step, changes: dict[str, object]) -> Step:
+    unknown = set(changes) - _WHEN_KEYS - _STEP_KEYS
+    if unknown:
+        raise ValueError(f"unknown key(s) {', '.join(sorted(unknown))}; use "
+                         + ", ".join(sorted(_WHEN_KEYS | _STEP_KEYS)))
+    when_changes: dict[str, object] = {}
+    step_changes: dict[str, object] = {}
+    for key, value in changes.items():
+        if key == "after":
+            if step.when.after is None:
+                raise ValueError("this step is set by days, not 'after'")
+            when_changes["after"] = _duration(value)
+        elif key in ("days", "business_days"):
+            if step.when.after is not None or not isinstance(value, int) or isinstance(value, bool):
+                raise ValueError(f"'{key}' is a whole number of days, on a step set by days")
+            if key == "business_days" and step.when.business_days < 0 and value >= 0:
+                raise ValueError("this step comes before what it prepares: business_days stays negative")
+            when_changes[key] = value
+        elif key == "at":
+            if step.when.at is None:
+                raise ValueError("this step is set by elapsed time, not a time of day")
+            when_changes["at"] = dt.time.fromisoformat(str(value))
+        elif key in ("title", "purpose"):
+            if not isinstance(value, str) or not value.strip():
+                raise ValueError(f"'{key}' must be non-empty text")
+            if key == "title":
+                value.format(company="", role="", contact="")  # fails early on a bad field
+            step_changes[key] = value
+        elif key == "alarm_before":
+            step_changes["alarm_before"] = _duration(value)
+        elif key == "alarm_after":
+            if step.alarm_after_anchor is None:
+                raise ValueError("this step's reminder is set by 'alarm_before'")
+            step_changes["alarm_after_anchor"] = _duration(value)
+    when = replace(step.when, **when_changes)  # type: ignore[arg-type]
+    return replace(step, when=when, **step_changes)  # type: ignore[arg-type]
+
+
+_DURATION = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?")
+
+
+def _duration(value: object) -> dt.timedelta:
+    match = _DURATION.fullmatch(value.replace(" ", "")) if isinstance(value, str) else None
+    if not match or not any(match.groups()):
+        raise ValueError(f"{value!r} is not a duration such as \"24h\", \"2d\" or \"1h30m\"")
+    days, hours, minutes = (int(g or 0) for g in match.groups())
+    return dt.timedelta(days=days, hours=hours, minutes=minutes)

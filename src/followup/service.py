@@ -26,6 +26,7 @@ from followup.model import (
     PlannedItem,
 )
 from followup.planner import plan
+from followup.playbook import Step
 from followup.schedule import Busy, BusinessDays, public_holidays
 from followup.store import ItemRow, Store, iso, utc_iso
 
@@ -92,6 +93,7 @@ class Service:
         self._store: Store | None = None
         self.warnings: list[str] = []  # said once on stderr by the CLI
         self._busy: list[Busy] | None = None
+        self._playbook: tuple[Step, ...] | None = None
 
     @property
     def store(self) -> Store:
@@ -122,9 +124,21 @@ class Service:
                                        self.warnings.append)
         return self._busy
 
+    @property
+    def playbook(self) -> tuple[Step, ...]:
+        """The default playbook, or the user's changes to it (config `playbook`, else
+        playbook.toml beside the config)."""
+        if self._playbook is None:
+            from followup.playbook import DEFAULT_PLAYBOOK, load_playbook
+
+            configured = self.config.playbook
+            path = Path(configured).expanduser() if configured else self.paths.config / "playbook.toml"
+            self._playbook = load_playbook(path) if configured or path.exists() else DEFAULT_PLAYBOOK
+        return self._playbook
+
     def _plan(self, interview: Interview, states: dict[str, ItemState] | None = None,
               outcomes: Sequence[Outcome] = ()) -> list[PlannedItem]:
-        return plan(interview, states=states, outcomes=outcomes,
+        return plan(interview, states=states, outcomes=outcomes, playbook=self.playbook,
                     days=self.business_days(interview), busy=self.busy())
 
     def preview(self, interview: Interview) -> list[PlannedItem]:

@@ -1,0 +1,45 @@
+"""A user's playbook.toml changes the default timings; it cannot add a fourth chase."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import Run, by_step
+
+ADD = ("add", "--company", "Acme", "--role", "Dev", "--at", "2026-12-03 14:00",
+       "--tz", "Europe/London", "--deadline", "2026-12-10")
+
+
+def test_changed_timings_are_planned(run: Run, run_json, home: Path) -> None:
+    (home / "playbook.toml").write_text(
+        '[thank-you-email]\nafter = "24h"\nalarm_after = "1h"\n'
+        '[call]\nat = "08:30"\nbusiness_days = 3\n'
+        '[second-call]\ndays = 10\n'
+        '[status-email]\ntitle = "Ask {company} how it went"\n')
+    assert run(*ADD).exit_code == 0
+    got = by_step(run_json("show", "1")["items"])
+    assert got["thank-you-email"]["due"] == "2026-12-04T15:00:00+00:00"
+    assert got["status-email"]["summary"] == "Ask Acme how it went"
+    assert got["call"]["start"] == "2026-12-16T08:30:00+00:00"
+    assert got["call-script"]["due"] == "2026-12-15T17:00:00+00:00"
+    assert got["second-call"]["start"] == "2026-12-28T09:00:00+00:00"
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('[fourth-call]\ndays = 3\n', "unknown step [fourth-call]; steps are: interview, ask-timeline,"),
+    ('[call]\nafter = "2h"\n', "[call]: this step is set by days, not 'after'"),
+    ('[thank-you-email]\nat = "10:00"\n', "[thank-you-email]: this step is set by elapsed time, not a time of day"),
+    ('[call]\ncolour = "red"\n', "[call]: unknown key(s) colour; use"),
+    ('[notes]\nafter = "soon"\n', "[notes]: 'soon' is not a duration such as \"24h\", \"2d\" or \"1h30m\""),
+    ('[call-script]\nbusiness_days = 1\n', "[call-script]: this step comes before what it prepares"),
+])
+def test_bad_playbook_is_a_clear_error(run: Run, home: Path, text: str, message: str) -> None:
+    path = home / "playbook.toml"
+    path.write_text(text)
+    result = run(*ADD)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Error: {path}: {message}")
+    assert result.stderr.count("\n") == 1
+    assert not (home / "followup.ics").exists()
