@@ -304,3 +304,20 @@ def test_help_works_with_h_and_ends_with_an_example(run: Run) -> None:
         result = run(command, "-h")
         assert result.exit_code == 0
         assert "Example:" in result.stdout and f"followup {command}" in result.stdout
+
+
+def test_colour_marks_overdue_rows_only_when_asked(run: Run, home: Path) -> None:
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from followup.display import item_rows
+    from followup.store import Store
+
+    run(*ADD)
+    store = Store(home / "followup.db")
+    rows = store.items(1, kinds=("task",), light=True)[:2]
+    now = dt.datetime(2026, 12, 5, 12, tzinfo=dt.timezone.utc)
+    plain = item_rows(rows, now, ZoneInfo("Europe/London"))
+    coloured = item_rows(rows, now, ZoneInfo("Europe/London"), color=True)
+    assert coloured == [f"\x1b[31m\x1b[1m{line}\x1b[0m" for line in plain]
+    assert "\x1b" not in run("list", now="2026-12-05T12:00:00+00:00").stdout

@@ -33,6 +33,11 @@ class App:
         self._service: Any = None
 
     @property
+    def color(self) -> bool:
+        """Colour only on a terminal, and never when NO_COLOR is set (no-color.org)."""
+        return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+    @property
     def zone(self) -> ZoneInfo:
         from zoneinfo import ZoneInfo
 
@@ -295,7 +300,7 @@ def list_(app: App, show_all: bool, as_json: bool) -> None:
     if not rows:
         click.echo("Nothing to do." if not show_all else "No tasks yet; add an interview with `followup add`.")
         return
-    for line in item_rows(rows, app.now, app.zone, companies):
+    for line in item_rows(rows, app.now, app.zone, companies, color=app.color):
         click.echo(line)
 
 
@@ -324,7 +329,7 @@ def _print_show(app: App, interview_id: int) -> None:
     for line in interview_header(interview, store.outcomes(interview_id), app.zone):
         click.echo(line)
     click.echo()
-    for line in item_rows(store.items(interview_id), app.now, app.zone):
+    for line in item_rows(store.items(interview_id, light=True), app.now, app.zone, color=app.color):
         click.echo(line)
 
 
@@ -459,3 +464,4 @@ def main() -> None:
 # They import their heavy dependencies inside the commands, so this stays cheap.
 from followup import cli_edit  # noqa: E402,F401
 from followup import cli_feed  # noqa: E402,F401
+from followup import cli_drafts  # noqa: E402,F401

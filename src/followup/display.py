@@ -163,7 +163,8 @@ def table(rows: Iterable[Sequence[str]]) -> list[str]:
 
 
 def item_rows(
-    rows: Sequence[ItemRow], now: dt.datetime, zone: ZoneInfo, with_company: dict[int, str] | None = None
+    rows: Sequence[ItemRow], now: dt.datetime, zone: ZoneInfo,
+    with_company: dict[int, str] | None = None, color: bool = False,
 ) -> list[str]:
     lines = []
     for row in rows:
@@ -179,7 +180,22 @@ def item_rows(
             cells.append(with_company.get(row.interview_id, ""))
         cells.append(summary)
         lines.append(cells)
-    return table(lines)
+    text = table(lines)
+    if color:
+        text = [_colour(line, row, cells[3]) for line, row, cells in zip(text, rows, lines)]
+    return text
+
+
+def _colour(line: str, row: ItemRow, when: str) -> str:
+    import click
+
+    if row.status != "needs-action":
+        return click.style(line, dim=True)
+    if when.startswith("overdue"):
+        return click.style(line, fg="red", bold=True)
+    if when in ("today", "tomorrow"):
+        return click.style(line, fg="yellow")
+    return line
 
 
 def planned_rows(items: Sequence[PlannedItem], now: dt.datetime, zone: ZoneInfo) -> list[str]:
