@@ -11,13 +11,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from followup import inputs
-from followup.config import Config, Paths, load_config, paths, system_timezone
 from followup.errors import FollowupError, UsageError
-from followup.model import CHANNELS, DEFAULT_DURATION, NOTE_KINDS, OUTCOMES, Contact, Interview
+from followup.vocab import CHANNELS, NOTE_KINDS, OUTCOMES
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
+
+    from followup.config import Config, Paths
+    from followup.model import Contact, Interview
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -26,6 +27,9 @@ class App:
     """Per-invocation context: where things live, the config, the clock, the service."""
 
     def __init__(self) -> None:
+        # Imported here, not at the top: `followup --help` never builds an App.
+        from followup.config import load_config, paths, system_timezone
+
         self.paths: Paths = paths()
         self.config: Config = load_config(self.paths)
         self.now = _now()
@@ -167,6 +171,8 @@ def interview_options(func: Any) -> Any:
 
 def contacts_with_zones(texts: Sequence[str], zones: Sequence[str], first_key: int) -> list[Contact]:
     """Interviewers from --interviewer, each with the --contact-tz at the same position."""
+    from followup import inputs
+
     if len(zones) > len(texts):
         raise UsageError("more --contact-tz than interviewers; give one per --interviewer, in order")
     return [
@@ -178,6 +184,8 @@ def contacts_with_zones(texts: Sequence[str], zones: Sequence[str], first_key: i
 def build_interview(app: App, company: str, role: str, at: str, duration: str, tz: str | None,
                     interviewers: Sequence[str], contact_tzs: Sequence[str], country: str | None,
                     deadline: str | None, channel: str, note: str, location: str) -> Interview:
+    from followup import inputs
+    from followup.model import DEFAULT_DURATION, Interview
     from followup.service import interview_uid
 
     zone_name = inputs.zone(tz) if tz else inputs.zone(app.user_tz)
@@ -353,6 +361,8 @@ def show(app: App, interview: str, as_json: bool) -> None:
 
 
 def _parse_when(app: App, text: str | None) -> dt.datetime | None:
+    from followup import inputs
+
     return inputs.datetime(text, app.user_tz, "time (--at)") if text else None
 
 

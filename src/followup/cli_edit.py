@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from followup import inputs
 from followup.cli import App, _interview_id, _print_show, after_change, cli, contacts_with_zones, pass_app
 from followup.errors import UsageError
-from followup.model import CHANNELS, NOTE_KINDS, Contact, Interview
+from followup.vocab import CHANNELS, NOTE_KINDS
+
+if TYPE_CHECKING:
+    from followup.model import Contact, Interview
 
 
 @cli.command()
@@ -68,6 +70,8 @@ def _apply(current: Interview, *, at: str | None, duration: str | None, tz: str 
            country: str | None) -> Interview:
     from zoneinfo import ZoneInfo
 
+    from followup import inputs
+
     zone_name = inputs.zone(tz) if tz else current.tz
     if at:
         start = inputs.datetime(at, zone_name, "interview time (--at)")
@@ -94,6 +98,8 @@ def _apply(current: Interview, *, at: str | None, duration: str | None, tz: str 
 
 def _contacts(current: tuple[Contact, ...], add: tuple[str, ...], remove: tuple[str, ...],
               contact_tzs: tuple[str, ...]) -> tuple[Contact, ...]:
+    from followup import inputs
+
     contacts = list(current)
     for target in remove:
         wanted = target.strip().lower()
@@ -145,6 +151,8 @@ def snooze(app: App, ref: str, when: str | None, clear: bool) -> None:
         row = service.store.item_by_ref(ref)
         target = None
         if when:
+            from followup import inputs
+
             base = max(dt.datetime.fromisoformat(row.due), app.now) if row.due else app.now
             target = inputs.snooze_target(when, base, app.user_tz)
         row = service.snooze(ref, target)

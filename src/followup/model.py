@@ -13,9 +13,7 @@ NEEDS_ACTION: Status = "needs-action"
 COMPLETED: Status = "completed"
 CANCELLED: Status = "cancelled"
 
-OUTCOMES = ("reply", "second-interview", "offer", "rejected", "withdrawn")
-CHANNELS = ("email", "phone")
-NOTE_KINDS = ("email", "handwritten")
+from followup.vocab import CHANNELS, NOTE_KINDS, OUTCOMES  # noqa: F401 - re-exported
 
 DEFAULT_DURATION = dt.timedelta(minutes=60)
 ASSUMED_DEADLINE_DAYS = 7

@@ -1,0 +1,5 @@
+"""The fixed words of the command line, importable without the rest (fast `--help`)."""
+
+OUTCOMES = ("reply", "second-interview", "offer", "rejected", "withdrawn")
+CHANNELS = ("email", "phone")
+NOTE_KINDS = ("email", "handwritten")
