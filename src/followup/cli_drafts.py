@@ -1,0 +1,199 @@
+"""Commands for what the user writes and sends: notes, draft, report.
+
+Imported at the bottom of cli.py; Jinja2, the spell checker and the report load inside
+the commands, so `followup --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from followup.cli import App, _interview_id, after_change, cli, pass_app
+from followup.errors import FollowupError, UsageError
+
+if TYPE_CHECKING:
+    from followup.store import ItemRow
+
+DICTIONARY = "dictionary.txt"  # the user's own words for --check, one a line, in the config folder
+
+
+@cli.command()
+@click.argument("interview")
+@click.option("--file", "source", metavar="PATH|-",
+              help="Read the notes from a file (- for standard input) instead of opening $EDITOR.")
+@pass_app
+def notes(app: App, interview: str, source: str | None) -> None:
+    """Write your notes on an interview; saving them ticks off its notes step.
+
+    Opens $EDITOR on four headings: what they stressed (skills, experience, traits), the
+    questions and how they went, what to improve, and points to mention in follow-ups.
+    Write bullet points ("- …") under each; the first two points to mention go into the
+    drafts. Lines starting with # are dropped. Run it again to change the notes.
+
+    \b
+    Example:
+      followup notes 1
+      followup notes 1 --file interview-notes.txt
+    """
+    from followup.drafts import clean_notes, notes_template
+
+    interview_id = _interview_id(interview)
+    service = app.service
+    store = service.store
+    with store.snapshot():
+        record = store.interview(interview_id)
+        existing = store.notes(interview_id)
+    text = _edit(notes_template(record, existing)) if source is None else _read(source)
+    cleaned = clean_notes(text) if text is not None else None
+    if cleaned is None or cleaned == existing:
+        click.echo(f"The notes on interview {interview_id} are unchanged; nothing saved.")
+        return
+    if not cleaned:
+        click.echo(f"The notes on interview {interview_id} are empty; nothing saved.")
+        return
+    with store.transaction():
+        store.set_notes(interview_id, cleaned, service.now)
+        open_steps = [str(row.id) for row in store.items(interview_id, kinds=("task",))
+                      if row.step == "notes" and row.status == "needs-action"]
+        if open_steps:
+            results = service.done(open_steps)
+        else:
+            results = []
+            service.replan(store.interview(interview_id))  # drafts in the calendar use the notes
+        service.write_calendar()
+    after_change(app)
+    click.echo(f"Saved the notes on interview {interview_id}.")
+    for row, what in results:
+        click.echo(f"{row.id}  {what}: {row.summary}")
+
+
+def _edit(template: str) -> str | None:
+    """The edited text, or None when the editor was closed without saving."""
+    try:
+        return click.edit(template, extension=".txt", require_save=True)
+    except click.ClickException as exc:
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "the default editor"
+        reason = f": {exc.__cause__.strerror}" if isinstance(exc.__cause__, OSError) else ""
+        raise FollowupError(
+            f"the editor {editor!r} failed{reason}; nothing changed"
+            " (set $EDITOR to an editor that works, or give the notes with --file)"
+        ) from None
+
+
+def _read(source: str) -> str:
+    if source == "-":
+        return click.get_text_stream("stdin").read()
+    try:
+        return Path(source).expanduser().read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(f"cannot read the notes file {source}: it is not UTF-8 text") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read the notes file {source}: {exc.strerror or exc}") from None
+
+
+@cli.command()
+@click.argument("ref")
+@click.option("--eml", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write an email file that Outlook or Thunderbird opens as an unsent draft.")
+@click.option("--check", is_flag=True,
+              help="List the words an offline spell checker does not know (names of the "
+                   "interviewers, the company and you are fine); exit 1 when there are any.")
+@pass_app
+@click.pass_context
+def draft(ctx: click.Context, app: App, ref: str, eml: Path | None, check: bool) -> None:
+    """Print the draft of a message, or the script of a call (REF is the id from `list`).
+
+    Drafts exist for the thank-you email, each formal note (a card when the note is
+    handwritten), the status email, the replies to an outcome, and the calls. A file of
+    the same name in the templates folder of your config folder replaces a built-in
+    template (see `followup/templates/` for their names and contents).
+
+    \b
+    Example:
+      followup draft 5
+      followup draft 5 --check && followup draft 5 --eml thank-you.eml
+    """
+    from followup import drafts
+
+    store = app.service.store
+    with store.snapshot():
+        row = store.item_by_ref(ref)
+        interview = store.interview(row.interview_id)
+        notes_text = store.notes(row.interview_id)
+    if not drafts.has_draft(row.step):
+        raise UsageError(
+            f"item {row.id} ({row.summary}) has no draft; drafts exist for the steps "
+            + ", ".join(drafts.DRAFT_STEPS)
+        )
+    made = drafts.draft(interview, row.key, row.step, notes_text, app.config.name,
+                        app.paths.config / "templates")
+    if eml is not None and made.form != "email":
+        what = "a handwritten note" if made.form == "card" else "a call script"
+        raise UsageError(f"item {row.id} ({row.summary}) is {what}, not an email; leave out --eml")
+    if check:
+        unknown = drafts.unknown_words(made, interview, app.config.name, _own_words(app))
+        for word in unknown:
+            click.echo(word)
+        if unknown:
+            ctx.exit(1)
+        click.echo("No unknown words.", err=True)
+    if eml is not None:
+        from followup.service import write_atomic
+
+        try:
+            write_atomic(eml.expanduser(), made.eml(app.now.astimezone(app.zone)))
+        except OSError as exc:
+            raise FollowupError(f"cannot write {eml}: {exc.strerror or exc}") from None
+        click.echo(f"Wrote the draft to {eml}; open it in your mail client to send it.", err=True)
+    elif not check:
+        click.echo(made.text())
+
+
+def _own_words(app: App) -> list[str]:
+    path = app.paths.config / DICTIONARY
+    try:
+        return path.read_text(encoding="utf-8").split()
+    except FileNotFoundError:
+        return []
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FollowupError(f"cannot read your word list {path}: {exc}") from None
+
+
+@cli.command()
+@click.option("--since", metavar="DATE", help="First day, YYYY-MM-DD [default: the beginning].")
+@click.option("--until", metavar="DATE", help="Last day, YYYY-MM-DD [default: today].")
+@click.option("--format", "fmt", type=click.Choice(["md", "csv", "json"]), default="md",
+              show_default=True, help="A Markdown table, CSV with a header row, or JSON.")
+@pass_app
+def report(app: App, since: str | None, until: str | None, fmt: str) -> None:
+    """What you did in your job search: interviews, messages, calls and answers, by date.
+
+    One row per interview, completed task and employer's answer: date, company, role,
+    step, channel, contact. Days are yours (your time zone) and both ends are included.
+
+    \b
+    Example:
+      followup report --since 2026-12-01 --until 2026-12-31 --format csv > december.csv
+    """
+    from followup import inputs
+    from followup import report as activity
+
+    zone = app.zone
+    last = inputs.date(until, "--until date") if until else app.now.astimezone(zone).date()
+    first = inputs.date(since, "--since date") if since else None
+    if first is not None and first > last:
+        raise UsageError(f"--since {first} is after --until {last}; swap them")
+    store = app.service.store
+    rows: list[activity.Activity] = []
+    with store.snapshot():
+        items: dict[int, list[ItemRow]] = {}
+        for item in store.items(light=True):
+            items.setdefault(item.interview_id, []).append(item)
+        for interview_id in store.interview_ids():
+            rows += activity.activities(store.interview(interview_id), items.get(interview_id, []),
+                                        store.outcomes(interview_id), zone, app.now)
+    click.echo(activity.render(activity.within(rows, first, last), fmt, first, last))
