@@ -659,3 +659,32 @@ def test_help_ends_with_an_example(run: Run, command: str) -> None:
     assert result.exit_code == 0
     assert result.stdout.rstrip().split("\n")[-1].startswith("  -h, --help")
     assert "Example:" in result.stdout and f"followup {command} " in result.stdout
+
+
+def test_open_email_tasks_carry_their_draft_and_a_mailto_link(run: Run, uids, home: Path) -> None:
+    import icalendar
+
+    def todo(key: str) -> icalendar.Todo:
+        calendar = icalendar.Calendar.from_ical((home / "followup.ics").read_bytes())
+        return next(c for c in calendar.walk("VTODO") if str(c["UID"]) == uids(1, key))
+
+    assert run("notes", "1", "--file", "-", input=NOTES).exit_code == 0
+    text = draft(run, uids(1, "thank-you-email")).rstrip("\n")
+    subject, body = text.split("\n", 2)[1].removeprefix("Subject: "), text.split("\n\n", 1)[1]
+    mailto = ("mailto:priya.shah@northwind.example,tom.oneill@northwind.example?subject="
+              + urllib.parse.quote(subject) + "&body="
+              + urllib.parse.quote(body.replace("\n", "\r\n"), safe=""))
+    assert POINTS in text
+    assert str(todo("thank-you-email")["DESCRIPTION"]).endswith(
+        f"\n\nDraft:\n\n{text}\n\nSend it: {mailto}")
+    assert "Draft:" not in str(todo("notes")["DESCRIPTION"])
+    assert run("done", uids(1, "thank-you-email")).exit_code == 0
+    assert "Draft:" not in str(todo("thank-you-email")["DESCRIPTION"])  # only open tasks
+
+
+def test_show_prints_the_notes(run: Run, run_json, samples: None) -> None:
+    assert run("notes", "1", "--file", "-", input="What to improve\n- pace\n").exit_code == 0
+    assert run("show", "1").stdout.endswith(
+        "\nNotes (change them with `followup notes`):\n  What to improve\n  - pace\n")
+    assert run_json("show", "1")["notes"] == "What to improve\n- pace"
+    assert run_json("show", "2")["notes"] is None

@@ -326,6 +326,7 @@ def _show_json(app: App, interview_id: int) -> str:
     return to_json({
         "interview": interview_doc(interview, store.outcomes(interview_id)),
         "items": [item_doc(row) for row in store.items(interview_id)],
+        "notes": store.notes(interview_id),
     })
 
 
@@ -339,6 +340,11 @@ def _print_show(app: App, interview_id: int) -> None:
     click.echo()
     for line in item_rows(store.items(interview_id, light=True), app.now, app.zone, color=app.color):
         click.echo(line)
+    notes = store.notes(interview_id)
+    if notes:
+        click.echo("\nNotes (change them with `followup notes`):")
+        for line in notes.split("\n"):
+            click.echo(f"  {line}".rstrip())
 
 
 @cli.command()
@@ -475,3 +481,4 @@ def main() -> None:
 from followup import cli_edit  # noqa: E402,F401
 from followup import cli_feed  # noqa: E402,F401
 from followup import cli_drafts  # noqa: E402,F401
+from followup import cli_sync  # noqa: E402,F401

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from followup.config import Config, Paths, system_timezone
+from followup.drafts import calendar_text, has_draft
 from followup.errors import UsageError
 from followup.model import (
     CANCELLED,
@@ -167,7 +168,10 @@ class Service:
             outcomes=self.store.outcomes(interview.id),
         )
         changed = 0
+        notes = self.store.notes(interview.id)
         for item in planned:
+            if item.email and item.status == NEEDS_ACTION and has_draft(item.step):
+                item = with_draft(item, interview, notes, self.config.name)
             old = rows.get(item.key)
             if old is not None and old.status != NEEDS_ACTION and item.status != NEEDS_ACTION:
                 item = _frozen(item, old)
@@ -336,6 +340,14 @@ class Service:
         path = self.calendar_path()
         write_atomic(path, self.calendar_bytes("full"))
         return path
+
+
+def with_draft(item: PlannedItem, interview: Interview, notes: str | None,
+               name: str | None) -> PlannedItem:
+    """An open email task carries its draft and a mailto: link: one tap away on a phone."""
+    text, mailto = calendar_text(interview, item.key, item.step, notes, name)
+    extra = f"Draft:\n\n{text}" + (f"\n\nSend it: {mailto}" if mailto else "")
+    return dataclasses.replace(item, description=f"{item.description}\n\n{extra}")
 
 
 def write_atomic(path: Path, data: bytes) -> None:
