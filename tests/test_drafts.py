@@ -10,8 +10,8 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
-from conftest import Run, by_step
 
+from conftest import Run, by_step
 from followup import drafts
 from followup.model import Contact, Interview
 from followup.store import Store

@@ -24,9 +24,9 @@ from typing import Any
 import icalendar
 import pytest
 from click.testing import CliRunner, Result
-from conftest import NOW, USER_TZ
 from ical.calendar_stream import IcsCalendarStream
 
+from conftest import NOW, USER_TZ
 from followup import feed
 from followup.cli import cli
 from followup.config import Paths, load_config

@@ -9,8 +9,8 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import Run, by_step
 
+from conftest import Run, by_step
 from followup import report
 from followup.model import Contact, Interview, Outcome
 

@@ -9,9 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from followup.schedule import Busy
+
+if TYPE_CHECKING:
+    import icalendar
 
 
 def load_busy(
@@ -71,13 +75,14 @@ def _aware(value: dt.date | dt.datetime, zone: ZoneInfo) -> dt.datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=zone)  # floating: user's
 
 
-def _end(begin: dt.date | dt.datetime, finish: dt.date | dt.datetime | None, event: object,
-         zone: ZoneInfo) -> dt.datetime:
+def _end(begin: dt.date | dt.datetime, finish: dt.date | dt.datetime | None,
+         event: icalendar.cal.Component, zone: ZoneInfo) -> dt.datetime:
     if finish is not None:
         return _aware(finish, zone)
-    duration = getattr(event, "get", lambda _k: None)("DURATION")
+    duration = event.get("DURATION")
     if duration is not None:
-        return _aware(begin, zone) + duration.dt
+        length: dt.timedelta = duration.dt
+        return _aware(begin, zone) + length
     if isinstance(begin, dt.datetime):
         return _aware(begin, zone)
     return _aware(begin + dt.timedelta(days=1), zone)

@@ -244,7 +244,7 @@ def plan_(app: App, as_json: bool, **options: Any) -> None:
     Example:
       followup plan --company "Acme" --role "Data Engineer" --at "2026-12-01 14:00"
     """
-    from followup.display import interview_doc, planned_doc, planned_rows, interview_header, to_json
+    from followup.display import interview_doc, interview_header, planned_doc, planned_rows, to_json
 
     interview = build_interview(app, **options)
     items = app.service.preview(interview)
@@ -478,7 +478,4 @@ def main() -> None:
 
 # Command groups that live in their own modules register themselves on `cli` here.
 # They import their heavy dependencies inside the commands, so this stays cheap.
-from followup import cli_edit  # noqa: E402,F401
-from followup import cli_feed  # noqa: E402,F401
-from followup import cli_drafts  # noqa: E402,F401
-from followup import cli_sync  # noqa: E402,F401
+from followup import cli_drafts, cli_edit, cli_feed, cli_sync  # noqa: E402,F401,I001

@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from followup.cli import App, _interview_id, _print_show, after_change, cli, contacts_with_zones, pass_app
+from followup.cli import (
+    App,
+    _interview_id,
+    _print_show,
+    after_change,
+    cli,
+    contacts_with_zones,
+    pass_app,
+)
 from followup.errors import UsageError
 from followup.vocab import CHANNELS, NOTE_KINDS
 

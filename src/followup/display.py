@@ -159,7 +159,7 @@ def table(rows: Iterable[Sequence[str]]) -> list[str]:
     if not rows:
         return []
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows]
+    return ["  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in rows]
 
 
 def item_rows(
@@ -182,7 +182,7 @@ def item_rows(
         lines.append(cells)
     text = table(lines)
     if color:
-        text = [_colour(line, row, cells[3]) for line, row, cells in zip(text, rows, lines)]
+        text = [_colour(line, row, cells[3]) for line, row, cells in zip(text, rows, lines, strict=True)]
     return text
 
 

@@ -11,7 +11,8 @@ from typing import Any
 
 from followup import inputs
 from followup.errors import UsageError
-from followup.model import CHANNELS, DEFAULT_DURATION, NOTE_KINDS, Contact, Interview
+from followup.model import DEFAULT_DURATION, Contact, Interview
+from followup.vocab import CHANNELS, NOTE_KINDS
 
 FIELDS = ("company", "role", "at", "duration", "tz", "deadline", "channel", "note",
           "location", "interviewers")
@@ -65,7 +66,7 @@ def _csv_entries(text: str) -> list[Mapping[str, Any]]:
     unknown = set(reader.fieldnames or ()) - set(FIELDS)
     if unknown:
         raise UsageError(f"unknown CSV column(s): {', '.join(sorted(unknown))}; use {', '.join(FIELDS)}")
-    entries = []
+    entries: list[Mapping[str, Any]] = []
     for row in reader:
         entry = {k: v for k, v in row.items() if v not in (None, "")}
         if "interviewers" in entry:

@@ -13,7 +13,6 @@ NEEDS_ACTION: Status = "needs-action"
 COMPLETED: Status = "completed"
 CANCELLED: Status = "cancelled"
 
-from followup.vocab import CHANNELS, NOTE_KINDS, OUTCOMES  # noqa: F401 - re-exported
 
 DEFAULT_DURATION = dt.timedelta(minutes=60)
 ASSUMED_DEADLINE_DAYS = 7

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from followup.model import (
     CANCELLED,
@@ -19,8 +19,8 @@ from followup.model import (
 )
 from followup.playbook import ALSO_CANCELS, DEFAULT_PLAYBOOK, PROOFREAD, Step, When
 from followup.schedule import (
-    Busy,
     BusinessDays,
+    Busy,
     add_elapsed,
     at_wall_time,
     free_slot,
@@ -110,7 +110,7 @@ def _plan_step(ctx: _Context, step: Step, contact: Contact | None, retired: bool
     if step.id == "response-deadline" and interview.deadline_assumed:
         summary += " (assumed)"
     contacts = (contact,) if contact else ctx.contacts
-    common = dict(
+    base = PlannedItem(
         key=key,
         step=step.id,
         kind=step.kind,
@@ -123,8 +123,8 @@ def _plan_step(ctx: _Context, step: Step, contact: Contact | None, retired: bool
         email=step.email,
     )
     if step.id == "interview":
-        return PlannedItem(
-            **common,
+        return replace(
+            base,
             start=interview.start,
             end=interview.end,
             alarm=add_elapsed(interview.start, -step.alarm_before),
@@ -132,15 +132,15 @@ def _plan_step(ctx: _Context, step: Step, contact: Contact | None, retired: bool
         )
     if step.when.anchor == "deadline" and step.kind == "event":
         day = interview.effective_deadline
-        return PlannedItem(
-            **common,
+        return replace(
+            base,
             start=day,
             end=day + dt.timedelta(days=1),
             alarm=at_wall_time(day, DEADLINE_ALARM_TIME, interview.tz),
         )
 
     planned = _resolve(ctx, when, step)
-    due, overridden, notes = planned, False, ()
+    due, overridden, notes = planned, False, tuple[str, ...]()
     if state.override is not None:
         due, overridden = state.override.astimezone(planned.tzinfo), True
     elif ctx.busy and (step.slot or step.box) and status == NEEDS_ACTION:
@@ -154,9 +154,9 @@ def _plan_step(ctx: _Context, step: Step, contact: Contact | None, retired: bool
         alarm = add_elapsed(add_elapsed(anchor, step.alarm_after_anchor), due - planned)
     else:
         alarm = add_elapsed(due, -step.alarm_before)
-    common["tz"] = str(planned.tzinfo)
-    return PlannedItem(
-        **common,
+    return replace(
+        base,
+        tz=str(planned.tzinfo),
         start=due if step.slot else None,
         due=due,
         end=add_elapsed(due, step.slot) if step.slot else None,

@@ -111,7 +111,8 @@ def event(item: PlannedItem, meta: Meta) -> icalendar.Event:
 
 
 def component_text(component: icalendar.cal.Component) -> str:
-    return component.to_ical().decode("utf-8")
+    text: str = component.to_ical().decode("utf-8")
+    return text
 
 
 def render_item(item: PlannedItem, meta: Meta) -> tuple[str | None, str]:
@@ -150,7 +151,7 @@ def assemble(header: icalendar.Calendar, components: Iterable[str]) -> bytes:
     Re-parsing thousands of cached components only to serialise them again would cost
     seconds per export; their bytes are already icalendar's output.
     """
-    head = header.to_ical().decode("utf-8")
+    head: str = header.to_ical().decode("utf-8")
     closing = "END:VCALENDAR\r\n"
     assert head.endswith(closing)
     return (head[: -len(closing)] + "".join(components) + closing).encode("utf-8")

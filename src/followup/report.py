@@ -169,7 +169,7 @@ def to_markdown(rows: Sequence[Activity], since: dt.date | None, until: dt.date)
         return f"{heading}\n\nNo activity in this period."
     table = [HEADINGS, *(tuple(_cell(v) for v in r.values()) for r in rows)]
     widths = [max(len(row[i]) for row in table) for i in range(len(HEADINGS))]
-    lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |" for row in table]
+    lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |" for row in table]
     lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
     employers = len({r.company for r in rows})
     summary = (f"{_plural(len(rows), 'activity', 'activities')} with"
@@ -194,5 +194,5 @@ def to_csv(rows: Sequence[Activity]) -> str:
 
 
 def to_json(rows: Sequence[Activity]) -> str:
-    documents = [dict(zip(FIELDS, r.values())) for r in rows]
+    documents = [dict(zip(FIELDS, r.values(), strict=True)) for r in rows]
     return json.dumps(documents, indent=2, sort_keys=True, ensure_ascii=False)

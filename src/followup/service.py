@@ -17,10 +17,8 @@ from followup.config import Config, Paths, system_timezone
 from followup.drafts import calendar_text, has_draft
 from followup.errors import UsageError
 from followup.model import (
-    CANCELLED,
     COMPLETED,
     NEEDS_ACTION,
-    OUTCOMES,
     Interview,
     ItemState,
     Outcome,
@@ -28,8 +26,9 @@ from followup.model import (
 )
 from followup.planner import plan
 from followup.playbook import Step
-from followup.schedule import Busy, BusinessDays, public_holidays
+from followup.schedule import BusinessDays, Busy, public_holidays
 from followup.store import ItemRow, Store, iso, utc_iso
+from followup.vocab import OUTCOMES
 
 CALENDAR_NAME = "Job search follow-up"
 

@@ -219,7 +219,8 @@ class Store:
 
     def newest_modified(self) -> str | None:
         """The latest `modified` of any item (UTC ISO): the feed's Last-Modified."""
-        return self.db.execute("SELECT max(modified) FROM items").fetchone()[0]
+        newest: str | None = self.db.execute("SELECT max(modified) FROM items").fetchone()[0]
+        return newest
 
     # -- interviews ----------------------------------------------------------------
 
@@ -357,7 +358,8 @@ class Store:
         statuses: Sequence[str] | None = None,
         light: bool = False,
     ) -> list[ItemRow]:
-        sql = f"SELECT {LIGHT_COLUMNS if light else ITEM_COLUMNS} FROM items WHERE kind IN ({','.join('?' * len(kinds))})"
+        columns = LIGHT_COLUMNS if light else ITEM_COLUMNS
+        sql = f"SELECT {columns} FROM items WHERE kind IN ({','.join('?' * len(kinds))})"
         args: list[object] = list(kinds)
         if interview_id is not None:
             sql += " AND interview_id = ?"

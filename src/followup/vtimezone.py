@@ -70,7 +70,7 @@ def _rule_holds(zone: ZoneInfo, first: list[dt.datetime], years: range) -> bool:
         moments = _transitions(zone, year)
         if len(moments) != len(first):
             return False
-        for moment, (month, byday, time) in zip(moments, shape):
+        for moment, (month, byday, time) in zip(moments, shape, strict=True):
             local = _local_before(zone, moment)
             if (local.date(), local.time()) != (_occurs(byday, month, year), time):
                 return False

@@ -34,8 +34,14 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
-from .storage import AuthError, Listing, NotFoundError, PreconditionFailed, StorageError
-from .storage import href_for_uid
+from .storage import (
+    AuthError,
+    Listing,
+    NotFoundError,
+    PreconditionFailed,
+    StorageError,
+    href_for_uid,
+)
 
 __all__ = ["CalDAVStorage", "discover_collections", "make_collection", "CollectionInfo"]
 
