@@ -1,0 +1,242 @@
+"""Sync commands: `remote add/list/remove` and `sync`, plus the push after every change.
+
+Imported at the bottom of cli.py; the engine, the storages and caldav load inside the
+commands, so `followup --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+
+from followup.cli import AFTER_CHANGE, App, cli, pass_app
+from followup.errors import FollowupError, UsageError
+
+RETRY_HINT = "the change is saved here and `followup sync` will send it"
+
+
+def _remotes(app: App) -> dict[str, Any]:
+    from followup.sync.remotes import load_remotes
+
+    return load_remotes(app.config.raw, app.paths.config_file)
+
+
+@cli.group("remote", context_settings={"help_option_names": ["-h", "--help"]})
+def remote_group() -> None:
+    """The CalDAV servers and vdir folders that `followup sync` keeps up to date.
+
+    \b
+    Example:
+      followup remote add work https://dav.example.org/ --username me --password-env DAV_PW
+    """
+
+
+@remote_group.command("add")
+@click.argument("name")
+@click.argument("url", required=False)
+@click.option("--vdir", type=click.Path(file_okay=False, path_type=Path),
+              help="A folder with one .ics file per item (khal, todoman, vdirsyncer).")
+@click.option("--username", help="The CalDAV login.")
+@click.option("--password-env", metavar="VAR", help="Read the password from this variable.")
+@click.option("--password-command", metavar="CMD",
+              help="Run this command (no shell) and use what it prints as the password.")
+@click.option("--calendar", metavar="NAME_OR_URL",
+              help="The collection for events (and for tasks if it takes them too).")
+@click.option("--tasks-calendar", metavar="NAME_OR_URL", help="The collection for tasks.")
+@click.option("--create", is_flag=True, help="Create missing calendars on the server.")
+@click.option("--no-auto-push", is_flag=True,
+              help="Send changes only on `followup sync`, not after every command.")
+@pass_app
+def remote_add(app: App, name: str, url: str | None, vdir: Path | None, username: str | None,
+               password_env: str | None, password_command: str | None, calendar: str | None,
+               tasks_calendar: str | None, create: bool, no_auto_push: bool) -> None:
+    """Add a CalDAV server (NAME URL) or a vdir folder (NAME --vdir PATH).
+
+    Without --password-env or --password-command the password comes from the system
+    keyring (service "followup:NAME") when the keyring package is installed.
+    Passwords are never written anywhere.
+
+    \b
+    Examples:
+      followup remote add work https://dav.example.org/ --username me \\
+          --password-command "pass show dav" --tasks-calendar Reminders
+      followup remote add todo --vdir ~/.local/share/vdirsyncer/tasks
+    """
+    from followup.sync.remotes import Remote, check_name, password, resolve_collections, save_remote
+
+    check_name(name)
+    if name in _remotes(app):
+        raise UsageError(f"remote '{name}' exists; `followup remote remove {name}` first")
+    if bool(url) == bool(vdir):
+        raise UsageError("give either a URL (CalDAV) or --vdir PATH")
+    if password_env and password_command:
+        raise UsageError("give --password-env or --password-command, not both")
+    auto = not no_auto_push
+    if vdir is not None:
+        if username or password_env or password_command or calendar or tasks_calendar or create:
+            raise UsageError("--vdir takes no login or calendar options")
+        folder = vdir.expanduser().absolute()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise FollowupError(f"cannot create {folder}: {exc.strerror or exc}") from None
+        save_remote(app.paths.config_file, Remote(name, vdir=str(folder), auto_push=auto))
+        click.echo(f"Added remote '{name}': vdir {folder}")
+        return
+    assert url is not None
+    if not url.startswith(("http://", "https://")):
+        raise UsageError(f"{url!r} is not an http(s) URL")
+    remote = Remote(name, url=url, username=username, calendar=calendar,
+                    tasks_calendar=tasks_calendar, password_env=password_env,
+                    password_command=password_command, auto_push=auto)
+    events, tasks = resolve_collections(remote, password(remote), create)
+    from dataclasses import replace
+
+    save_remote(app.paths.config_file, replace(remote, calendar=events, tasks_calendar=tasks))
+    click.echo(f"Added remote '{name}': CalDAV {url}")
+    click.echo(f"  events: {events or '(none: no calendar takes events)'}")
+    click.echo(f"  tasks:  {tasks or '(none: no calendar takes tasks)'}")
+    click.echo("Run `followup sync` to send your follow-up there.")
+
+
+@remote_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@pass_app
+def remote_list(app: App, as_json: bool) -> None:
+    """The remotes in config.toml (passwords are never shown).
+
+    \b
+    Example:
+      followup remote list
+    """
+    from followup.display import table, to_json
+
+    docs = [{
+        "name": r.name, "kind": r.kind, "url": r.url, "vdir": r.vdir, "username": r.username,
+        "calendar": r.calendar, "tasks_calendar": r.tasks_calendar,
+        "password": r.password_source, "auto_push": r.auto_push,
+    } for r in sorted(_remotes(app).values(), key=lambda r: r.name)]
+    if as_json:
+        click.echo(to_json(docs))
+        return
+    if not docs:
+        click.echo("No remotes; add one with `followup remote add`.")
+        return
+    rows = []
+    for d in docs:
+        where = d["vdir"] if d["kind"] == "vdir" else d["url"]
+        login = f"user {d['username']}, password from {d['password']}" if d["username"] else ""
+        push = "" if d["auto_push"] else "sync only"
+        rows.append((d["name"], d["kind"], where, "; ".join(x for x in (login, push) if x)))
+    for line in table(rows):
+        click.echo(line.rstrip())
+
+
+@remote_group.command("remove")
+@click.argument("name")
+@pass_app
+def remote_remove(app: App, name: str) -> None:
+    """Forget a remote (what it holds stays there).
+
+    \b
+    Example:
+      followup remote remove work
+    """
+    from followup.sync.remotes import delete_remote
+    from followup.sync.state import SyncState
+
+    if name not in _remotes(app):
+        raise UsageError(f"no remote '{name}'; `followup remote list` shows them")
+    delete_remote(app.paths.config_file, name)
+    if app.paths.database.exists():
+        store = app.service.store
+        with store.transaction():
+            SyncState(store.db).forget_remote(name)
+    click.echo(f"Removed remote '{name}'.")
+
+
+def run_sync(app: App, remote: Any, *, pull: bool = True, **engine: Any) -> Any:
+    """One remote, both ways (or push only); errors end up in the report."""
+    from followup.sync.engine import Engine, Report
+    from followup.sync.remotes import close_targets, open_targets
+
+    try:
+        targets = open_targets(remote)
+    except FollowupError as exc:
+        report = Report(remote.name)
+        report.errors.append(str(exc))
+        return report
+    try:
+        return Engine(app.service, remote.name, targets, **engine).sync(pull=pull)
+    finally:
+        close_targets(targets)
+
+
+@cli.command("sync")
+@click.argument("name", required=False)
+@click.option("--json", "as_json", is_flag=True,
+              help='Print [{"remote", "created", "updated", "deleted", "pulled", '
+                   '"conflicts", "errors"}, …].')
+@pass_app
+@click.pass_context
+def sync_(ctx: click.Context, app: App, name: str | None, as_json: bool) -> None:
+    """Send your changes to the remotes and bring back what other apps did.
+
+    A task checked off in Reminders, Thunderbird or todoman counts like `followup done`;
+    a moved time becomes yours; a deleted item is dismissed.
+
+    \b
+    Example:
+      followup sync work
+    """
+    from followup.display import to_json
+
+    remotes = _remotes(app)
+    if name is not None and name not in remotes:
+        raise UsageError(f"no remote '{name}'; `followup remote list` shows them")
+    if not remotes:
+        raise UsageError("no remote to sync with; add one with `followup remote add`")
+    chosen = [remotes[name]] if name else [remotes[n] for n in sorted(remotes)]
+    reports = [run_sync(app, remote) for remote in chosen]
+    if as_json:
+        click.echo(to_json([r.doc() for r in reports]))
+    for report in reports:
+        if not as_json:
+            click.echo(f"{report.remote}: {report.created} created, {report.updated} updated, "
+                       f"{report.deleted} deleted, {report.pulled} pulled, "
+                       f"{report.conflicts} conflict{'s' if report.conflicts != 1 else ''}"
+                       f"{' resolved' if report.conflicts else ''}")
+        for note in report.notes:
+            click.echo(f"Note: {report.remote}: {note}", err=True)
+        for error in report.errors:
+            click.echo(f"Error: {error}", err=True)
+    if any(r.errors for r in reports):
+        ctx.exit(1)
+
+
+def push_after_change(app: App) -> None:
+    """After add/done/undo/outcome/edit: send the change to remotes with auto_push on."""
+    if getattr(app, "offline", False) or os.environ.get("FOLLOWUP_OFFLINE", "") not in ("", "0"):
+        return
+    if not app.config.raw.get("remote"):
+        return
+    try:
+        remotes = [r for _, r in sorted(_remotes(app).items()) if r.auto_push]
+    except FollowupError as exc:
+        click.echo(f"Warning: {exc}; {RETRY_HINT}", err=True)
+        return
+    for remote in remotes:
+        try:
+            errors = run_sync(app, remote, pull=False).errors
+        except Exception as exc:  # noqa: BLE001 - the change is committed: warn, do not fail
+            if os.environ.get("FOLLOWUP_DEBUG"):
+                raise
+            errors = [f"remote '{remote.name}': unexpected {type(exc).__name__}: {exc}"]
+        for error in errors:
+            click.echo(f"Warning: {error}; {RETRY_HINT}", err=True)
+
+
+AFTER_CHANGE.append(push_after_change)

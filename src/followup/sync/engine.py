@@ -1,0 +1,803 @@
+"""The sync engine: decides what to push and what to pull; storages only move bytes.
+
+A remote has one or two *targets* (a storage plus the component types it holds): a vdir
+folder or a CalDAV collection that takes both VTODO and VEVENT, or separate task and event
+collections.  A remote holds what the ``full`` profile holds: a VTODO per task, a VEVENT per
+event (interview, decision date) and per call slot.
+
+One ``sync`` is: pull (``changes()`` per target, multiget what changed, then one store
+transaction applying check-offs, re-openings, moved times, deletions and interviews added
+on another machine), then push (create with If-None-Match, update with If-Match only when
+the item's sequence moved since the last push, delete what no longer exists).  An update
+patches the server's copy: our properties and our alarm are replaced, everything other
+clients added stays (CALENDAR_RULES.md, rule 18).  A 412 fetches the server's copy, applies
+its changes as a pull would (a completion is never lost), and retries.  Push results are
+recorded as they land, so a run that dies half-way is continued by the next one; a create
+that finds its object already there (a previous run's PUT landed) adopts it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import icalendar
+
+from followup.model import COMPLETED, NEEDS_ACTION, Contact, Interview, Outcome
+from followup.sync.state import ObjectRow, SyncState
+from followup.sync.storage import Listing, NotFoundError, PreconditionFailed, Storage, StorageError
+
+__all__ = ["Target", "Report", "Engine", "interview_data", "interview_from_data"]
+
+UTC = dt.timezone.utc
+RETRIES = 3
+BATCH = 50  # push results recorded per store transaction
+DATA = "X-FOLLOWUP-DATA"
+_OWN = {"SUMMARY", "DESCRIPTION", "DTSTART", "DUE", "DTEND", "DURATION", "STATUS", "COMPLETED",
+        "PERCENT-COMPLETE", "SEQUENCE", "LAST-MODIFIED", "DTSTAMP", "CREATED", "RELATED-TO",
+        "CONTACT", "LOCATION", "CATEGORIES", "TRANSP"}
+_VOLATILE = {"SEQUENCE", "LAST-MODIFIED", "DTSTAMP", "CREATED"}
+
+
+def _own(name: str) -> bool:
+    name = name.upper()
+    return name in _OWN or name.startswith("X-FOLLOWUP-")
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where one remote keeps some of its objects: ``name`` keys the sync state."""
+
+    name: str
+    storage: Storage
+    components: frozenset[str]
+
+
+@dataclass
+class Report:
+    remote: str
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    pulled: int = 0
+    conflicts: int = 0
+    errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def doc(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in
+                ("remote", "created", "updated", "deleted", "pulled", "conflicts", "errors")}
+
+
+# -- X-FOLLOWUP-DATA: what a second machine needs to rebuild an interview -------------------
+
+
+def interview_data(interview: Interview, outcomes: Iterable[Outcome], dismissed: Iterable[str]) -> str:
+    """The interview as compact JSON (ASCII only, keys sorted)."""
+    doc = {
+        "v": 1, "company": interview.company, "role": interview.role,
+        "start": interview.start.isoformat(), "tz": interview.tz,
+        "duration": int(interview.duration.total_seconds()),
+        "deadline": interview.deadline.isoformat() if interview.deadline else None,
+        "channel": interview.channel, "note": interview.note, "location": interview.location,
+        "country": interview.country, "subdivision": interview.subdivision,
+        "contacts": [{"key": c.key, "name": c.name, "email": c.email, "tz": c.tz,
+                      "removed": c.removed} for c in interview.contacts],
+        "outcomes": [{"kind": o.kind, "recorded": o.recorded.astimezone(UTC).isoformat()}
+                     for o in outcomes],
+        "dismissed": sorted(dismissed),
+    }
+    return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
+def interview_from_data(uid: str, doc: dict[str, Any]) -> tuple[Interview, list[Outcome]]:
+    from zoneinfo import ZoneInfo
+
+    start = dt.datetime.fromisoformat(doc["start"]).astimezone(ZoneInfo(doc["tz"]))
+    contacts = tuple(Contact(key=int(c["key"]), name=c["name"], email=c.get("email"),
+                             tz=c.get("tz"), removed=bool(c.get("removed")))
+                     for c in doc.get("contacts", []))
+    interview = Interview(
+        uid=uid, company=doc["company"], role=doc["role"], start=start,
+        duration=dt.timedelta(seconds=int(doc["duration"])), tz=doc["tz"],
+        deadline=dt.date.fromisoformat(doc["deadline"]) if doc.get("deadline") else None,
+        channel=doc.get("channel", "email"), note=doc.get("note", "email"),
+        location=doc.get("location", ""), contacts=contacts, country=doc.get("country"),
+        subdivision=doc.get("subdivision"))
+    outcomes = [Outcome(o["kind"], dt.datetime.fromisoformat(o["recorded"]))
+                for o in doc.get("outcomes", [])]
+    return interview, outcomes
+
+
+def _read_data(comp: icalendar.cal.Component) -> dict[str, Any] | None:
+    if DATA not in comp:
+        return None
+    value: Any = comp[DATA]
+    raw = value.to_ical().decode() if hasattr(value, "to_ical") else str(value)
+    for text in (re.sub(r"\\([\\;,nN])", lambda m: {"n": "\n", "N": "\n"}.get(m[1], m[1]), raw),
+                 raw):
+        try:
+            doc = json.loads(text)
+        except ValueError:
+            continue
+        return doc if isinstance(doc, dict) else None
+    return None
+
+
+# -- components -----------------------------------------------------------------------
+
+
+def _component(data: bytes | str) -> icalendar.cal.Component | None:
+    """The one VTODO or VEVENT of a calendar object (None if there is not exactly one)."""
+    try:
+        cal = icalendar.Calendar.from_ical(data)
+    except Exception:  # noqa: BLE001 - anything unparsable is foreign to us
+        return None
+    found = [c for c in cal.subcomponents if c.name in ("VTODO", "VEVENT")]
+    return found[0] if len(found) == 1 and "UID" in found[0] else None
+
+
+def _parse(text: str | None) -> icalendar.cal.Component | None:
+    if not text:
+        return None
+    try:
+        return icalendar.Calendar.from_ical(text)  # a lone component parses as itself
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def _text(comp: icalendar.cal.Component) -> str:
+    return str(comp.to_ical().decode("utf-8"))
+
+
+def _decoded(comp: icalendar.cal.Component | None, name: str) -> Any:
+    if comp is None or name not in comp:
+        return None
+    try:
+        return comp.decoded(name)
+    except Exception:  # noqa: BLE001 - a value another client wrote badly
+        return None
+
+
+def _instant(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(UTC) if value.tzinfo else value
+    return value
+
+
+def _done(comp: icalendar.cal.Component | None) -> bool:
+    if comp is None:
+        return False
+    pct = _decoded(comp, "PERCENT-COMPLETE")
+    return str(comp.get("STATUS", "")).upper() == "COMPLETED" or (
+        isinstance(pct, int) and pct >= 100)
+
+
+def _cancelled(comp: icalendar.cal.Component | None) -> bool:
+    return comp is not None and str(comp.get("STATUS", "")).upper() == "CANCELLED"
+
+
+def _when(comp: icalendar.cal.Component | None) -> Any:
+    """The time a user moves: a task's DUE, an event's DTSTART."""
+    if comp is None:
+        return None
+    return _instant(_decoded(comp, "DUE" if comp.name == "VTODO" else "DTSTART"))
+
+
+def _alarm_key(alarm: icalendar.cal.Component) -> tuple[str, str, Any]:
+    return (str(alarm.get("ACTION", "")).upper(), str(alarm.get("DESCRIPTION", "")),
+            _instant(_decoded(alarm, "TRIGGER")))
+
+
+def _our_alarms(comp: icalendar.cal.Component | None) -> set[tuple[str, str, Any]]:
+    """The alarms our render makes: DISPLAY, absolute trigger, the item's title as text."""
+    if comp is None:
+        return set()
+    title = str(comp.get("SUMMARY", ""))
+    keys = {_alarm_key(a) for a in comp.subcomponents if a.name == "VALARM"}
+    return {k for k in keys if k[0] == "DISPLAY" and isinstance(k[2], dt.datetime)
+            and k[1] and title.endswith(k[1])}
+
+
+def patch(server: icalendar.cal.Component, ours: icalendar.cal.Component,
+          previous: icalendar.cal.Component | None) -> icalendar.cal.Component:
+    """The server's copy with our properties and our alarm replaced by ``ours``.
+
+    Foreign properties (X-MOZ-*, X-APPLE-*, ...) and alarms that other clients added stay;
+    our alarm is recognised as one that our previous or current render made.
+    """
+    out = _parse(_text(server))
+    assert out is not None
+    for name in list(out.keys()):
+        if _own(name):
+            del out[name]
+    mine = _our_alarms(previous) | _our_alarms(ours)
+    out.subcomponents = [s for s in out.subcomponents
+                         if not (s.name == "VALARM" and _alarm_key(s) in mine)]
+    for name, value in ours.items():
+        if name.upper() != "UID":
+            out[name] = value
+    out.subcomponents.extend(s for s in ours.subcomponents if s.name == "VALARM")
+    return out
+
+
+def _signature(comp: icalendar.cal.Component) -> list[Any]:
+    """What an update would change: our properties (less the volatile ones) and alarms."""
+    props = sorted((k.upper(), _text_of(v)) for k, v in comp.items()
+                   if _own(k) and k.upper() not in _VOLATILE)
+    alarms = sorted(repr(_alarm_key(a)) for a in comp.subcomponents if a.name == "VALARM")
+    return [props, alarms]
+
+
+def _text_of(value: Any) -> str:
+    if isinstance(value, list):
+        return "\n".join(_text_of(v) for v in value)
+    try:
+        return value.to_ical().decode() if hasattr(value, "to_ical") else str(value)
+    except Exception:  # noqa: BLE001
+        return str(value)
+
+
+# -- the engine ----------------------------------------------------------------------------
+
+
+@dataclass
+class _Want:
+    uid: str  # the component's UID
+    item: Any  # ItemRow (light)
+    component: str  # VTODO | VEVENT
+    data: str | None = None  # X-FOLLOWUP-DATA, for the interview event
+
+    @property
+    def data_hash(self) -> str | None:
+        return hashlib.sha256(self.data.encode()).hexdigest()[:16] if self.data else None
+
+
+class Engine:
+    """Syncs one remote's targets with the store of ``service`` (a followup Service)."""
+
+    def __init__(self, service: Any, remote: str, targets: list[Target], *,
+                 before_write: Callable[[str, str], None] | None = None) -> None:
+        self.service = service
+        self.store = service.store
+        self.remote = remote
+        self.targets = targets
+        self.state = SyncState(self.store.db)
+        self.report = Report(remote)
+        self.before_write = before_write
+        self._pending: list[Callable[[], None]] = []
+        self._changed_store = False
+        self._headers: dict[tuple[tuple[str, ...], int], icalendar.Calendar] = {}
+
+    # -- entry points ----------------------------------------------------------------
+
+    def sync(self, pull: bool = True, push: bool = True) -> Report:
+        """Run both ways; a StorageError ends the run after recording what landed."""
+        try:
+            if pull:
+                self.pull()
+            if push:
+                for _ in range(RETRIES):
+                    revision = self.store.revision()
+                    self.push()
+                    if self.store.revision() == revision:
+                        break
+        except StorageError as exc:
+            self.report.errors.append(str(exc))
+        finally:
+            self._flush()
+        return self.report
+
+    # -- pull --------------------------------------------------------------------------
+
+    def pull(self) -> None:
+        fetched: list[tuple[Target, str, str, bytes]] = []
+        deletions: list[tuple[Target, str]] = []
+        tokens: dict[str, str | None] = {}
+        for target in self.targets:
+            token = self.state.token(self.remote, target.name)
+            new_token, listed, deleted = target.storage.changes(token)
+            changed: list[Listing] = listed or []
+            tokens[target.name] = new_token
+            if token is not None and new_token == token and not changed and not deleted:
+                continue  # nothing happened there since the last sync
+            known = self.state.objects(self.remote, target.name)
+            # A "sync:" token is RFC 6578 incremental; anything else lists the whole target.
+            full = not (token and token.startswith("sync:") and (new_token or "").startswith("sync:"))
+            gone = set(deleted)
+            if full:
+                gone |= set(known) - {x.href for x in changed}
+            want = [x.href for x in changed
+                    if x.href not in gone and (x.href not in known or known[x.href].etag != x.etag)]
+            got = target.storage.get(want) if want else {}
+            gone |= {h for h in want if h not in got} & set(known)
+            fetched += [(target, href, etag, data) for href, (data, etag) in got.items()]
+            deletions += [(target, href) for href in sorted(gone) if href in known]
+        with self.store.transaction():
+            self._changed_store = False
+            self._apply_pull(fetched, deletions)
+            for name, token in tokens.items():
+                self.state.set_token(self.remote, name, token)
+            if self._changed_store:
+                self.service.write_calendar()
+
+    def _items(self) -> dict[str, Any]:
+        return {row.uid: row for row in self.store.items(light=True)}
+
+    def _apply_pull(self, fetched: list[tuple[Target, str, str, bytes]],
+                    deletions: list[tuple[Target, str]]) -> None:
+        self.state.ensure()
+        items = self._items()
+        objects = {t.name: self.state.objects(self.remote, t.name) for t in self.targets}
+        strangers: dict[str, list[tuple[Target, str, str, icalendar.cal.Component]]] = {}
+        for target, href, etag, data in fetched:
+            comp = _component(data)
+            known = objects[target.name].get(href)
+            uid = str(comp["UID"]) if comp is not None else None
+            row = items.get(uid.removesuffix("-event")) if uid else None
+            if comp is None or uid is None or (row is None and "X-FOLLOWUP-INTERVIEW" not in comp):
+                self.state.put(ObjectRow(self.remote, target.name, href, etag, uid, 0))
+                continue
+            if row is None:
+                strangers.setdefault(str(comp["X-FOLLOWUP-INTERVIEW"]), []).append(
+                    (target, href, etag, comp))
+                continue
+            previous = known.pushed if known is not None and known.ours else None
+            if self._reconcile(row, uid, _parse(previous), comp):
+                self.report.pulled += 1
+            self._remember(target, href, etag, uid, comp, known)
+        for interview_uid, found in sorted(strangers.items(), key=_by_start):
+            self._rebuild(interview_uid, found)
+        for target, href in deletions:
+            known = objects[target.name].get(href)
+            self.state.drop(self.remote, target.name, href)
+            if known is None or not known.ours or not known.uid:
+                continue
+            self.state.mark_gone(self.remote, target.name, known.uid)
+            row = items.get(known.uid.removesuffix("-event"))
+            if row is not None:
+                row = self.store.item_by_ref(str(row.id))
+            if row is not None and not row.dismissed:
+                self.store.set_dismissed(row.id)
+                self._replan(row)
+                self.report.pulled += 1
+
+    def _remember(self, target: Target, href: str, etag: str, uid: str,
+                  comp: icalendar.cal.Component, known: ObjectRow | None) -> None:
+        text = _text(comp)
+        if known is not None and known.ours:
+            row = dataclasses.replace(known, etag=etag, server=text)
+        else:  # adopted: the server's copy stands for what we pushed; update unless equal
+            row = ObjectRow(self.remote, target.name, href, etag, uid, 1, -1, None, text, None)
+        self.state.put(row)
+
+    def _replan(self, row: Any) -> None:
+        self.service.replan(self.store.interview(row.interview_id))
+        self._changed_store = True
+
+    def _reconcile(self, row: Any, uid: str, previous: icalendar.cal.Component | None,
+                   server: icalendar.cal.Component) -> bool:
+        """Apply what another client changed in ``server`` since ``previous``; True if any.
+
+        Without ``previous`` (an object adopted rather than pushed) only a completion counts:
+        a completion on either side is never lost.
+        """
+        changed = False
+        task_form = server.name == "VTODO"
+        if row.kind == "task" and task_form:
+            s_done, p_done = _done(server), _done(previous)
+            if s_done and (previous is None or not p_done) and row.status != COMPLETED:
+                when = _decoded(server, "COMPLETED")
+                when = when if isinstance(when, dt.datetime) else self.service.now
+                when = min(_aware(when, row.tz), self.service.now)
+                self.service.done([row.uid], when)
+                self._changed_store = changed = True
+            elif previous is not None and p_done and not s_done and row.status == COMPLETED \
+                    and not _cancelled(server):
+                self.service.undo([row.uid])
+                self._changed_store = changed = True
+        if previous is None:
+            return changed
+        if _cancelled(server) and not _cancelled(previous) and not row.dismissed \
+                and row.status != COMPLETED:
+            self.store.set_dismissed(row.id)
+            self._replan(row)
+            return True
+        if row.kind == "task" and (task_form or uid.endswith("-event")):
+            moved = _when(server)
+            current = self.store.item_by_ref(str(row.id))
+            if moved is not None and moved != _when(previous) and current.status == NEEDS_ACTION:
+                due = _as_due(moved, current)
+                if due is not None and _instant(due) != _instant(_parse_time(current.due)):
+                    self.store.set_override(row.id, due)
+                    self._replan(row)
+                    changed = True
+        elif row.key == "interview" and server.name == "VEVENT":
+            changed = self._merge_data(row, _read_data(previous), _read_data(server)) or changed
+        return changed
+
+    def _merge_data(self, row: Any, before: dict[str, Any] | None,
+                    after: dict[str, Any] | None) -> bool:
+        """Outcomes and dismissals another machine recorded (carried on the interview event)."""
+        if not after or after == before:
+            return False
+        interview = self.store.interview(row.interview_id)
+        have = {o.kind for o in self.store.outcomes(row.interview_id)}
+        _, outcomes = interview_from_data(interview.uid, after)
+        changed = False
+        for outcome in outcomes:
+            if outcome.kind not in have:
+                self.store.add_outcome(row.interview_id, outcome)
+                changed = True
+        dismissed = set(after.get("dismissed", [])) - set((before or {}).get("dismissed", []))
+        for item in self.store.items(row.interview_id, light=True):
+            if item.key in dismissed and not item.dismissed:
+                self.store.set_dismissed(item.id)
+                changed = True
+        if changed:
+            self._replan(row)
+        return changed
+
+    def _rebuild(self, interview_uid: str,
+                 objects: list[tuple[Target, str, str, icalendar.cal.Component]]) -> None:
+        """An interview added on another machine: from its event's X-FOLLOWUP-DATA."""
+        known_ids = {r["uid"]: i for i, r in self.store.interview_summaries().items()}
+        interview_id = known_ids.get(interview_uid)
+        if interview_id is None:
+            head = next((c for _, _, _, c in objects
+                         if str(c["UID"]) == f"followup-{interview_uid}-interview"), None)
+            doc = _read_data(head) if head is not None else None
+            if doc is None:
+                self.report.notes.append(
+                    f"interview {interview_uid}: its objects were found but not its interview "
+                    f"event with {DATA}; not rebuilt")
+                return
+            interview, outcomes = interview_from_data(interview_uid, doc)
+            if self.store.find_interview(interview.company, interview.role, interview.start):
+                return
+            stored = self.store.insert_interview(interview, self.service.now)
+            interview_id = stored.id
+            if any(c.removed for c in interview.contacts):
+                self.store.update_interview(dataclasses.replace(interview, id=interview_id))
+            for outcome in outcomes:
+                self.store.add_outcome(interview_id, outcome)
+            self.service.replan(self.store.interview(interview_id))
+            rows = {r.key: r for r in self.store.items(interview_id, light=True)}
+            present = {str(c["UID"]) for _, _, _, c in objects}
+            for key in doc.get("dismissed", []):
+                if key in rows:
+                    self.store.set_dismissed(rows[key].id)
+                    for uid in (rows[key].uid, rows[key].uid + "-event"):
+                        for target in self.targets:  # deleted there: never recreate
+                            if uid not in present:
+                                self.state.mark_gone(self.remote, target.name, uid)
+            self.report.pulled += 1
+        rows = {r.uid: r for r in self.store.items(interview_id, light=True)}
+        for _, _, _, comp in objects:  # completions first: they move later steps
+            row = rows.get(str(comp["UID"]))
+            if row is not None and row.kind == "task" and comp.name == "VTODO" and _done(comp):
+                when = _decoded(comp, "COMPLETED")
+                when = when if isinstance(when, dt.datetime) else self.service.now
+                self.store.set_completed(row.id, _aware(when, row.tz))
+        self.service.replan(self.store.interview(interview_id))
+        rows = {r.uid: r for r in self.store.items(interview_id, light=True)}
+        for _, _, _, comp in objects:
+            uid = str(comp["UID"])
+            row = rows.get(uid.removesuffix("-event"))
+            if row is None or row.kind != "task" or row.status != NEEDS_ACTION:
+                continue
+            if comp.name == "VTODO" or uid.endswith("-event"):
+                due = _as_due(_when(comp), row)
+                if due is not None and _instant(due) != _instant(_parse_time(row.due)):
+                    self.store.set_override(row.id, due)
+        self.service.replan(self.store.interview(interview_id))
+        self._changed_store = True
+        rows = {r.uid: r for r in self.store.items(interview_id, light=True)}
+        for target, href, etag, comp in objects:
+            uid = str(comp["UID"])
+            if uid.removesuffix("-event") in rows:
+                self._remember(target, href, etag, uid, comp, None)
+            else:  # a step this machine does not plan: not ours to update or delete
+                self.state.put(ObjectRow(self.remote, target.name, href, etag, uid, 0))
+
+    # -- push ----------------------------------------------------------------------------
+
+    def _wants(self) -> dict[str, list[_Want]]:
+        from followup.render import in_profile
+
+        out: dict[str, list[_Want]] = {t.name: [] for t in self.targets}
+        by_component: dict[str, str] = {}
+        for target in self.targets:
+            for comp in sorted(target.components):
+                by_component.setdefault(comp, target.name)
+        data: dict[int, str] = {}
+        for row in self.store.items(light=True):
+            want_todo, want_event = in_profile("full", row.kind, row.start is not None
+                                               and row.kind == "task")
+            if want_todo and "VTODO" in by_component:
+                out[by_component["VTODO"]].append(_Want(row.uid, row, "VTODO"))
+            if want_event and "VEVENT" in by_component:
+                from followup.render import event_uid
+
+                want = _Want(event_uid(row.uid, row.kind), row, "VEVENT")
+                if row.key == "interview":
+                    if row.interview_id not in data:
+                        data[row.interview_id] = self._data(row.interview_id)
+                    want.data = data[row.interview_id]
+                out[by_component["VEVENT"]].append(want)
+        return out
+
+    def _data(self, interview_id: int) -> str:
+        dismissed = [r.key for r in self.store.items(interview_id, light=True) if r.dismissed]
+        return interview_data(self.store.interview(interview_id),
+                              self.store.outcomes(interview_id), dismissed)
+
+    def push(self) -> None:
+        self._flush()
+        with self.store.snapshot():
+            wants = self._wants()
+            plans: list[tuple[str, Target, _Want | None, ObjectRow | None]] = []
+            for target in self.targets:
+                objects = self.state.objects(self.remote, target.name)
+                by_uid = {r.uid: r for r in objects.values() if r.ours}
+                gone = self.state.gone(self.remote, target.name)
+                wanted = set()
+                for want in wants[target.name]:
+                    wanted.add(want.uid)
+                    known = by_uid.get(want.uid)
+                    if known is None:
+                        if want.uid not in gone:
+                            plans.append(("create", target, want, None))
+                    elif known.sequence != want.item.sequence or known.data_hash != want.data_hash:
+                        plans.append(("update", target, want, known))
+                for uid, known in sorted(by_uid.items()):
+                    if uid not in wanted:
+                        plans.append(("delete", target, None, known))
+        for action, target, planned, row in plans:
+            if action == "create" and planned is not None:
+                self._create(target, planned)
+            elif action == "update" and planned is not None and row is not None:
+                self._update(target, planned, row)
+            elif row is not None:
+                self._delete(target, row)
+            if len(self._pending) >= BATCH:
+                self._flush()
+
+    def _ours_text(self, want: _Want) -> str:
+        """Our render of the object: the cached text, plus X-FOLLOWUP-DATA on an interview."""
+        row = self.store.item_by_ref(str(want.item.id))
+        text = row.vtodo if want.component == "VTODO" else row.vevent
+        assert text is not None
+        if want.data is None:
+            return str(text)
+        comp = _parse(text)
+        assert comp is not None
+        comp.pop(DATA, None)
+        comp.add(DATA, icalendar.vText(want.data))
+        return _text(comp)
+
+    def _ours(self, want: _Want) -> icalendar.cal.Component:
+        comp = _parse(self._ours_text(want))
+        assert comp is not None
+        return comp
+
+    def _bytes(self, comp: icalendar.cal.Component | str, item: Any) -> bytes:
+        """A calendar object: the component and a VTIMEZONE for each zone it uses."""
+        from zoneinfo import ZoneInfo
+
+        from followup.render import assemble, calendar_header
+        from followup.service import CALENDAR_NAME
+
+        tzids = {item.tz}
+        if not isinstance(comp, str):  # a patched copy may hold zones other clients used
+            for prop in comp.property_items(recursive=True, sorted=False):
+                tzid = getattr(prop[1], "params", {}).get("TZID") if len(prop) > 1 else None
+                if tzid:
+                    try:
+                        ZoneInfo(str(tzid))
+                    except Exception:  # noqa: BLE001 - a foreign zone name: leave it as it is
+                        continue
+                    tzids.add(str(tzid))
+            comp = _text(comp)
+        year = int(item.sort_utc[:4])
+        key = (tuple(sorted(tzids)), year)
+        header = self._headers.get(key)
+        if header is None:
+            header = self._headers[key] = calendar_header(CALENDAR_NAME, tzids, (year, year))
+        return assemble(header, [comp])
+
+    def _write(self, kind: str, href: str) -> None:
+        if self.before_write is not None:
+            self.before_write(kind, href)
+
+    def _create(self, target: Target, want: _Want) -> None:
+        ours = self._ours_text(want)
+        self._write("create", want.uid)
+        try:
+            href, etag = target.storage.create(want.uid, self._bytes(ours, want.item))
+        except PreconditionFailed as exc:
+            self._adopt(target, want, exc.href)
+            return
+        self.report.created += 1
+        self._record(ObjectRow(self.remote, target.name, href, etag, want.uid, 1,
+                               want.item.sequence, want.data_hash, ours, None))
+
+    def _adopt(self, target: Target, want: _Want, href: str | None) -> None:
+        """Our object is there already (a previous run's PUT landed): take it over."""
+        from followup.sync.storage import href_for_uid
+
+        candidates = [href] if href else []
+        if not candidates:
+            mine = {h for h, r in self.state.objects(self.remote, target.name).items() if r.ours}
+            listing = [x.href for x in target.storage.list() if x.href not in mine]
+            candidates = [h for h in listing if h.rsplit("/", 1)[-1] == href_for_uid(want.uid)]
+            candidates += [h for h in listing if h not in candidates]
+        for found_href, (data, etag) in target.storage.get(candidates).items():
+            comp = _component(data)
+            if comp is not None and str(comp["UID"]) == want.uid:
+                self._flush()
+                with self.store.transaction():
+                    self._changed_store = False
+                    self._reconcile(want.item, want.uid, None, comp)
+                    self._remember(target, found_href, etag, want.uid, comp, None)
+                    if self._changed_store:
+                        self.service.write_calendar()
+                known = self.state.objects(self.remote, target.name)[found_href]
+                self._update(target, dataclasses.replace(want, item=self._fresh(want)), known)
+                return
+        raise StorageError(f"remote '{self.remote}': cannot create {want.uid}: the server "
+                           "refuses it as a duplicate but holds no object with that UID")
+
+    def _fresh(self, want: _Want) -> Any:
+        return self.store.item_by_ref(str(want.item.id))
+
+    def _update(self, target: Target, want: _Want, known: ObjectRow) -> None:
+        for attempt in range(RETRIES + 1):
+            ours = self._ours(want)
+            base, previous = _parse(known.base), _parse(known.pushed)
+            new = patch(base, ours, previous) if base is not None else ours
+            if base is not None and _signature(new) == _signature(base):
+                # nothing another client would see changes: remember, do not write
+                self._record(dataclasses.replace(known, sequence=want.item.sequence,
+                                                 data_hash=want.data_hash, pushed=_text(ours)))
+                return
+            self._write("update", known.href)
+            try:
+                etag = target.storage.update(known.href, self._bytes(new, want.item), known.etag)
+            except PreconditionFailed:
+                if attempt == RETRIES:
+                    raise
+                self.report.conflicts += 1
+                merged = self._refetch(target, want, known)
+                if merged is None:
+                    return
+                known, want = merged
+                continue
+            except NotFoundError:
+                self._deleted_there(target, known)
+                return
+            self.report.updated += 1
+            text = _text(new)
+            mine = _text(ours)
+            self._record(ObjectRow(self.remote, target.name, known.href, etag, want.uid, 1,
+                                   want.item.sequence, want.data_hash, mine,
+                                   None if text == mine else text))
+            return
+
+    def _refetch(self, target: Target, want: _Want,
+                 known: ObjectRow) -> tuple[ObjectRow, _Want] | None:
+        """After a 412: apply the server's copy as a pull would, then try again."""
+        self._flush()
+        got = target.storage.get([known.href])
+        if known.href not in got:
+            self._deleted_there(target, known)
+            return None
+        data, etag = got[known.href]
+        comp = _component(data)
+        with self.store.transaction():
+            self._changed_store = False
+            if comp is not None:
+                if self._reconcile(self._fresh(want), want.uid, _parse(known.pushed), comp):
+                    self.report.pulled += 1
+                self._remember(target, known.href, etag, want.uid, comp, known)
+            if self._changed_store:
+                self.service.write_calendar()
+        if comp is None:
+            raise StorageError(f"remote '{self.remote}': {known.href} no longer holds a "
+                               "calendar object we can read")
+        fresh = self._fresh(want)
+        data_now = self._data(fresh.interview_id) if want.data is not None else None
+        return (self.state.objects(self.remote, target.name)[known.href],
+                dataclasses.replace(want, item=fresh, data=data_now))
+
+    def _deleted_there(self, target: Target, known: ObjectRow) -> None:
+        self._flush()
+        with self.store.transaction():
+            self.state.drop(self.remote, target.name, known.href)
+            if known.uid:
+                self.state.mark_gone(self.remote, target.name, known.uid)
+                row = self._items().get(known.uid.removesuffix("-event"))
+                if row is not None and not row.dismissed:
+                    self.store.set_dismissed(row.id)
+                    self.service.replan(self.store.interview(row.interview_id))
+                    self.service.write_calendar()
+                    self.report.pulled += 1
+
+    def _delete(self, target: Target, known: ObjectRow) -> None:
+        etag = known.etag
+        for attempt in range(RETRIES + 1):
+            self._write("delete", known.href)
+            try:
+                target.storage.delete(known.href, etag)
+                self.report.deleted += 1
+                break
+            except NotFoundError:
+                break
+            except PreconditionFailed:
+                if attempt == RETRIES:
+                    raise
+                got = target.storage.get([known.href])
+                if known.href not in got:
+                    break
+                etag = got[known.href][1]
+        self._pending.append(lambda: self.state.drop(self.remote, target.name, known.href))
+
+    # -- recording -------------------------------------------------------------------
+
+    def _record(self, row: ObjectRow) -> None:
+        self._pending.append(lambda: self.state.put(row))
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, []
+        with self.store.transaction():
+            self.state.ensure()
+            for write in pending:
+                write()
+
+
+def _by_start(entry: tuple[str, list[Any]]) -> tuple[str, str]:
+    """Interviews rebuilt in the order they happen, so their numbers follow their dates."""
+    uid, objects = entry
+    starts = [_instant(_decoded(c, "DTSTART")) for _, _, _, c in objects
+              if str(c["UID"]) == f"followup-{uid}-interview"]
+    start = starts[0] if starts and isinstance(starts[0], dt.datetime) else None
+    return (start.isoformat() if start else "~", uid)
+
+
+# -- times --------------------------------------------------------------------------------
+
+
+def _parse_time(text: str | None) -> Any:
+    if not text:
+        return None
+    return dt.date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text)
+
+
+def _aware(value: dt.datetime, tz: str) -> dt.datetime:
+    if value.tzinfo is not None:
+        return value
+    from zoneinfo import ZoneInfo
+
+    return value.replace(tzinfo=ZoneInfo(tz))
+
+
+def _as_due(value: Any, row: Any) -> dt.datetime | None:
+    """A time another client wrote, as an override: dates keep the planned time of day."""
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(row.tz)
+    if isinstance(value, dt.datetime):
+        return _aware(value, row.tz).astimezone(zone)
+    if isinstance(value, dt.date):
+        planned = _parse_time(row.due)
+        at = planned.astimezone(zone).time() if isinstance(planned, dt.datetime) else dt.time(9)
+        return dt.datetime.combine(value, at, tzinfo=zone)
+    return None
