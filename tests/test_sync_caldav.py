@@ -63,10 +63,10 @@ def counts(doc: dict[str, Any]) -> tuple[int, ...]:
     return tuple(doc[k] for k in ("created", "updated", "deleted", "pulled", "conflicts"))
 
 
-def server(cal) -> dict[str, icalendar.cal.Component]:
+def server(cal, component: str = "VTODO") -> dict[str, icalendar.cal.Component]:
     """href -> the object's VTODO/VEVENT, as the server holds it now."""
     with CalDAVStorage("check", cal.base_url, cal.username, cal.password,
-                       calendar=cal.url) as storage:
+                       calendar=cal.url, component=component) as storage:
         got = storage.get([x.href for x in storage.list()])
     out = {}
     for href, (data, _) in got.items():
@@ -428,3 +428,69 @@ def test_rebuild_into_an_empty_home(run: Run, run_json, remote, tmp_path: Path,
     after = [without_ids(show(run_json, "1")), without_ids(show(run_json, "2"))]
     assert after == before
     assert counts(sync(run)) == (0, 0, 0, 0, 0)
+
+
+# -- events and tasks in separate collections ------------------------------------------------
+
+
+def test_separate_task_and_event_collections(run: Run, run_json, dav_server, monkeypatch) -> None:
+    tasks_url = dav_server.make_collection(["VTODO"], name="Reminders")
+    events_url = dav_server.make_collection(["VEVENT"], name="Calendar")
+    monkeypatch.setenv(PW_ENV, dav_server.password)
+    added = run("remote", "add", "work", dav_server.base_url, "--username", dav_server.username,
+                "--password-env", PW_ENV, "--calendar", events_url, "--tasks-calendar", "Reminders")
+    assert added.exit_code == 0, added.stderr
+    assert added.stdout.splitlines()[1:3] == [f"  events: {events_url}", f"  tasks:  {tasks_url}"]
+    run(*ADD)
+    prefix = uid_of(run_json, "notes").removesuffix("notes")
+
+    def holds(url: str, component: str) -> list[str]:
+        cal = type("Cal", (), {"base_url": dav_server.base_url, "username": dav_server.username,
+                               "password": dav_server.password, "url": url})
+        return sorted(f"{c.name} {c['UID']}" for c in server(cal, component).values())
+
+    events = ["call-event", "interview", "response-deadline", "second-call-event"]
+    assert holds(events_url, "VEVENT") == sorted(f"VEVENT {prefix}{k}" for k in events)
+    assert holds(tasks_url, "VTODO") == sorted(f"VTODO {prefix}{k}" for k in KEYS if k not in events)
+    assert counts(sync(run)) == (0, 0, 0, 0, 0)
+
+
+def test_remote_add_creates_a_missing_tasks_calendar_when_asked(run: Run, dav_server,
+                                                               monkeypatch) -> None:
+    events_url = dav_server.make_collection(["VEVENT"])
+    monkeypatch.setenv(PW_ENV, dav_server.password)
+    name = f"Jobs {events_url.rstrip('/').rsplit('-', 1)[-1]}"
+    base = ("remote", "add", "work", dav_server.base_url, "--username", dav_server.username,
+            "--password-env", PW_ENV, "--calendar", events_url, "--tasks-calendar", name)
+    refused = run(*base)
+    assert refused.exit_code == 1
+    assert refused.stderr.startswith(f"Error: remote 'work': no calendar named {name!r} (found: ")
+    added = run(*base, "--create")
+    assert added.exit_code == 0, added.stderr
+    tasks_url = added.stdout.splitlines()[2].split()[-1]
+    from followup.sync.caldav_storage import discover_collections
+
+    found = {u: c for _, u, c in discover_collections(
+        dav_server.base_url, dav_server.username, dav_server.password)}
+    assert found[tasks_url] == {"VTODO"}
+
+
+def test_a_moved_interview_event_is_reported_not_applied(run: Run, run_json, remote) -> None:
+    run(*ADD)
+    uid = uid_of(run_json, "interview")
+
+    def move(comp):
+        start = comp.decoded("DTSTART") + dt.timedelta(hours=2)
+        end = comp.decoded("DTEND") + dt.timedelta(hours=2)
+        for name, value in (("DTSTART", start), ("DTEND", end)):
+            comp.pop(name)
+            comp.add(name, value)
+
+    before = show(run_json)
+    edit(remote, href(remote, uid), move)
+    result = run("sync")
+    assert (result.exit_code, result.stdout) == (
+        0, "work: 0 created, 0 updated, 0 deleted, 0 pulled, 0 conflicts\n")
+    assert result.stderr == (f"Note: work: {uid} was moved in another app; its time follows the "
+                             "interview: change that with `followup edit`\n")
+    assert show(run_json) == before

@@ -184,3 +184,16 @@ def test_saved_config_parses_back(home: Path) -> None:
     raw = tomllib.loads((home / "config.toml").read_text())
     assert load_remotes(raw) == {"w": remote}
     assert raw["timezone"] == "Europe/London"
+
+
+def _has_offline_option() -> bool:
+    from followup.cli import cli
+
+    return any(p.name == "offline" for p in cli.params)
+
+
+@pytest.mark.skipif(not _has_offline_option(), reason="the global --offline option is not in cli.py")
+def test_global_offline_option_leaves_the_push_to_sync(run: Run, vdir) -> None:
+    assert run("--offline", *ADD).exit_code == 0
+    assert list(vdir.iterdir()) == []
+    assert counts(sync(run)) == (14, 0, 0, 0, 0)

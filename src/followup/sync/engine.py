@@ -420,6 +420,9 @@ class Engine:
                     changed = True
         elif row.key == "interview" and server.name == "VEVENT":
             changed = self._merge_data(row, _read_data(previous), _read_data(server)) or changed
+        if row.kind == "event" and _when(server) != _when(previous):
+            self.report.notes.append(f"{uid} was moved in another app; its time follows the "
+                                     "interview: change that with `followup edit`")
         return changed
 
     def _merge_data(self, row: Any, before: dict[str, Any] | None,
