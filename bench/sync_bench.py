@@ -86,6 +86,8 @@ username = "{srv.username}"
 password = "{srv.password}"
 """)
     env = dict(os.environ, VDIRSYNCER_CONFIG=str(config))
+    subprocess.run(["vdirsyncer", "discover", "bench"], capture_output=True, text=True, env=env,
+                   input="y\n" * 4)
     for label in ("vdirsyncer: first sync (upload)", "vdirsyncer: sync with nothing to do"):
         start = time.perf_counter()
         proc = subprocess.run(["vdirsyncer", "sync"], capture_output=True, text=True, env=env)

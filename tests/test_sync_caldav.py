@@ -494,3 +494,66 @@ def test_a_moved_interview_event_is_reported_not_applied(run: Run, run_json, rem
     assert result.stderr == (f"Note: work: {uid} was moved in another app; its time follows the "
                              "interview: change that with `followup edit`\n")
     assert show(run_json) == before
+
+
+def test_our_uid_under_another_name_is_adopted_not_duplicated(run: Run, run_json, remote, home,
+                                                              monkeypatch) -> None:
+    monkeypatch.setenv("FOLLOWUP_OFFLINE", "1")
+    run(*ADD)
+    monkeypatch.delenv("FOLLOWUP_OFFLINE")
+    uid = uid_of(run_json, "notes")
+    calendar = icalendar.Calendar.from_ical((home / "followup.ics").read_bytes())
+    [todo] = [c for c in calendar.subcomponents if c.get("UID") == uid]
+    theirs = icalendar.Calendar()
+    theirs.add("prodid", "-//another client//EN")
+    theirs.add("version", "2.0")
+    theirs.add_component(todo)
+    with remote.client() as client:  # e.g. imported by hand into the calendar
+        assert client.put(remote.url + "theirs.ics", theirs.to_ical(),
+                          {"Content-Type": "text/calendar"}).status == 201
+    doc = sync(run)
+    assert (doc["created"], doc["errors"]) == (13, [])
+    objects = server(remote)
+    assert len(objects) == 14
+    assert str(objects[path_of(remote.url) + "theirs.ics"]["UID"]) == uid
+    assert counts(sync(run)) == (0, 0, 0, 0, 0)
+
+
+class LosesFirstReply:
+    """Wraps a storage: the first create lands on the server but its answer is lost."""
+
+    def __init__(self, storage) -> None:
+        self.storage, self.name, self.lost = storage, storage.name, False
+
+    def __getattr__(self, name):
+        return getattr(self.storage, name)
+
+    def create(self, uid, data):
+        result = self.storage.create(uid, data)
+        if not self.lost:
+            self.lost = True
+            from followup.sync.storage import StorageError
+
+            raise StorageError("remote 'work': the connection was closed by the server")
+        return result
+
+
+def test_a_create_whose_answer_was_lost_is_adopted_by_the_next_push(run: Run, run_json, remote,
+                                                                    monkeypatch) -> None:
+    from followup.sync import remotes
+    from followup.sync.engine import Target
+
+    real = remotes.open_targets
+    monkeypatch.setattr(remotes, "open_targets", lambda r: [
+        Target(t.name, LosesFirstReply(t.storage), t.components) for t in real(r)])
+    added = run(*ADD)  # the push after `add` stops at the lost answer
+    assert added.exit_code == 0
+    assert added.stderr == ("Warning: remote 'work': the connection was closed by the server; "
+                            "the change is saved here and `followup sync` will send it\n")
+    assert len(server(remote)) == 1
+    monkeypatch.setattr(remotes, "open_targets", real)
+    assert run("done", uid_of(run_json, "notes")).stderr == ""  # push only: no listing first
+    objects = server(remote)
+    assert len(objects) == 14
+    assert len({str(c["UID"]) for c in objects.values()}) == 14
+    assert counts(sync(run)) == (0, 0, 0, 0, 0)
