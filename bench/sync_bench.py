@@ -132,6 +132,18 @@ def main() -> None:
             line("followup: done 2 (auto push)", took, counts)
             took, counts, _ = followup(env, "sync", "--json")
             line("followup: sync after it", took, counts)
+            second = folder / "second"
+            second.mkdir()
+            (second / "config.toml").write_text('timezone = "Europe/London"\n')
+            env2 = dict(env, FOLLOWUP_HOME=str(second))
+            followup(env2, "remote", "add", "dav", srv.base_url, "--username", srv.username,
+                     "--password-env", "DAV_PW", "--calendar", ours)
+            took, counts, out = followup(env2, "sync", "--json")
+            [doc] = json.loads(out)
+            line("followup: rebuild into an empty home", took, counts,
+                 f"  pulled {doc['pulled']}, updated {doc['updated']}")
+            took, counts, out = followup(env2, "sync", "--json")
+            line("followup: next sync there", took, counts)
             vdir = folder / "vdir"
             followup(env, "remote", "add", "folder", "--vdir", str(vdir))
             took, _, _ = followup(env, "sync", "folder")

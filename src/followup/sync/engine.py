@@ -482,14 +482,19 @@ class Engine:
                                 self.state.mark_gone(self.remote, target.name, uid)
             self.report.pulled += 1
         rows = {r.uid: r for r in self.store.items(interview_id, light=True)}
+        moved = False
         for _, _, _, comp in objects:  # completions first: they move later steps
             row = rows.get(str(comp["UID"]))
-            if row is not None and row.kind == "task" and comp.name == "VTODO" and _done(comp):
+            if row is not None and row.kind == "task" and comp.name == "VTODO" and _done(comp) \
+                    and row.status != COMPLETED:
                 when = _decoded(comp, "COMPLETED")
                 when = when if isinstance(when, dt.datetime) else self.service.now
                 self.store.set_completed(row.id, _aware(when, row.tz))
-        self.service.replan(self.store.interview(interview_id))
-        rows = {r.uid: r for r in self.store.items(interview_id, light=True)}
+                moved = True
+        if moved:
+            self.service.replan(self.store.interview(interview_id))
+            rows = {r.uid: r for r in self.store.items(interview_id, light=True)}
+        moved = False
         for _, _, _, comp in objects:
             uid = str(comp["UID"])
             row = rows.get(uid.removesuffix("-event"))
@@ -499,9 +504,11 @@ class Engine:
                 due = _as_due(_when(comp), row)
                 if due is not None and _instant(due) != _instant(_parse_time(row.due)):
                     self.store.set_override(row.id, due)
-        self.service.replan(self.store.interview(interview_id))
+                    moved = True
+        if moved:
+            self.service.replan(self.store.interview(interview_id))
+            rows = {r.uid: r for r in self.store.items(interview_id, light=True)}
         self._changed_store = True
-        rows = {r.uid: r for r in self.store.items(interview_id, light=True)}
         for target, href, etag, comp in objects:
             uid = str(comp["UID"])
             if uid.removesuffix("-event") in rows:
