@@ -34,6 +34,7 @@ class App:
         self.config: Config = load_config(self.paths)
         self.now = _now()
         self.user_tz = self.config.timezone or system_timezone()
+        self.offline = False  # `--offline`: the sync push after a change waits for `followup sync`
         self._service: Any = None
 
     @property
@@ -116,8 +117,10 @@ def _fail(message: str, code: int) -> None:
 
 @click.group("followup", cls=FollowupGroup, context_settings=CONTEXT)
 @click.version_option(package_name="followup", message="followup %(version)s")
+@click.option("--offline", is_flag=True,
+              help="Do not send this change to your remotes now; `followup sync` sends it later.")
 @click.pass_context
-def cli(ctx: click.Context) -> None:
+def cli(ctx: click.Context, offline: bool) -> None:
     """Plan the follow-up after a job interview and put every step in your calendar.
 
     \b
@@ -126,6 +129,7 @@ def cli(ctx: click.Context) -> None:
           --interviewer "Jane Doe <jane@acme.example>" --deadline 2026-12-08
     """
     app = ctx.obj = App()
+    app.offline = offline
     ctx.call_on_close(lambda: _warn(app))
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import icalendar
 
-from followup.model import CANCELLED, COMPLETED, PlannedItem
+from followup.model import CANCELLED, COMPLETED, Interview, Outcome, PlannedItem
 from followup.vtimezone import vtimezone
 
 PRODID = "-//followup//followup//EN"  # stable: it is part of every byte-compared render
@@ -30,6 +30,30 @@ class Meta:
     sequence: int
     created: dt.datetime
     modified: dt.datetime
+
+
+def interview_data(interview: Interview, outcomes: Iterable[Outcome], dismissed: Iterable[str]) -> str:
+    """The interview as compact JSON (ASCII, sorted keys): what a second machine syncing the
+    same calendar needs to rebuild it, since "Interview: {role} at {company}" is lossy.
+
+    The sync engine adds it as X-FOLLOWUP-DATA to the interview event it pushes; exports
+    leave it out, so editing a deadline does not rewrite the interview event there."""
+    import json
+
+    doc = {
+        "v": 1, "company": interview.company, "role": interview.role,
+        "start": interview.start.isoformat(), "tz": interview.tz,
+        "duration": int(interview.duration.total_seconds()),
+        "deadline": interview.deadline.isoformat() if interview.deadline else None,
+        "channel": interview.channel, "note": interview.note, "location": interview.location,
+        "country": interview.country, "subdivision": interview.subdivision,
+        "contacts": [{"key": c.key, "name": c.name, "email": c.email, "tz": c.tz,
+                      "removed": c.removed} for c in interview.contacts],
+        "outcomes": [{"kind": o.kind, "recorded": o.recorded.astimezone(UTC).isoformat()}
+                     for o in outcomes],
+        "dismissed": sorted(dismissed),
+    }
+    return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
 
 
 def event_uid(item_uid: str, kind: str) -> str:

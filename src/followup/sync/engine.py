@@ -21,35 +21,23 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-import json
-import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import icalendar
 
-from followup.model import COMPLETED, NEEDS_ACTION, Contact, Interview, Outcome
+from followup.model import COMPLETED, NEEDS_ACTION
+from followup.render import interview_data
+from followup.sync import objects as obj
 from followup.sync.state import ObjectRow, SyncState
 from followup.sync.storage import Listing, NotFoundError, PreconditionFailed, Storage, StorageError
 
-__all__ = ["Target", "Report", "Engine", "interview_data", "interview_from_data"]
+__all__ = ["Target", "Report", "Engine"]
 
 UTC = dt.timezone.utc
 RETRIES = 3
 BATCH = 50  # push results recorded per store transaction
-DATA = "X-FOLLOWUP-DATA"
-_OWN = {"SUMMARY", "DESCRIPTION", "DTSTART", "DUE", "DTEND", "DURATION", "STATUS", "COMPLETED",
-        "PERCENT-COMPLETE", "SEQUENCE", "LAST-MODIFIED", "DTSTAMP", "CREATED", "RELATED-TO",
-        "CONTACT", "LOCATION", "CATEGORIES", "TRANSP"}
-_VOLATILE = {"SEQUENCE", "LAST-MODIFIED", "DTSTAMP", "CREATED"}
-
-
-def _own(name: str) -> bool:
-    name = name.upper()
-    return name in _OWN or name.startswith("X-FOLLOWUP-")
-
-
 @dataclass(frozen=True)
 class Target:
     """Where one remote keeps some of its objects: ``name`` keys the sync state."""
@@ -73,175 +61,6 @@ class Report:
     def doc(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in
                 ("remote", "created", "updated", "deleted", "pulled", "conflicts", "errors")}
-
-
-# -- X-FOLLOWUP-DATA: what a second machine needs to rebuild an interview -------------------
-
-
-def interview_data(interview: Interview, outcomes: Iterable[Outcome], dismissed: Iterable[str]) -> str:
-    """The interview as compact JSON (ASCII only, keys sorted)."""
-    doc = {
-        "v": 1, "company": interview.company, "role": interview.role,
-        "start": interview.start.isoformat(), "tz": interview.tz,
-        "duration": int(interview.duration.total_seconds()),
-        "deadline": interview.deadline.isoformat() if interview.deadline else None,
-        "channel": interview.channel, "note": interview.note, "location": interview.location,
-        "country": interview.country, "subdivision": interview.subdivision,
-        "contacts": [{"key": c.key, "name": c.name, "email": c.email, "tz": c.tz,
-                      "removed": c.removed} for c in interview.contacts],
-        "outcomes": [{"kind": o.kind, "recorded": o.recorded.astimezone(UTC).isoformat()}
-                     for o in outcomes],
-        "dismissed": sorted(dismissed),
-    }
-    return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-
-
-def interview_from_data(uid: str, doc: dict[str, Any]) -> tuple[Interview, list[Outcome]]:
-    from zoneinfo import ZoneInfo
-
-    start = dt.datetime.fromisoformat(doc["start"]).astimezone(ZoneInfo(doc["tz"]))
-    contacts = tuple(Contact(key=int(c["key"]), name=c["name"], email=c.get("email"),
-                             tz=c.get("tz"), removed=bool(c.get("removed")))
-                     for c in doc.get("contacts", []))
-    interview = Interview(
-        uid=uid, company=doc["company"], role=doc["role"], start=start,
-        duration=dt.timedelta(seconds=int(doc["duration"])), tz=doc["tz"],
-        deadline=dt.date.fromisoformat(doc["deadline"]) if doc.get("deadline") else None,
-        channel=doc.get("channel", "email"), note=doc.get("note", "email"),
-        location=doc.get("location", ""), contacts=contacts, country=doc.get("country"),
-        subdivision=doc.get("subdivision"))
-    outcomes = [Outcome(o["kind"], dt.datetime.fromisoformat(o["recorded"]))
-                for o in doc.get("outcomes", [])]
-    return interview, outcomes
-
-
-def _read_data(comp: icalendar.cal.Component) -> dict[str, Any] | None:
-    if DATA not in comp:
-        return None
-    value: Any = comp[DATA]
-    raw = value.to_ical().decode() if hasattr(value, "to_ical") else str(value)
-    for text in (re.sub(r"\\([\\;,nN])", lambda m: {"n": "\n", "N": "\n"}.get(m[1], m[1]), raw),
-                 raw):
-        try:
-            doc = json.loads(text)
-        except ValueError:
-            continue
-        return doc if isinstance(doc, dict) else None
-    return None
-
-
-# -- components -----------------------------------------------------------------------
-
-
-def _component(data: bytes | str) -> icalendar.cal.Component | None:
-    """The one VTODO or VEVENT of a calendar object (None if there is not exactly one)."""
-    try:
-        cal = icalendar.Calendar.from_ical(data)
-    except Exception:  # noqa: BLE001 - anything unparsable is foreign to us
-        return None
-    found = [c for c in cal.subcomponents if c.name in ("VTODO", "VEVENT")]
-    return found[0] if len(found) == 1 and "UID" in found[0] else None
-
-
-def _parse(text: str | None) -> icalendar.cal.Component | None:
-    if not text:
-        return None
-    try:
-        return icalendar.Calendar.from_ical(text)  # a lone component parses as itself
-    except Exception:  # noqa: BLE001
-        return None
-
-
-def _text(comp: icalendar.cal.Component) -> str:
-    return str(comp.to_ical().decode("utf-8"))
-
-
-def _decoded(comp: icalendar.cal.Component | None, name: str) -> Any:
-    if comp is None or name not in comp:
-        return None
-    try:
-        return comp.decoded(name)
-    except Exception:  # noqa: BLE001 - a value another client wrote badly
-        return None
-
-
-def _instant(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return value.astimezone(UTC) if value.tzinfo else value
-    return value
-
-
-def _done(comp: icalendar.cal.Component | None) -> bool:
-    if comp is None:
-        return False
-    pct = _decoded(comp, "PERCENT-COMPLETE")
-    return str(comp.get("STATUS", "")).upper() == "COMPLETED" or (
-        isinstance(pct, int) and pct >= 100)
-
-
-def _cancelled(comp: icalendar.cal.Component | None) -> bool:
-    return comp is not None and str(comp.get("STATUS", "")).upper() == "CANCELLED"
-
-
-def _when(comp: icalendar.cal.Component | None) -> Any:
-    """The time a user moves: a task's DUE, an event's DTSTART."""
-    if comp is None:
-        return None
-    return _instant(_decoded(comp, "DUE" if comp.name == "VTODO" else "DTSTART"))
-
-
-def _alarm_key(alarm: icalendar.cal.Component) -> tuple[str, str, Any]:
-    return (str(alarm.get("ACTION", "")).upper(), str(alarm.get("DESCRIPTION", "")),
-            _instant(_decoded(alarm, "TRIGGER")))
-
-
-def _our_alarms(comp: icalendar.cal.Component | None) -> set[tuple[str, str, Any]]:
-    """The alarms our render makes: DISPLAY, absolute trigger, the item's title as text."""
-    if comp is None:
-        return set()
-    title = str(comp.get("SUMMARY", ""))
-    keys = {_alarm_key(a) for a in comp.subcomponents if a.name == "VALARM"}
-    return {k for k in keys if k[0] == "DISPLAY" and isinstance(k[2], dt.datetime)
-            and k[1] and title.endswith(k[1])}
-
-
-def patch(server: icalendar.cal.Component, ours: icalendar.cal.Component,
-          previous: icalendar.cal.Component | None) -> icalendar.cal.Component:
-    """The server's copy with our properties and our alarm replaced by ``ours``.
-
-    Foreign properties (X-MOZ-*, X-APPLE-*, ...) and alarms that other clients added stay;
-    our alarm is recognised as one that our previous or current render made.
-    """
-    out = _parse(_text(server))
-    assert out is not None
-    for name in list(out.keys()):
-        if _own(name):
-            del out[name]
-    mine = _our_alarms(previous) | _our_alarms(ours)
-    out.subcomponents = [s for s in out.subcomponents
-                         if not (s.name == "VALARM" and _alarm_key(s) in mine)]
-    for name, value in ours.items():
-        if name.upper() != "UID":
-            out[name] = value
-    out.subcomponents.extend(s for s in ours.subcomponents if s.name == "VALARM")
-    return out
-
-
-def _signature(comp: icalendar.cal.Component) -> list[Any]:
-    """What an update would change: our properties (less the volatile ones) and alarms."""
-    props = sorted((k.upper(), _text_of(v)) for k, v in comp.items()
-                   if _own(k) and k.upper() not in _VOLATILE)
-    alarms = sorted(repr(_alarm_key(a)) for a in comp.subcomponents if a.name == "VALARM")
-    return [props, alarms]
-
-
-def _text_of(value: Any) -> str:
-    if isinstance(value, list):
-        return "\n".join(_text_of(v) for v in value)
-    try:
-        return value.to_ical().decode() if hasattr(value, "to_ical") else str(value)
-    except Exception:  # noqa: BLE001
-        return str(value)
 
 
 # -- the engine ----------------------------------------------------------------------------
@@ -337,7 +156,7 @@ class Engine:
         objects = {t.name: self.state.objects(self.remote, t.name) for t in self.targets}
         strangers: dict[str, list[tuple[Target, str, str, icalendar.cal.Component]]] = {}
         for target, href, etag, data in fetched:
-            comp = _component(data)
+            comp = obj.component_of(data)
             known = objects[target.name].get(href)
             uid = str(comp["UID"]) if comp is not None else None
             row = items.get(uid.removesuffix("-event")) if uid else None
@@ -349,7 +168,7 @@ class Engine:
                     (target, href, etag, comp))
                 continue
             previous = known.pushed if known is not None and known.ours else None
-            if self._reconcile(row, uid, _parse(previous), comp):
+            if self._reconcile(row, uid, obj.parse(previous), comp):
                 self.report.pulled += 1
             self._remember(target, href, etag, uid, comp, known)
         for interview_uid, found in sorted(strangers.items(), key=_by_start):
@@ -370,7 +189,7 @@ class Engine:
 
     def _remember(self, target: Target, href: str, etag: str, uid: str,
                   comp: icalendar.cal.Component, known: ObjectRow | None) -> None:
-        text = _text(comp)
+        text = obj.text(comp)
         if known is not None and known.ours:
             row = dataclasses.replace(known, etag=etag, server=text)
         else:  # adopted: the server's copy stands for what we pushed; update unless equal
@@ -391,36 +210,36 @@ class Engine:
         changed = False
         task_form = server.name == "VTODO"
         if row.kind == "task" and task_form:
-            s_done, p_done = _done(server), _done(previous)
+            s_done, p_done = obj.is_done(server), obj.is_done(previous)
             if s_done and (previous is None or not p_done) and row.status != COMPLETED:
-                when = _decoded(server, "COMPLETED")
+                when = obj.decoded(server, "COMPLETED")
                 when = when if isinstance(when, dt.datetime) else self.service.now
-                when = min(_aware(when, row.tz), self.service.now)
+                when = min(obj.aware(when, row.tz), self.service.now)
                 self.service.done([row.uid], when)
                 self._changed_store = changed = True
             elif previous is not None and p_done and not s_done and row.status == COMPLETED \
-                    and not _cancelled(server):
+                    and not obj.is_cancelled(server):
                 self.service.undo([row.uid])
                 self._changed_store = changed = True
         if previous is None:
             return changed
-        if _cancelled(server) and not _cancelled(previous) and not row.dismissed \
+        if obj.is_cancelled(server) and not obj.is_cancelled(previous) and not row.dismissed \
                 and row.status != COMPLETED:
             self.store.set_dismissed(row.id)
             self._replan(row)
             return True
         if row.kind == "task" and (task_form or uid.endswith("-event")):
-            moved = _when(server)
+            moved = obj.moved_time(server)
             current = self.store.item_by_ref(str(row.id))
-            if moved is not None and moved != _when(previous) and current.status == NEEDS_ACTION:
-                due = _as_due(moved, current)
-                if due is not None and _instant(due) != _instant(_parse_time(current.due)):
+            if moved is not None and moved != obj.moved_time(previous) and current.status == NEEDS_ACTION:
+                due = obj.as_due(moved, current)
+                if due is not None and obj.instant(due) != obj.instant(obj.parse_time(current.due)):
                     self.store.set_override(row.id, due)
                     self._replan(row)
                     changed = True
         elif row.key == "interview" and server.name == "VEVENT":
-            changed = self._merge_data(row, _read_data(previous), _read_data(server)) or changed
-        if row.kind == "event" and _when(server) != _when(previous):
+            changed = self._merge_data(row, obj.read_data(previous), obj.read_data(server)) or changed
+        if row.kind == "event" and obj.moved_time(server) != obj.moved_time(previous):
             self.report.notes.append(f"{uid} was moved in another app; its time follows the "
                                      "interview: change that with `followup edit`")
         return changed
@@ -432,7 +251,7 @@ class Engine:
             return False
         interview = self.store.interview(row.interview_id)
         have = {o.kind for o in self.store.outcomes(row.interview_id)}
-        _, outcomes = interview_from_data(interview.uid, after)
+        _, outcomes = obj.interview_from_data(interview.uid, after)
         changed = False
         for outcome in outcomes:
             if outcome.kind not in have:
@@ -455,13 +274,13 @@ class Engine:
         if interview_id is None:
             head = next((c for _, _, _, c in objects
                          if str(c["UID"]) == f"followup-{interview_uid}-interview"), None)
-            doc = _read_data(head) if head is not None else None
+            doc = obj.read_data(head) if head is not None else None
             if doc is None:
                 self.report.notes.append(
                     f"interview {interview_uid}: its objects were found but not its interview "
-                    f"event with {DATA}; not rebuilt")
+                    f"event with {obj.DATA}; not rebuilt")
                 return
-            interview, outcomes = interview_from_data(interview_uid, doc)
+            interview, outcomes = obj.interview_from_data(interview_uid, doc)
             if self.store.find_interview(interview.company, interview.role, interview.start):
                 return
             stored = self.store.insert_interview(interview, self.service.now)
@@ -485,11 +304,11 @@ class Engine:
         moved = False
         for _, _, _, comp in objects:  # completions first: they move later steps
             row = rows.get(str(comp["UID"]))
-            if row is not None and row.kind == "task" and comp.name == "VTODO" and _done(comp) \
+            if row is not None and row.kind == "task" and comp.name == "VTODO" and obj.is_done(comp) \
                     and row.status != COMPLETED:
-                when = _decoded(comp, "COMPLETED")
+                when = obj.decoded(comp, "COMPLETED")
                 when = when if isinstance(when, dt.datetime) else self.service.now
-                self.store.set_completed(row.id, _aware(when, row.tz))
+                self.store.set_completed(row.id, obj.aware(when, row.tz))
                 moved = True
         if moved:
             self.service.replan(self.store.interview(interview_id))
@@ -501,8 +320,8 @@ class Engine:
             if row is None or row.kind != "task" or row.status != NEEDS_ACTION:
                 continue
             if comp.name == "VTODO" or uid.endswith("-event"):
-                due = _as_due(_when(comp), row)
-                if due is not None and _instant(due) != _instant(_parse_time(row.due)):
+                due = obj.as_due(obj.moved_time(comp), row)
+                if due is not None and obj.instant(due) != obj.instant(obj.parse_time(row.due)):
                     self.store.set_override(row.id, due)
                     moved = True
         if moved:
@@ -586,14 +405,14 @@ class Engine:
         assert text is not None
         if want.data is None:
             return str(text)
-        comp = _parse(text)
+        comp = obj.parse(text)
         assert comp is not None
-        comp.pop(DATA, None)
-        comp.add(DATA, icalendar.vText(want.data))
-        return _text(comp)
+        comp.pop(obj.DATA, None)
+        comp.add(obj.DATA, icalendar.vText(want.data))
+        return obj.text(comp)
 
     def _ours(self, want: _Want) -> icalendar.cal.Component:
-        comp = _parse(self._ours_text(want))
+        comp = obj.parse(self._ours_text(want))
         assert comp is not None
         return comp
 
@@ -614,7 +433,7 @@ class Engine:
                     except Exception:  # noqa: BLE001 - a foreign zone name: leave it as it is
                         continue
                     tzids.add(str(tzid))
-            comp = _text(comp)
+            comp = obj.text(comp)
         year = int(item.sort_utc[:4])
         key = (tuple(sorted(tzids)), year)
         header = self._headers.get(key)
@@ -649,7 +468,7 @@ class Engine:
             candidates = [h for h in listing if h.rsplit("/", 1)[-1] == href_for_uid(want.uid)]
             candidates += [h for h in listing if h not in candidates]
         for found_href, (data, etag) in target.storage.get(candidates).items():
-            comp = _component(data)
+            comp = obj.component_of(data)
             if comp is not None and str(comp["UID"]) == want.uid:
                 self._flush()
                 with self.store.transaction():
@@ -670,12 +489,12 @@ class Engine:
     def _update(self, target: Target, want: _Want, known: ObjectRow) -> None:
         for attempt in range(RETRIES + 1):
             ours = self._ours(want)
-            base, previous = _parse(known.base), _parse(known.pushed)
-            new = patch(base, ours, previous) if base is not None else ours
-            if base is not None and _signature(new) == _signature(base):
+            base, previous = obj.parse(known.base), obj.parse(known.pushed)
+            new = obj.patch(base, ours, previous) if base is not None else ours
+            if base is not None and obj.signature(new) == obj.signature(base):
                 # nothing another client would see changes: remember, do not write
                 self._record(dataclasses.replace(known, sequence=want.item.sequence,
-                                                 data_hash=want.data_hash, pushed=_text(ours)))
+                                                 data_hash=want.data_hash, pushed=obj.text(ours)))
                 return
             self._write("update", known.href)
             try:
@@ -693,8 +512,8 @@ class Engine:
                 self._deleted_there(target, known)
                 return
             self.report.updated += 1
-            text = _text(new)
-            mine = _text(ours)
+            text = obj.text(new)
+            mine = obj.text(ours)
             self._record(ObjectRow(self.remote, target.name, known.href, etag, want.uid, 1,
                                    want.item.sequence, want.data_hash, mine,
                                    None if text == mine else text))
@@ -709,11 +528,11 @@ class Engine:
             self._deleted_there(target, known)
             return None
         data, etag = got[known.href]
-        comp = _component(data)
+        comp = obj.component_of(data)
         with self.store.transaction():
             self._changed_store = False
             if comp is not None:
-                if self._reconcile(self._fresh(want), want.uid, _parse(known.pushed), comp):
+                if self._reconcile(self._fresh(want), want.uid, obj.parse(known.pushed), comp):
                     self.report.pulled += 1
                 self._remember(target, known.href, etag, want.uid, comp, known)
             if self._changed_store:
@@ -776,38 +595,7 @@ class Engine:
 def _by_start(entry: tuple[str, list[Any]]) -> tuple[str, str]:
     """Interviews rebuilt in the order they happen, so their numbers follow their dates."""
     uid, objects = entry
-    starts = [_instant(_decoded(c, "DTSTART")) for _, _, _, c in objects
+    starts = [obj.instant(obj.decoded(c, "DTSTART")) for _, _, _, c in objects
               if str(c["UID"]) == f"followup-{uid}-interview"]
     start = starts[0] if starts and isinstance(starts[0], dt.datetime) else None
     return (start.isoformat() if start else "~", uid)
-
-
-# -- times --------------------------------------------------------------------------------
-
-
-def _parse_time(text: str | None) -> Any:
-    if not text:
-        return None
-    return dt.date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text)
-
-
-def _aware(value: dt.datetime, tz: str) -> dt.datetime:
-    if value.tzinfo is not None:
-        return value
-    from zoneinfo import ZoneInfo
-
-    return value.replace(tzinfo=ZoneInfo(tz))
-
-
-def _as_due(value: Any, row: Any) -> dt.datetime | None:
-    """A time another client wrote, as an override: dates keep the planned time of day."""
-    from zoneinfo import ZoneInfo
-
-    zone = ZoneInfo(row.tz)
-    if isinstance(value, dt.datetime):
-        return _aware(value, row.tz).astimezone(zone)
-    if isinstance(value, dt.date):
-        planned = _parse_time(row.due)
-        at = planned.astimezone(zone).time() if isinstance(planned, dt.datetime) else dt.time(9)
-        return dt.datetime.combine(value, at, tzinfo=zone)
-    return None
