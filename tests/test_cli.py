@@ -320,3 +320,17 @@ def test_colour_marks_overdue_rows_only_when_asked(run: Run, home: Path) -> None
     coloured = item_rows(rows, now, ZoneInfo("Europe/London"), color=True)
     assert coloured == [f"\x1b[31m\x1b[1m{line}\x1b[0m" for line in plain]
     assert "\x1b" not in run("list", now="2026-12-05T12:00:00+00:00").stdout
+
+
+def test_list_json_from_sqlite_matches_the_python_rendering(run: Run, run_json, home: Path) -> None:
+    from followup.store import Store, item_json
+
+    run("add", "--company", 'Acme "Ü" 😀\nTwo', "--role", "Dev\\Ops", "--at", "2026-12-04 14:00")
+    run("done", "2", now="2026-12-04T15:10:00+00:00")
+    run("snooze", "9", "2026-12-20 10:00")
+    listed = run_json("list", "--all")
+    store = Store(home / "followup.db")
+    assert listed == [item_json(row) for row in store.items(kinds=("task",), light=True)]
+    assert listed[0]["completed"] == "2026-12-04T15:10:00+00:00"
+    assert [i["overridden"] for i in listed].count(True) == 1
+    assert listed[2]["summary"] == 'Write interview notes (Acme "Ü" 😀\nTwo)'

@@ -36,6 +36,7 @@ class App:
         self.user_tz = self.config.timezone or system_timezone()
         self.offline = False  # `--offline`: the sync push after a change waits for `followup sync`
         self._service: Any = None
+        self._store: Any = None
 
     @property
     def color(self) -> bool:
@@ -49,11 +50,25 @@ class App:
         return ZoneInfo(self.user_tz)
 
     @property
+    def store(self) -> Any:
+        """The store alone, for commands that only read (`list`, `show`): opening it does not
+        import the planner, the renderer or the drafts. Shared with the service once it exists."""
+        if self._service is not None:
+            return self._service.store
+        if self._store is None:
+            from followup.store import Store
+
+            self._store = Store(self.paths.database)
+        return self._store
+
+    @property
     def service(self) -> Any:
         if self._service is None:
             from followup.service import Service
 
             self._service = Service(self.paths, self.config, self.now)
+            if self._store is not None:
+                self._service._store = self._store  # one connection per command
         return self._service
 
 
@@ -299,16 +314,18 @@ def list_(app: App, show_all: bool, as_json: bool) -> None:
     Example:
       followup list --all
     """
-    from followup.display import item_doc, item_rows, to_json_lines_array
+    from followup.display import item_rows, json_lines_array
 
-    store = app.service.store
-    with store.snapshot():
-        rows = store.items(kinds=("task",), statuses=None if show_all else ("needs-action",),
-                           light=True)
-        companies = {i: r["company"] for i, r in store.interview_summaries().items()}
+    store = app.store
+    statuses = None if show_all else ("needs-action",)
     if as_json:
-        click.echo(to_json_lines_array([item_doc(row) for row in rows]))
+        with store.snapshot():
+            objects = store.task_json(statuses)
+        click.echo(json_lines_array(objects))
         return
+    with store.snapshot():
+        rows = store.items(kinds=("task",), statuses=statuses, light=True)
+        companies = {i: r["company"] for i, r in store.interview_summaries().items()}
     if not rows:
         click.echo("Nothing to do." if not show_all else "No tasks yet; add an interview with `followup add`.")
         return
@@ -325,11 +342,11 @@ def _interview_id(text: str) -> int:
 def _show_json(app: App, interview_id: int) -> str:
     from followup.display import interview_doc, item_doc, to_json
 
-    store = app.service.store
+    store = app.store
     interview = store.interview(interview_id)
     return to_json({
         "interview": interview_doc(interview, store.outcomes(interview_id)),
-        "items": [item_doc(row) for row in store.items(interview_id)],
+        "items": [item_doc(row) for row in store.items(interview_id, light=True)],
         "notes": store.notes(interview_id),
     })
 
@@ -337,7 +354,7 @@ def _show_json(app: App, interview_id: int) -> str:
 def _print_show(app: App, interview_id: int) -> None:
     from followup.display import interview_header, item_rows
 
-    store = app.service.store
+    store = app.store
     interview = store.interview(interview_id)
     for line in interview_header(interview, store.outcomes(interview_id), app.zone):
         click.echo(line)
@@ -363,7 +380,7 @@ def show(app: App, interview: str, as_json: bool) -> None:
       followup show 1
     """
     interview_id = _interview_id(interview)
-    with app.service.store.snapshot():
+    with app.store.snapshot():
         if as_json:
             click.echo(_show_json(app, interview_id))
         else:

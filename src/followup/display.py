@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from followup.model import Interview, Outcome, PlannedItem
-from followup.store import ItemRow
+from followup.store import ItemRow, item_json
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -20,33 +20,13 @@ def to_json(document: Any) -> str:
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False)
 
 
-def to_json_lines_array(documents: Sequence[Any]) -> str:
-    """A JSON array with one compact object per line.
-
-    `indent=` switches json to its pure-Python encoder, several times slower; `list`
-    may print ten thousand items, so each one goes through the C encoder instead.
-    """
-    if not documents:
-        return "[]"
-    body = ",\n".join(json.dumps(d, sort_keys=True, ensure_ascii=False) for d in documents)
-    return f"[\n{body}\n]"
+def json_lines_array(objects: Sequence[str]) -> str:
+    """A JSON array written one compact object (already JSON text) per line."""
+    return "[\n" + ",\n".join(objects) + "\n]" if objects else "[]"
 
 
 def item_doc(row: ItemRow) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "uid": row.uid,
-        "interview": row.interview_id,
-        "step": row.step,
-        "kind": row.kind,
-        "summary": row.summary,
-        "start": row.start,
-        "due": row.due,
-        "end": row.end,
-        "status": row.status,
-        "completed": row.completed,
-        "overridden": row.override is not None,
-    }
+    return item_json(row)
 
 
 def interview_doc(interview: Interview, outcomes: Sequence[Outcome]) -> dict[str, Any]:
