@@ -14,6 +14,7 @@ import os
 import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -54,7 +55,10 @@ def main() -> None:
     parser.add_argument("--interviews", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=5)
     options = parser.parse_args()
-    exe = shutil.which("followup")
+    # The script beside this interpreter: a version manager's shim (pyenv) on PATH would add
+    # its own start-up time to every figure.
+    beside = Path(sys.executable).parent / "followup"
+    exe = str(beside) if beside.exists() else shutil.which("followup")
     if exe is None:
         raise SystemExit("followup is not installed: pip install -e .")
     with tempfile.TemporaryDirectory() as tmp:
@@ -70,6 +74,7 @@ def main() -> None:
             ("followup list --json", [exe, "list", "--json"]),
             ("followup list", [exe, "list"]),
             ("followup export", [exe, "export", "-o", str(folder / "out.ics")]),
+            ("python -c pass (the interpreter alone)", [sys.executable, "-c", "pass"]),
             ("followup done (1 item, rewrites the calendar)", None),
         ):
             if args is None:
