@@ -688,3 +688,16 @@ def test_show_prints_the_notes(run: Run, run_json, samples: None) -> None:
         "\nNotes (change them with `followup notes`):\n  What to improve\n  - pace\n")
     assert run_json("show", "1")["notes"] == "What to improve\n- pace"
     assert run_json("show", "2")["notes"] is None
+
+
+def test_markdown_headings_name_the_sections() -> None:
+    from followup.drafts import clean_notes, points
+
+    text = ("# an instruction\n## What they stressed\n- dbt\n\n## Points to mention:\n"
+            "- the pipeline migration\n- the on-call rota\n- a third point\n")
+    cleaned = clean_notes(text)
+    assert cleaned == ("What they stressed (skills, experience, traits)\n- dbt\n\n"
+                       "Points to mention in follow-ups\n- the pipeline migration\n"
+                       "- the on-call rota\n- a third point")
+    assert points(cleaned) == ["the pipeline migration", "the on-call rota"]
+    assert clean_notes("## Points to mention\n- \n# only an instruction\n") == ""

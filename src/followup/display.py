@@ -201,7 +201,7 @@ def interview_header(interview: Interview, outcomes: Sequence[Outcome], zone: Zo
         + (f" (interview {interview.id})" if interview.id is not None else ""),
         f"  When:      {start:%a %d %b %Y %H:%M}–{interview.end:%H:%M} {interview.tz}",
     ]
-    if str(zone) != interview.tz:
+    if start.astimezone(zone).replace(tzinfo=None) != start.replace(tzinfo=None):
         lines.append(f"             {start.astimezone(zone):%a %d %b %Y %H:%M} {zone} (your time)")
     deadline = f"{interview.effective_deadline:%a %d %b %Y}"
     if interview.deadline_assumed:

@@ -99,32 +99,52 @@ def clean_notes(text: str) -> str:
     lines: list[str] = []
     for raw in text.replace("\r\n", "\n").split("\n"):
         line = raw.rstrip()
-        if line.lstrip().startswith("#") or (BULLET.match(line) and not BULLET.sub("", line)):
+        if line.lstrip().startswith("#"):
+            # A Markdown heading naming a section ("## Points to mention") is that section;
+            # any other # line is an instruction.
+            section = _section(line)
+            if section is None:
+                continue
+            line = section
+        if BULLET.match(line) and not BULLET.sub("", line):
             continue
         if not line and (not lines or not lines[-1]):
             continue
         lines.append(line)
     cleaned = "\n".join(lines).strip("\n")
-    headings = {_heading(title) for title in SECTIONS}
-    if all(not line or _heading(line) in headings for line in cleaned.split("\n")):
+    if all(not line or _section(line) for line in cleaned.split("\n")):
         return ""
     return cleaned
 
 
 def _heading(line: str) -> str:
-    return line.strip().rstrip(":").strip().lower()
+    return line.strip().lstrip("#").strip().rstrip(":").strip().lower()
+
+
+def _section(line: str) -> str | None:
+    """The section a heading line names, written in full or shortened: "What they
+    stressed", "## Points to mention:" and "Questions" all count."""
+    text = _heading(line)
+    if len(text) < 5:
+        return None
+    for title in SECTIONS:
+        full = _heading(title)
+        short = full.split(" (")[0]
+        if text in (full, short) or (short.startswith(text) and not BULLET.match(line)):
+            return title
+    return None
 
 
 def points(notes: str | None, limit: int = 2) -> list[str]:
     """The first bullet points under "Points to mention in follow-ups"."""
     if not notes:
         return []
-    headings = {_heading(title) for title in SECTIONS}
     found: list[str] = []
     inside = False
     for line in notes.split("\n"):
-        if _heading(line) in headings:
-            inside = _heading(line) == _heading(POINTS_SECTION)
+        section = _section(line)
+        if section is not None:
+            inside = section == POINTS_SECTION
             continue
         if inside and BULLET.match(line):
             point = BULLET.sub("", line).strip().rstrip(".;").strip()
