@@ -7,6 +7,7 @@ the commands, so `followup --help` stays fast.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -86,7 +87,7 @@ def _edit(template: str) -> str | None:
 
 def _read(source: str) -> str:
     if source == "-":
-        return click.get_text_stream("stdin").read()
+        return sys.stdin.read()
     try:
         return Path(source).expanduser().read_text(encoding="utf-8")
     except UnicodeDecodeError:
