@@ -99,3 +99,14 @@ def test_real_subprocess(home: Path) -> None:
     assert (bad.returncode, bad.stdout, bad.stderr) == (
         2, "", "Error: no interview 9; `followup list --all` shows the interviews\n")
     assert "Traceback" not in bad.stderr
+
+
+def test_import_takes_a_country_for_holidays(run: Run, run_json, tmp_path: Path) -> None:
+    source = tmp_path / "uk.toml"
+    source.write_text('[[interview]]\ncompany = "A"\nrole = "B"\nat = "2026-12-15 10:00"\n'
+                      'tz = "Europe/London"\ndeadline = "2026-12-22"\ncountry = "GB"\n')
+    assert run("import", str(source)).exit_code == 0
+    doc = run_json("show", "1")
+    assert doc["interview"]["country"] == "GB"
+    call = next(i for i in doc["items"] if i["step"] == "call")
+    assert call["start"] == "2026-12-29T09:00:00+00:00"  # not Christmas, not Boxing Day

@@ -204,27 +204,11 @@ def build_interview(app: App, company: str, role: str, at: str, duration: str, t
                     interviewers: Sequence[str], contact_tzs: Sequence[str], country: str | None,
                     deadline: str | None, channel: str, note: str, location: str) -> Interview:
     from followup import inputs
-    from followup.model import DEFAULT_DURATION, Interview
-    from followup.service import interview_uid
 
-    zone_name = inputs.zone(tz) if tz else inputs.zone(app.user_tz)
-    start = inputs.datetime(at, zone_name, "interview time (--at)")
-    contacts = tuple(contacts_with_zones(interviewers, contact_tzs, 1))
-    code, subdivision = inputs.country(country) if country else (None, None)
-    return Interview(
-        uid=interview_uid(company, role, start),
-        company=company,
-        role=role,
-        start=start,
-        duration=inputs.duration(duration) if duration else DEFAULT_DURATION,
-        tz=zone_name,
-        deadline=inputs.date(deadline, "deadline") if deadline else None,
-        channel=channel,
-        note=note,
-        location=location,
-        contacts=contacts,
-        country=code,
-        subdivision=subdivision,
+    return inputs.interview(
+        company=company, role=role, at=at, tz=tz or app.user_tz, length=duration,
+        deadline=deadline, channel=channel, note=note, location=location,
+        contacts=tuple(contacts_with_zones(interviewers, contact_tzs, 1)), holidays=country,
     )
 
 

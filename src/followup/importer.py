@@ -11,11 +11,10 @@ from typing import Any
 
 from followup import inputs
 from followup.errors import UsageError
-from followup.model import DEFAULT_DURATION, Contact, Interview
-from followup.vocab import CHANNELS, NOTE_KINDS
+from followup.model import Contact, Interview
 
 FIELDS = ("company", "role", "at", "duration", "tz", "deadline", "channel", "note",
-          "location", "interviewers")
+          "location", "interviewers", "country")
 
 
 def read_interviews(path: Path, default_tz: str) -> list[Interview]:
@@ -88,32 +87,26 @@ def _text(entry: Mapping[str, Any], key: str, default: str | None = None) -> str
 
 
 def _interview(entry: Mapping[str, Any], default_tz: str) -> Interview:
-    from followup.service import interview_uid
-
     unknown = set(entry) - set(FIELDS)
     if unknown:
         raise UsageError(f"unknown field(s) {', '.join(sorted(unknown))}; use {', '.join(FIELDS)}")
     for required in ("company", "role", "at"):
         if not entry.get(required):
             raise UsageError(f"'{required}' is missing")
-    company, role, at = (_text(entry, k) or "" for k in ("company", "role", "at"))
-    tz = inputs.zone(_text(entry, "tz") or default_tz)
-    start = inputs.datetime(at, tz, "'at'")
-    duration_text = _text(entry, "duration")
-    deadline_text = _text(entry, "deadline")
     contacts = tuple(_contact(value, key) for key, value in enumerate(entry.get("interviewers", []), 1))
-    return Interview(
-        uid=interview_uid(company, role, start),
-        company=company,
-        role=role,
-        start=start,
-        duration=inputs.duration(duration_text) if duration_text else DEFAULT_DURATION,
-        tz=tz,
-        deadline=inputs.date(deadline_text, "deadline") if deadline_text else None,
-        channel=inputs.choice(_text(entry, "channel", "email") or "email", CHANNELS, "channel"),
-        note=inputs.choice(_text(entry, "note", "email") or "email", NOTE_KINDS, "note kind"),
-        location=_text(entry, "location", "") or "",
+    return inputs.interview(
+        company=_text(entry, "company") or "",
+        role=_text(entry, "role") or "",
+        at=_text(entry, "at") or "",
+        tz=_text(entry, "tz") or default_tz,
+        length=_text(entry, "duration"),
+        deadline=_text(entry, "deadline"),
+        channel=_text(entry, "channel") or "email",
+        note=_text(entry, "note") or "email",
+        location=_text(entry, "location") or "",
         contacts=contacts,
+        holidays=_text(entry, "country"),
+        at_label="'at'",
     )
 
 

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import TYPE_CHECKING
 
 from followup.errors import UsageError
 from followup.model import Contact
+
+if TYPE_CHECKING:
+    from followup.model import Interview
 
 _DURATION = re.compile(r"^\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?\s*$", re.IGNORECASE)
 _EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
@@ -153,6 +157,35 @@ def _zone(tz: str) -> dt.tzinfo:
     from zoneinfo import ZoneInfo
 
     return ZoneInfo(tz)
+
+
+def interview(*, company: str, role: str, at: str, tz: str, length: str | None = None,
+              deadline: str | None = None, channel: str = "email", note: str = "email",
+              location: str = "", contacts: tuple[Contact, ...] = (),
+              holidays: str | None = None, at_label: str = "interview time (--at)") -> Interview:
+    """An Interview from what a user typed (command line or import file), every field checked."""
+    from followup.model import DEFAULT_DURATION, Interview
+    from followup.service import interview_uid
+    from followup.vocab import CHANNELS, NOTE_KINDS
+
+    zone_name = zone(tz)
+    start = datetime(at, zone_name, at_label)
+    code, subdivision = country(holidays) if holidays else (None, None)
+    return Interview(
+        uid=interview_uid(company, role, start),
+        company=company,
+        role=role,
+        start=start,
+        duration=duration(length) if length else DEFAULT_DURATION,
+        tz=zone_name,
+        deadline=date(deadline, "deadline") if deadline else None,
+        channel=choice(channel, CHANNELS, "channel"),
+        note=choice(note, NOTE_KINDS, "note kind"),
+        location=location,
+        contacts=contacts,
+        country=code,
+        subdivision=subdivision,
+    )
 
 
 def choice(text: str, options: tuple[str, ...], what: str) -> str:
