@@ -8,7 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CORE = ["model", "vocab", "playbook", "schedule", "planner", "render", "vtimezone", "store",
-        "inputs", "busy", "service", "config", "display", "importer", "feed", "drafts", "report",
+        "inputs", "busy", "busy_remote", "service", "config", "display", "importer", "feed", "drafts", "report",
         "sync/engine", "sync/objects", "sync/state", "sync/remotes"]
 
 

@@ -24,9 +24,24 @@ def load_busy(
     end: dt.datetime,
     user_tz: str,
     warn: Callable[[str], None],
+    remote_objects: Callable[[str], list[bytes]] | None = None,
 ) -> list[Busy]:
+    """`sources` are .ics files, vdir folders, or "remote:NAME[:CALENDAR]" (read through
+    `remote_objects`)."""
     busy: list[Busy] = []
     for source in sources:
+        if source.startswith("remote:") and remote_objects is not None:
+            try:
+                datas = remote_objects(source)
+            except Exception as exc:  # noqa: BLE001 - an unreachable server must not stop planning
+                warn(f"busy calendar {source} cannot be read ({exc}); skipped")
+                continue
+            for data in datas:
+                try:
+                    busy.extend(_read(data, start, end, ZoneInfo(user_tz)))
+                except Exception as exc:  # noqa: BLE001
+                    warn(f"an event of busy calendar {source} cannot be read ({exc}); skipped")
+            continue
         path = Path(source).expanduser()
         if path.is_dir():
             files = sorted(path.glob("*.ics"))

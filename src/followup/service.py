@@ -118,10 +118,15 @@ class Service:
             if self.config.busy:
                 from followup.busy import load_busy
 
+                def remote(entry: str) -> list[bytes]:
+                    from followup.busy_remote import remote_objects
+
+                    return remote_objects(entry, self.config.raw, self.paths.data)
+
                 begin = self.now - dt.timedelta(days=60)
                 self._busy = load_busy(self.config.busy, begin, begin + dt.timedelta(days=425),
                                        self.config.timezone or system_timezone(),
-                                       self.warnings.append)
+                                       self.warnings.append, remote)
         return self._busy
 
     @property
