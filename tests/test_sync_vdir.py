@@ -197,3 +197,17 @@ def test_global_offline_option_leaves_the_push_to_sync(run: Run, vdir) -> None:
     assert run("--offline", *ADD).exit_code == 0
     assert list(vdir.iterdir()) == []
     assert counts(sync(run)) == (14, 0, 0, 0, 0)
+
+
+def test_the_engine_reports_push_progress(run: Run, home: Path, tmp_path: Path) -> None:
+    from followup.cli import App
+    from followup.cli_sync import run_sync
+    from followup.sync.remotes import load_remotes
+
+    run("--offline", "add", "--company", "Acme", "--role", "Dev", "--at", "2026-12-04 14:00")
+    run("remote", "add", "folder", "--vdir", str(tmp_path / "v"), "--no-auto-push")
+    app = App()
+    seen: list[tuple[int, int]] = []
+    report = run_sync(app, load_remotes(app.config.raw)["folder"], progress=lambda d, t: seen.append((d, t)))
+    assert report.created == 14
+    assert seen == [(n, 14) for n in range(15)]

@@ -7,6 +7,7 @@ commands, so `followup --help` stays fast.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -200,7 +201,10 @@ def sync_(ctx: click.Context, app: App, name: str | None, as_json: bool) -> None
     if not remotes:
         raise UsageError("no remote to sync with; add one with `followup remote add`")
     chosen = [remotes[name]] if name else [remotes[n] for n in sorted(remotes)]
-    reports = [run_sync(app, remote) for remote in chosen]
+    reports = []
+    for remote in chosen:
+        with _ProgressBar(remote.name, enabled=not as_json) as bar:
+            reports.append(run_sync(app, remote, progress=bar.update))
     if as_json:
         click.echo(to_json([r.doc() for r in reports]))
     for report in reports:
@@ -215,6 +219,33 @@ def sync_(ctx: click.Context, app: App, name: str | None, as_json: bool) -> None
             click.echo(f"Error: {error}", err=True)
     if any(r.errors for r in reports):
         ctx.exit(1)
+
+
+class _ProgressBar:
+    """A bar on stderr for pushes long enough to wait for (a first sync of many items);
+    only on a terminal, and never for a handful of writes."""
+
+    MIN_WRITES = 25
+
+    def __init__(self, remote: str, enabled: bool) -> None:
+        self.label = f"Sending to {remote}"
+        self.enabled = enabled and sys.stderr.isatty()
+        self.bar: Any = None
+
+    def update(self, done: int, total: int) -> None:
+        if not self.enabled or total < self.MIN_WRITES:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done - self.bar.pos)
+
+    def __enter__(self) -> _ProgressBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
 
 
 def push_after_change(app: App) -> None:

@@ -82,7 +82,8 @@ class Engine:
     """Syncs one remote's targets with the store of ``service`` (a followup Service)."""
 
     def __init__(self, service: Any, remote: str, targets: list[Target], *,
-                 before_write: Callable[[str, str], None] | None = None) -> None:
+                 before_write: Callable[[str, str], None] | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> None:
         self.service = service
         self.store = service.store
         self.remote = remote
@@ -90,6 +91,7 @@ class Engine:
         self.state = SyncState(self.store.db)
         self.report = Report(remote)
         self.before_write = before_write
+        self.progress = progress  # (writes done, writes planned) while pushing
         self._pending: list[Callable[[], None]] = []
         self._changed_store = False
         self._headers: dict[tuple[tuple[str, ...], int], icalendar.Calendar] = {}
@@ -388,7 +390,9 @@ class Engine:
                 for uid, known in sorted(by_uid.items()):
                     if uid not in wanted:
                         plans.append(("delete", target, None, known))
-        for action, target, planned, row in plans:
+        for done, (action, target, planned, row) in enumerate(plans, 1):
+            if self.progress is not None:
+                self.progress(done - 1, len(plans))
             if action == "create" and planned is not None:
                 self._create(target, planned)
             elif action == "update" and planned is not None and row is not None:
@@ -397,6 +401,8 @@ class Engine:
                 self._delete(target, row)
             if len(self._pending) >= BATCH:
                 self._flush()
+        if self.progress is not None and plans:
+            self.progress(len(plans), len(plans))
 
     def _ours_text(self, want: _Want) -> str:
         """Our render of the object: the cached text, plus X-FOLLOWUP-DATA on an interview."""
