@@ -334,3 +334,39 @@ def test_list_json_from_sqlite_matches_the_python_rendering(run: Run, run_json, 
     assert listed[0]["completed"] == "2026-12-04T15:10:00+00:00"
     assert [i["overridden"] for i in listed].count(True) == 1
     assert listed[2]["summary"] == 'Write interview notes (Acme "Ü" 😀\nTwo)'
+
+
+def test_an_unwritable_calendar_file_is_one_line_and_changes_nothing(run: Run, run_json, home: Path) -> None:
+    run(*ADD)
+    (home / "config.toml").write_text(
+        'timezone = "Europe/London"\ncalendar_file = "/proc/followup/calendar.ics"\n')
+    result = run("done", "2")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: cannot write /proc/followup: ")
+    assert result.stderr.endswith("; nothing changed\n")
+    assert by_step(run_json("show", "1")["items"])["ask-timeline"]["status"] == "needs-action"
+
+
+def test_a_locked_database_is_a_clear_error(run: Run, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    from followup.store import Store
+
+    run(*ADD)
+    original = Store.__init__
+
+    def impatient(self: Store, path: Path) -> None:  # the real 30 s wait, shortened for the test
+        original(self, path)
+        self.db.execute("PRAGMA busy_timeout = 100")
+
+    monkeypatch.setattr(Store, "__init__", impatient)
+    blocker = sqlite3.connect(home / "followup.db", isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        result = run("done", "2")
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert result.exit_code == 1
+    assert result.stderr == ("Error: the database could not be used (database is locked); if another"
+                             " followup is still running, try again when it has finished\n")

@@ -118,9 +118,15 @@ class FollowupGroup(click.Group):
             _fail(str(exc), exc.exit_code)
         except KeyboardInterrupt:
             _fail("interrupted", 130)
+        except OSError as exc:  # a file we could not write: nothing was committed
+            where = f" {exc.filename}" if exc.filename else ""
+            _fail(f"cannot write{where}: {exc.strerror or exc}; nothing changed", 1)
         except Exception as exc:  # noqa: BLE001 - the promise is: never a traceback
             if os.environ.get("FOLLOWUP_DEBUG"):
                 raise
+            if type(exc).__module__ == "sqlite3":  # not imported here: start-up stays cheap
+                _fail(f"the database could not be used ({exc}); if another followup is still"
+                      " running, try again when it has finished", 1)
             _fail(f"unexpected {type(exc).__name__}: {exc} (set FOLLOWUP_DEBUG=1 for details)", 1)
         sys.exit(result if isinstance(result, int) else 0)
 
