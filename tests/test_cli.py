@@ -370,3 +370,10 @@ def test_a_locked_database_is_a_clear_error(run: Run, home: Path, monkeypatch: p
     assert result.exit_code == 1
     assert result.stderr == ("Error: the database could not be used (database is locked); if another"
                              " followup is still running, try again when it has finished\n")
+
+
+def test_no_command_prints_the_help(run: Run) -> None:
+    result = run()
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout.startswith("Usage: followup [OPTIONS] COMMAND [ARGS]...\n")
+    assert "  sync     Send your changes" in result.stdout
