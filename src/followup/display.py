@@ -147,11 +147,13 @@ def item_rows(
     with_company: dict[int, str] | None = None, color: bool = False,
 ) -> list[str]:
     lines = []
+    # The ✓/✗ column only when something is closed: open-only lists need no blank column.
+    marks = any(row.status != "needs-action" for row in rows)
     for row in rows:
         moment = _moment(row.start, row.due)
         cells = [
             str(row.id),
-            MARKS.get(row.status, " "),
+            *([MARKS.get(row.status, " ")] if marks else []),
             when_text(moment, zone),
             relative(moment, now, zone, row.status == "needs-action" and row.kind == "task"),
         ]
@@ -162,7 +164,8 @@ def item_rows(
         lines.append(cells)
     text = table(lines)
     if color:
-        text = [_colour(line, row, cells[3]) for line, row, cells in zip(text, rows, lines, strict=True)]
+        text = [_colour(line, row, cells[3 if marks else 2])
+                for line, row, cells in zip(text, rows, lines, strict=True)]
     return text
 
 
