@@ -211,3 +211,13 @@ def test_the_engine_reports_push_progress(run: Run, home: Path, tmp_path: Path) 
     report = run_sync(app, load_remotes(app.config.raw)["folder"], progress=lambda d, t: seen.append((d, t)))
     assert report.created == 14
     assert seen == [(n, 14) for n in range(15)]
+
+
+def test_a_password_in_the_url_is_refused_and_never_repeated(run: Run, home: Path) -> None:
+    result = run("remote", "add", "work", "https://me:s3cret-pw@dav.example.org/")
+    assert result.exit_code == 2
+    assert result.stderr == ("Error: the URL holds a password; give the URL without it, the login"
+                             " with --username and the password with --password-env or"
+                             " --password-command\n")
+    assert "s3cret-pw" not in result.stdout + result.stderr
+    assert "s3cret-pw" not in (home / "config.toml").read_text()

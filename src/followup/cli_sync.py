@@ -90,6 +90,12 @@ def remote_add(app: App, name: str, url: str | None, vdir: Path | None, username
     assert url is not None
     if not url.startswith(("http://", "https://")):
         raise UsageError(f"{url!r} is not an http(s) URL")
+    from urllib.parse import urlsplit
+
+    if urlsplit(url).password is not None:
+        # It would be written to config.toml and echoed: refuse it without repeating it.
+        raise UsageError("the URL holds a password; give the URL without it, the login with"
+                         " --username and the password with --password-env or --password-command")
     remote = Remote(name, url=url, username=username, calendar=calendar,
                     tasks_calendar=tasks_calendar, password_env=password_env,
                     password_command=password_command, auto_push=auto)
