@@ -14,7 +14,10 @@ README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
 
 def commands(group: click.Group, prefix: str = "followup") -> list[tuple[str, click.Command]]:
     found = []
-    for name, command in sorted(group.commands.items()):
+    context = click.Context(group)
+    for name in group.list_commands(context):
+        command = group.get_command(context, name)
+        assert command is not None, name
         path = f"{prefix} {name}"
         found.append((path, command))
         if isinstance(command, click.Group):
@@ -28,3 +31,27 @@ def test_command_is_documented(path: str, command: click.Command) -> None:
     assert command.help and "Example" in command.help, f"{path} --help has no example"
     example = command.help.split("Example", 1)[1]
     assert path in example, f"the example of {path} does not run {path}"
+
+
+def test_lazy_commands_show_their_own_first_line_in_the_help() -> None:
+    from followup.cli import LAZY_COMMANDS
+
+    context = click.Context(cli)
+    for name, (_, line) in LAZY_COMMANDS.items():
+        command = cli.get_command(context, name)
+        assert command is not None and command.help is not None
+        assert command.help.split("\n\n")[0].replace("\n", " ").strip() == line, name
+
+
+def test_help_lists_every_command_without_loading_the_lazy_ones() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; sys.argv = ['followup', '--help']\n"
+            "from followup.cli import main\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m.startswith('followup.cli_')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.rstrip().endswith("[]")
+    for name in ("draft", "edit", "feed", "notes", "publish", "remote", "report", "serve", "snooze", "sync"):
+        assert f"\n  {name} " in out

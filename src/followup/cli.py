@@ -88,18 +88,73 @@ def _now() -> dt.datetime:
 
 pass_app = click.make_pass_decorator(App)
 
-# Called with the App after every command that changed the store (and committed):
-# the sync and feed modules register here to push or publish the change.
-AFTER_CHANGE: list[Any] = []
-
-
 def after_change(app: App) -> None:
-    for hook in AFTER_CHANGE:
-        hook(app)
+    """After every command that changed the store (and committed): publish the feed files
+    and push to the remotes, each only when configured, so their modules load only then."""
+    if app.config.raw.get("feed"):
+        from followup.cli_feed import publish_after_change
+
+        publish_after_change(app)
+    if app.config.raw.get("remote"):
+        from followup.cli_sync import push_after_change
+
+        push_after_change(app)
+
+
+# Commands that live in their own modules, loaded only when one of them runs (or for
+# `--help` of that command): `followup --help` shows their one-line help from here.
+# tests/test_docs.py checks that these match the first paragraph of each command's help.
+LAZY_COMMANDS: dict[str, tuple[str, str]] = {
+    "draft": ("followup.cli_drafts",
+              "Print the draft of a message, or the script of a call (REF is the id from `list`)."),
+    "edit": ("followup.cli_edit",
+             "Change an interview; every open item that depends on the change is re-planned."),
+    "feed": ("followup.cli_feed", "The feed's URLs and token."),
+    "notes": ("followup.cli_drafts",
+              "Write your notes on an interview; saving them ticks off its notes step."),
+    "publish": ("followup.cli_feed",
+                "Write the feed to a file atomically, for your own web host or a synced folder."),
+    "remote": ("followup.cli_sync",
+               "The CalDAV servers and vdir folders that `followup sync` keeps up to date."),
+    "report": ("followup.cli_drafts",
+               "What you did in your job search: interviews, messages, calls and answers, by date."),
+    "serve": ("followup.cli_feed",
+              "Serve the calendar feeds for Google Calendar, Apple Calendar and Outlook to subscribe to."),
+    "snooze": ("followup.cli_edit",
+               "Move one open task later: by a duration (2d, 3h, 1w) or to a date and time."),
+    "sync": ("followup.cli_sync", "Send your changes to the remotes and bring back what other apps did."),
+}
 
 
 class FollowupGroup(click.Group):
-    """The one error boundary: `Error: …` on stderr, exit 2 for usage errors, no traceback."""
+    """The one error boundary: `Error: …` on stderr, exit 2 for usage errors, no traceback.
+
+    It also loads the commands of LAZY_COMMANDS on first use.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(self.commands) | set(LAZY_COMMANDS))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in self.commands and name in LAZY_COMMANDS:
+            import importlib
+
+            importlib.import_module(LAZY_COMMANDS[name][0])  # registers its commands on `cli`
+        return self.commands.get(name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from click.utils import make_default_short_help
+
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = []
+        for name in names:
+            if name in self.commands:
+                rows.append((name, self.commands[name].get_short_help_str(limit)))
+            else:
+                rows.append((name, make_default_short_help(LAZY_COMMANDS[name][1], limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
         kwargs["standalone_mode"] = False
@@ -490,7 +545,3 @@ def export(app: App, output: str, profile: str) -> None:
 def main() -> None:
     cli(prog_name="followup")
 
-
-# Command groups that live in their own modules register themselves on `cli` here.
-# They import their heavy dependencies inside the commands, so this stays cheap.
-from followup import cli_drafts, cli_edit, cli_feed, cli_sync  # noqa: E402,F401,I001

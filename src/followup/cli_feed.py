@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from followup.cli import AFTER_CHANGE, App, cli, pass_app
+from followup.cli import App, cli, pass_app
 from followup.errors import FollowupError, UsageError
 
 PROFILE_CHOICE = click.Choice(["events", "full", "tasks"])
@@ -255,5 +255,3 @@ def publish_after_change(app: App) -> None:
     except FollowupError as exc:
         click.echo(f"Warning: {exc}; the change itself is saved.", err=True)
 
-
-AFTER_CHANGE.append(publish_after_change)

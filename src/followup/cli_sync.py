@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from followup.cli import AFTER_CHANGE, App, cli, pass_app
+from followup.cli import App, cli, pass_app
 from followup.errors import FollowupError, UsageError
 
 RETRY_HINT = "the change is saved here and `followup sync` will send it"
@@ -275,5 +275,3 @@ def push_after_change(app: App) -> None:
         for error in errors:
             click.echo(f"Warning: {error}; {RETRY_HINT}", err=True)
 
-
-AFTER_CHANGE.append(push_after_change)
