@@ -55,3 +55,17 @@ def test_help_lists_every_command_without_loading_the_lazy_ones() -> None:
     assert out.rstrip().endswith("[]")
     for name in ("draft", "edit", "feed", "notes", "publish", "remote", "report", "serve", "snooze", "sync"):
         assert f"\n  {name} " in out
+
+
+def test_lazy_help_lines_are_cut_like_clicks_own() -> None:
+    import warnings
+
+    from followup.cli import LAZY_COMMANDS, _shortened
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from click.utils import make_default_short_help
+
+    for limit in range(15, 120):
+        for _, line in LAZY_COMMANDS.values():
+            assert _shortened(line, limit) == make_default_short_help(line, limit)

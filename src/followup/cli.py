@@ -143,8 +143,6 @@ class FollowupGroup(click.Group):
         return self.commands.get(name)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        from click.utils import make_default_short_help
-
         names = self.list_commands(ctx)
         limit = formatter.width - 6 - max(len(name) for name in names)
         rows = []
@@ -152,7 +150,7 @@ class FollowupGroup(click.Group):
             if name in self.commands:
                 rows.append((name, self.commands[name].get_short_help_str(limit)))
             else:
-                rows.append((name, make_default_short_help(LAZY_COMMANDS[name][1], limit)))
+                rows.append((name, _shortened(LAZY_COMMANDS[name][1], limit)))
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
@@ -188,6 +186,18 @@ class FollowupGroup(click.Group):
                       " running, try again when it has finished", 1)
             _fail(f"unexpected {type(exc).__name__}: {exc} (set FOLLOWUP_DEBUG=1 for details)", 1)
         sys.exit(result if isinstance(result, int) else 0)
+
+
+def _shortened(text: str, limit: int) -> str:
+    """A first help line cut to `limit` the way click cuts the others: at a word, with '...'."""
+    if len(text) <= limit:
+        return text
+    words, out = text.split(), ""
+    for word in words:
+        if len(out) + len(word) + 1 + 3 > limit:
+            break
+        out = f"{out} {word}" if out else word
+    return out + "..."
 
 
 def _fail(message: str, code: int) -> None:
