@@ -64,7 +64,9 @@ def test_lazy_help_lines_are_cut_like_clicks_own() -> None:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-        from click.utils import make_default_short_help
+        make_default_short_help = getattr(click.utils, "make_default_short_help", None)
+    if make_default_short_help is None:
+        pytest.skip("this click has no make_default_short_help to compare with")
 
     for limit in range(15, 120):
         for _, line in LAZY_COMMANDS.values():
