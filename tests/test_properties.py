@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 
 from followup.config import Config, Paths
 from followup.errors import UsageError
-from followup.model import Contact, Interview
+from followup.model import Contact, Interview, interview_uid
 from followup.schedule import BusinessDays, public_holidays
-from followup.service import Service, interview_uid
+from followup.service import Service
 
 BUSINESS_DAY_STEPS = {"formal-note", "status-email", "call-script", "call", "second-call",
                       "let-go", "gracious-reply"}

@@ -66,9 +66,8 @@ class App:
         if self._service is None:
             from followup.service import Service
 
-            self._service = Service(self.paths, self.config, self.now)
-            if self._store is not None:
-                self._service._store = self._store  # one connection per command
+            # One connection per command: the one `list`/`show` opened, if any.
+            self._service = Service(self.paths, self.config, self.now, store=self._store)
         return self._service
 
 

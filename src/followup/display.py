@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from followup.model import Interview, Outcome, PlannedItem
-from followup.store import ItemRow, item_json
+from followup.store import ItemRow, item_json, parse_moment
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -81,15 +81,6 @@ def planned_doc(item: PlannedItem) -> dict[str, Any]:
 # -- human output ------------------------------------------------------------------------
 
 
-def _moment(start: str | None, due: str | None) -> dt.datetime | dt.date | None:
-    text = due or start
-    if text is None:
-        return None
-    if len(text) == 10:
-        return dt.date.fromisoformat(text)
-    return dt.datetime.fromisoformat(text)
-
-
 def when_text(value: dt.datetime | dt.date | None, zone: ZoneInfo) -> str:
     if value is None:
         return ""
@@ -150,7 +141,7 @@ def item_rows(
     # The ✓/✗ column only when something is closed: open-only lists need no blank column.
     marks = any(row.status != "needs-action" for row in rows)
     for row in rows:
-        moment = _moment(row.start, row.due)
+        moment = parse_moment(row.due or row.start)
         cells = [
             str(row.id),
             *([MARKS.get(row.status, " ")] if marks else []),

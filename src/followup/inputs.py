@@ -164,8 +164,7 @@ def interview(*, company: str, role: str, at: str, tz: str, length: str | None =
               location: str = "", contacts: tuple[Contact, ...] = (),
               holidays: str | None = None, at_label: str = "interview time (--at)") -> Interview:
     """An Interview from what a user typed (command line or import file), every field checked."""
-    from followup.model import DEFAULT_DURATION, Interview
-    from followup.service import interview_uid
+    from followup.model import DEFAULT_DURATION, Interview, interview_uid
     from followup.vocab import CHANNELS, NOTE_KINDS
 
     zone_name = zone(tz)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -70,6 +71,12 @@ class Interview:
     @property
     def title(self) -> str:
         return f"{self.role} at {self.company}"
+
+
+def interview_uid(company: str, role: str, start: dt.datetime) -> str:
+    """Deterministic, so the same interview added on two machines is one calendar object."""
+    text = f"{company}\x1f{role}\x1f{start.astimezone(dt.timezone.utc).isoformat()}"
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
 @dataclass(frozen=True)

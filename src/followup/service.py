@@ -27,16 +27,10 @@ from followup.model import (
 from followup.planner import plan
 from followup.playbook import Step
 from followup.schedule import BusinessDays, Busy, public_holidays
-from followup.store import ItemRow, Store, iso, utc_iso
+from followup.store import ItemRow, Store, iso, parse_moment, utc_iso
 from followup.vocab import OUTCOMES
 
 CALENDAR_NAME = "Job search follow-up"
-
-
-def interview_uid(company: str, role: str, start: dt.datetime) -> str:
-    """Deterministic, so the same interview added on two machines is one calendar object."""
-    text = f"{company}\x1f{role}\x1f{start.astimezone(dt.timezone.utc).isoformat()}"
-    return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
 def item_uid(interview: Interview, key: str) -> str:
@@ -71,26 +65,22 @@ def fingerprint(item: PlannedItem) -> str:
 
 def _frozen(item: PlannedItem, row: ItemRow) -> PlannedItem:
     """Closed items never move: keep the times they had when they were closed."""
-    def parse(text: str | None) -> dt.datetime | dt.date | None:
-        if text is None:
-            return None
-        return dt.date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text)
-
-    due = parse(row.due)
+    due = parse_moment(row.due)
     return dataclasses.replace(
         item,
-        start=parse(row.start),
+        start=parse_moment(row.start),
         due=due if isinstance(due, dt.datetime) else None,
-        end=parse(row.end),
+        end=parse_moment(row.end),
     )
 
 
 class Service:
-    def __init__(self, paths: Paths, config: Config, now: dt.datetime) -> None:
+    def __init__(self, paths: Paths, config: Config, now: dt.datetime,
+                 store: Store | None = None) -> None:
         self.paths = paths
         self.config = config
         self.now = now.astimezone(dt.timezone.utc).replace(microsecond=0)
-        self._store: Store | None = None
+        self._store: Store | None = store  # opened on first use when not given
         self.warnings: list[str] = []  # said once on stderr by the CLI
         self._busy: list[Busy] | None = None
         self._playbook: tuple[Step, ...] | None = None
@@ -264,27 +254,23 @@ class Service:
 
     def done(self, refs: Sequence[str], when: dt.datetime | None = None) -> list[tuple[ItemRow, str]]:
         """Complete tasks. Returns (row, what happened) for each ref, all or nothing."""
-        rows = self._task_rows(refs, "marked done")
         moment = (when or self.now).astimezone(dt.timezone.utc).replace(microsecond=0)
-        results = []
-        for row in rows:
-            if row.status == COMPLETED:
-                results.append((row, "already done"))
-                continue
-            self.store.set_completed(row.id, moment)
-            results.append((row, "done"))
-        self._replan_rows(rows)
-        return [(self.store.item_by_ref(str(row.id)), what) for row, what in results]
+        return self._check_off(refs, moment, "marked done", ("already done", "done"))
 
     def undo(self, refs: Sequence[str]) -> list[tuple[ItemRow, str]]:
-        rows = self._task_rows(refs, "re-opened")
+        return self._check_off(refs, None, "re-opened", ("not done", "re-opened"))
+
+    def _check_off(self, refs: Sequence[str], completed: dt.datetime | None, verb: str,
+                   said: tuple[str, str]) -> list[tuple[ItemRow, str]]:
+        """Set or clear the completion of tasks; `said` is (nothing to do, done it)."""
+        rows = self._task_rows(refs, verb)
         results = []
         for row in rows:
-            if row.status != COMPLETED:
-                results.append((row, "not done"))
+            if (row.status == COMPLETED) == (completed is not None):
+                results.append((row, said[0]))
                 continue
-            self.store.set_completed(row.id, None)
-            results.append((row, "re-opened"))
+            self.store.set_completed(row.id, completed)
+            results.append((row, said[1]))
         self._replan_rows(rows)
         return [(self.store.item_by_ref(str(row.id)), what) for row, what in results]
 

@@ -145,6 +145,13 @@ def item_json(row: ItemRow) -> dict[str, object]:
 LIGHT_COLUMNS = ", ".join(c for c in ItemRow.__dataclass_fields__ if c not in ("vtodo", "vevent"))
 
 
+def parse_moment(text: str | None) -> dt.datetime | dt.date | None:
+    """A stored start/due/end: a date for all-day values, else an aware date-time."""
+    if not text:
+        return None
+    return dt.date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text)
+
+
 def _parse_dt(text: str | None) -> dt.datetime | None:
     return dt.datetime.fromisoformat(text) if text else None
 

@@ -29,6 +29,7 @@ import icalendar
 
 from followup.model import COMPLETED, NEEDS_ACTION
 from followup.render import interview_data
+from followup.store import parse_moment
 from followup.sync import objects as obj
 from followup.sync.state import ObjectRow, SyncState
 from followup.sync.storage import Listing, NotFoundError, PreconditionFailed, Storage, StorageError
@@ -235,7 +236,7 @@ class Engine:
             current = self.store.item_by_ref(str(row.id))
             if moved is not None and moved != obj.moved_time(previous) and current.status == NEEDS_ACTION:
                 due = obj.as_due(moved, current)
-                if due is not None and obj.instant(due) != obj.instant(obj.parse_time(current.due)):
+                if due is not None and obj.instant(due) != obj.instant(parse_moment(current.due)):
                     self.store.set_override(row.id, due)
                     self._replan(row)
                     changed = True
@@ -323,7 +324,7 @@ class Engine:
                 continue
             if comp.name == "VTODO" or uid.endswith("-event"):
                 due = obj.as_due(obj.moved_time(comp), row)
-                if due is not None and obj.instant(due) != obj.instant(obj.parse_time(row.due)):
+                if due is not None and obj.instant(due) != obj.instant(parse_moment(row.due)):
                     self.store.set_override(row.id, due)
                     moved = True
         if moved:

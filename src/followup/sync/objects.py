@@ -13,6 +13,7 @@ from typing import Any
 import icalendar
 
 from followup.model import Contact, Interview, Outcome
+from followup.store import parse_moment
 
 UTC = dt.timezone.utc
 DATA = "X-FOLLOWUP-DATA"
@@ -181,12 +182,6 @@ def text_of(value: Any) -> str:
 # -- times --------------------------------------------------------------------------------
 
 
-def parse_time(text: str | None) -> Any:
-    if not text:
-        return None
-    return dt.date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text)
-
-
 def aware(value: dt.datetime, tz: str) -> dt.datetime:
     if value.tzinfo is not None:
         return value
@@ -203,7 +198,7 @@ def as_due(value: Any, row: Any) -> dt.datetime | None:
     if isinstance(value, dt.datetime):
         return aware(value, row.tz).astimezone(zone)
     if isinstance(value, dt.date):
-        planned = parse_time(row.due)
+        planned = parse_moment(row.due)
         at = planned.astimezone(zone).time() if isinstance(planned, dt.datetime) else dt.time(9)
         return dt.datetime.combine(value, at, tzinfo=zone)
     return None
