@@ -8,7 +8,7 @@ import pytest
 
 from conftest import Run, by_step
 from davservers import dav_calendar, dav_server, radicale_server, xandikos_server  # noqa: F401
-from followup.sync.caldav_storage import CalDAVStorage
+from followup.sync.caldav import CalDAVStorage
 
 PW_ENV = "FOLLOWUP_TEST_DAV_PASSWORD"
 MEETING = b"""BEGIN:VCALENDAR\r

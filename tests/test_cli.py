@@ -309,7 +309,7 @@ def test_colour_marks_overdue_rows_only_when_asked(run: Run, home: Path) -> None
     import datetime as dt
     from zoneinfo import ZoneInfo
 
-    from followup.display import item_rows
+    from followup.cli.output import item_rows
     from followup.store import Store
 
     run(*ADD)

@@ -50,7 +50,7 @@ def test_help_lists_every_command_without_loading_the_lazy_ones() -> None:
     code = ("import sys; sys.argv = ['followup', '--help']\n"
             "from followup.cli import main\n"
             "try:\n    main()\nexcept SystemExit:\n    pass\n"
-            "print(sorted(m for m in sys.modules if m.startswith('followup.cli_')))")
+            "print(sorted(m for m in sys.modules if m.startswith('followup.cli.')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.rstrip().endswith("[]")
     for name in ("draft", "edit", "feed", "notes", "publish", "remote", "report", "serve", "snooze", "sync"):

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from conftest import Run, by_step
-from followup import drafts
-from followup.model import Contact, Interview
+from followup.core import drafts
+from followup.core.model import Contact, Interview
 from followup.store import Store
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
@@ -691,7 +691,7 @@ def test_show_prints_the_notes(run: Run, run_json, samples: None) -> None:
 
 
 def test_markdown_headings_name_the_sections() -> None:
-    from followup.drafts import clean_notes, points
+    from followup.core.drafts import clean_notes, points
 
     text = ("# an instruction\n## What they stressed\n- dbt\n\n## Points to mention:\n"
             "- the pipeline migration\n- the on-call rota\n- a third point\n")

@@ -27,10 +27,10 @@ from click.testing import CliRunner, Result
 from ical.calendar_stream import IcsCalendarStream
 
 from conftest import NOW, USER_TZ
-from followup import feed
+from followup.app.service import Service
 from followup.cli import cli
 from followup.config import Paths, load_config
-from followup.service import Service
+from followup.feed import server as feed
 
 ACME = ("add", "--company", "Acme", "--role", "Data Engineer", "--at", "2026-12-01 14:00",
         "--tz", "Europe/London", "--interviewer", "Jane Doe <jane@acme.example>")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from followup.model import Contact, Interview, ItemState, Outcome
-from followup.planner import plan
-from followup.schedule import BusinessDays
+from followup.core.model import Contact, Interview, ItemState, Outcome
+from followup.core.planner import plan
+from followup.core.schedule import BusinessDays
 
 LONDON = "Europe/London"
 

@@ -17,11 +17,11 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from followup.app.service import Service
 from followup.config import Config, Paths
+from followup.core.model import Contact, Interview, interview_uid
+from followup.core.schedule import BusinessDays, public_holidays
 from followup.errors import UsageError
-from followup.model import Contact, Interview, interview_uid
-from followup.schedule import BusinessDays, public_holidays
-from followup.service import Service
 
 BUSINESS_DAY_STEPS = {"formal-note", "status-email", "call-script", "call", "second-call",
                       "let-go", "gracious-reply"}

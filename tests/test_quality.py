@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CORE = ["model", "vocab", "playbook", "schedule", "planner", "render", "vtimezone", "store",
-        "inputs", "busy", "busy_remote", "service", "config", "display", "importer", "feed", "drafts", "report",
-        "sync/engine", "sync/objects", "sync/state", "sync/remotes"]
+CORE = ["core/model", "core/vocab", "core/playbook", "core/schedule", "core/planner", "core/render", "core/vtimezone", "store",
+        "core/inputs", "busy", "sync/remote_calendar", "app/service", "config", "cli/output", "app/importer", "feed/server", "core/drafts", "core/report",
+        "sync/engine", "sync/objects", "sync/state", "sync/targets"]
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:

@@ -113,7 +113,7 @@ def test_recurrence_of_the_vtimezone_matches_zone_data() -> None:
     import datetime as dt
     from zoneinfo import ZoneInfo
 
-    from followup.vtimezone import vtimezone
+    from followup.core.vtimezone import vtimezone
 
     cal = icalendar.Calendar()
     cal.add_component(vtimezone("Australia/Sydney", 2026, 2028))

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from conftest import Run, by_step
-from followup import report
-from followup.model import Contact, Interview, Outcome
+from followup.core import report
+from followup.core.model import Contact, Interview, Outcome
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 LATER = "2027-01-10T12:00:00+00:00"  # the clock when the month is over

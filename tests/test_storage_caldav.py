@@ -20,7 +20,7 @@ from davservers import (  # noqa: F401  (fixtures)
     radicale_server,
     xandikos_server,
 )
-from followup.sync.caldav_storage import CalDAVStorage, discover_collections, make_collection
+from followup.sync.caldav import CalDAVStorage, discover_collections, make_collection
 from followup.sync.storage import (
     AuthError,
     Listing,
@@ -343,7 +343,7 @@ def test_changes_with_ctag_fallback(dav_calendar):
 
 
 def test_changes_without_ctag_hashes_the_etag_listing(dav_calendar, monkeypatch):
-    import followup.sync.caldav_storage as mod
+    import followup.sync.caldav as mod
 
     monkeypatch.setattr(mod, "_CS_GETCTAG", "{http://example.com/ns/}no-such-property")
     s = storage(dav_calendar, use_sync_collection=False)

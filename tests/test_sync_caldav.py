@@ -23,7 +23,7 @@ from davservers import (  # noqa: F401  (fixtures)
     radicale_server,
     xandikos_server,
 )
-from followup.sync.caldav_storage import CalDAVStorage
+from followup.sync.caldav import CalDAVStorage
 
 ADD = ("add", "--company", "Acme", "--role", "Data Engineer", "--at", "2026-12-04 14:00",
        "--tz", "Europe/London", "--interviewer", "Jane Doe <jane@acme.example>",
@@ -332,7 +332,7 @@ class Interleave:
 
 
 def interleave(monkeypatch, target: str, edit_: Callable[[], None]) -> None:
-    from followup.sync import remotes
+    from followup.sync import targets as remotes
     from followup.sync.engine import Target
 
     real = remotes.open_targets
@@ -468,7 +468,7 @@ def test_remote_add_creates_a_missing_tasks_calendar_when_asked(run: Run, dav_se
     added = run(*base, "--create")
     assert added.exit_code == 0, added.stderr
     tasks_url = added.stdout.splitlines()[2].split()[-1]
-    from followup.sync.caldav_storage import discover_collections
+    from followup.sync.caldav import discover_collections
 
     found = {u: c for _, u, c in discover_collections(
         dav_server.base_url, dav_server.username, dav_server.password)}
@@ -540,7 +540,7 @@ class LosesFirstReply:
 
 def test_a_create_whose_answer_was_lost_is_adopted_by_the_next_push(run: Run, run_json, remote,
                                                                     monkeypatch) -> None:
-    from followup.sync import remotes
+    from followup.sync import targets as remotes
     from followup.sync.engine import Target
 
     real = remotes.open_targets

@@ -60,7 +60,7 @@ def test_server_dies_mid_sync_then_the_next_sync_converges_without_duplicates(
     assert run(*ADD).exit_code == 0
     before = run_json("show", "1")
 
-    from followup.sync import remotes
+    from followup.sync import targets as remotes
     from followup.sync.engine import Target
 
     real = remotes.open_targets

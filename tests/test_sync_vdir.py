@@ -149,7 +149,7 @@ def test_a_password_in_the_config_is_refused(run: Run, home: Path) -> None:
 
 def test_password_sources(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from followup.errors import FollowupError
-    from followup.sync.remotes import Remote, password
+    from followup.sync.targets import Remote, password
 
     monkeypatch.setenv("DAV_PW", "from-env")
     assert password(Remote("w", url="https://h/", password_env="DAV_PW")) == "from-env"
@@ -175,7 +175,7 @@ def test_password_sources(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
 
 
 def test_saved_config_parses_back(home: Path) -> None:
-    from followup.sync.remotes import Remote, load_remotes, save_remote
+    from followup.sync.targets import Remote, load_remotes, save_remote
 
     remote = Remote("w", url="https://h/dav/", username='a "quoted" user\\',
                     calendar="https://h/dav/cal/", tasks_calendar="Tasks; mine",
@@ -201,8 +201,8 @@ def test_global_offline_option_leaves_the_push_to_sync(run: Run, vdir) -> None:
 
 def test_the_engine_reports_push_progress(run: Run, home: Path, tmp_path: Path) -> None:
     from followup.cli import App
-    from followup.cli_sync import run_sync
-    from followup.sync.remotes import load_remotes
+    from followup.cli.sync import run_sync
+    from followup.sync.targets import load_remotes
 
     run("--offline", "add", "--company", "Acme", "--role", "Dev", "--at", "2026-12-04 14:00")
     run("remote", "add", "folder", "--vdir", str(tmp_path / "v"), "--no-auto-push")

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from followup.schedule import Busy
+from followup.core.schedule import Busy
 
 if TYPE_CHECKING:
     import icalendar

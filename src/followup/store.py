@@ -10,8 +10,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from followup.core.model import Contact, Interview, ItemState, Outcome
 from followup.errors import FollowupError, UsageError
-from followup.model import Contact, Interview, ItemState, Outcome
 
 SCHEMA_VERSION = 1
 

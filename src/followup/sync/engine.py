@@ -27,8 +27,8 @@ from typing import Any
 
 import icalendar
 
-from followup.model import COMPLETED, NEEDS_ACTION
-from followup.render import interview_data
+from followup.core.model import COMPLETED, NEEDS_ACTION
+from followup.core.render import interview_data
 from followup.store import parse_moment
 from followup.sync import objects as obj
 from followup.sync.state import ObjectRow, SyncState
@@ -341,7 +341,7 @@ class Engine:
     # -- push ----------------------------------------------------------------------------
 
     def _wants(self) -> dict[str, list[_Want]]:
-        from followup.render import in_profile
+        from followup.core.render import in_profile
 
         out: dict[str, list[_Want]] = {t.name: [] for t in self.targets}
         by_component: dict[str, str] = {}
@@ -355,7 +355,7 @@ class Engine:
             if want_todo and "VTODO" in by_component:
                 out[by_component["VTODO"]].append(_Want(row.uid, row, "VTODO"))
             if want_event and "VEVENT" in by_component:
-                from followup.render import event_uid
+                from followup.core.render import event_uid
 
                 want = _Want(event_uid(row.uid, row.kind), row, "VEVENT")
                 if row.key == "interview":
@@ -427,8 +427,8 @@ class Engine:
         """A calendar object: the component and a VTIMEZONE for each zone it uses."""
         from zoneinfo import ZoneInfo
 
-        from followup.render import assemble, calendar_header
-        from followup.service import CALENDAR_NAME
+        from followup.app.service import CALENDAR_NAME
+        from followup.core.render import assemble, calendar_header
 
         tzids = {item.tz}
         if not isinstance(comp, str):  # a patched copy may hold zones other clients used

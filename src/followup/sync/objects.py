@@ -12,7 +12,7 @@ from typing import Any
 
 import icalendar
 
-from followup.model import Contact, Interview, Outcome
+from followup.core.model import Contact, Interview, Outcome
 from followup.store import parse_moment
 
 UTC = dt.timezone.utc

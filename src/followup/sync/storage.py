@@ -21,7 +21,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from ..errors import FollowupError
+from followup.errors import FollowupError
 
 __all__ = [
     "Listing",

@@ -31,7 +31,7 @@ import secrets
 import stat
 from pathlib import Path
 
-from .storage import Listing, NotFoundError, PreconditionFailed, StorageError, href_for_uid
+from followup.sync.storage import Listing, NotFoundError, PreconditionFailed, StorageError, href_for_uid
 
 __all__ = ["VdirStorage", "href_for_uid", "etag_of_stat"]
 

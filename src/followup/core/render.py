@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import icalendar
 
-from followup.model import CANCELLED, COMPLETED, Interview, Outcome, PlannedItem
-from followup.vtimezone import vtimezone
+from followup.core.model import CANCELLED, COMPLETED, Interview, Outcome, PlannedItem
+from followup.core.vtimezone import vtimezone
 
 PRODID = "-//followup//followup//EN"  # stable: it is part of every byte-compared render
 TASK_EVENT_LENGTH = dt.timedelta(minutes=15)

@@ -6,11 +6,11 @@ import datetime as dt
 import re
 from typing import TYPE_CHECKING
 
+from followup.core.model import Contact
 from followup.errors import UsageError
-from followup.model import Contact
 
 if TYPE_CHECKING:
-    from followup.model import Interview
+    from followup.core.model import Interview
 
 _DURATION = re.compile(r"^\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?\s*$", re.IGNORECASE)
 _EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
@@ -106,7 +106,7 @@ def interviewer(text: str, key: int, tz: str | None = None) -> Contact:
 
 def country(text: str) -> tuple[str, str | None]:
     """'GB', 'US-CA' or 'GB-SCT' (ISO 3166 country, optional subdivision), checked."""
-    from followup.schedule import public_holidays
+    from followup.core.schedule import public_holidays
 
     code, _, subdivision = text.strip().partition("-")
     public_holidays(code, subdivision or None)  # raises a UsageError naming what is unknown
@@ -164,8 +164,8 @@ def interview(*, company: str, role: str, at: str, tz: str, length: str | None =
               location: str = "", contacts: tuple[Contact, ...] = (),
               holidays: str | None = None, at_label: str = "interview time (--at)") -> Interview:
     """An Interview from what a user typed (command line or import file), every field checked."""
-    from followup.model import DEFAULT_DURATION, Interview, interview_uid
-    from followup.vocab import CHANNELS, NOTE_KINDS
+    from followup.core.model import DEFAULT_DURATION, Interview, interview_uid
+    from followup.core.vocab import CHANNELS, NOTE_KINDS
 
     zone_name = zone(tz)
     start = datetime(at, zone_name, at_label)

@@ -31,8 +31,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
+from followup.core.model import Contact, Interview
 from followup.errors import FollowupError, UsageError
-from followup.model import Contact, Interview
 
 if TYPE_CHECKING:
     import jinja2

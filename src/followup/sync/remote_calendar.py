@@ -16,8 +16,8 @@ from followup.errors import FollowupError
 
 def remote_objects(entry: str, raw_config: dict[str, Any], cache_dir: Path) -> list[bytes]:
     """Every object of the calendar that `entry` ("remote:NAME[:CALENDAR]") names."""
-    from followup.sync.remotes import load_remotes, password
     from followup.sync.storage import StorageError
+    from followup.sync.targets import load_remotes, password
 
     name, _, calendar = entry.removeprefix("remote:").partition(":")
     remote = load_remotes(raw_config).get(name)
@@ -26,7 +26,7 @@ def remote_objects(entry: str, raw_config: dict[str, Any], cache_dir: Path) -> l
     if remote.vdir:
         folder = Path(remote.vdir).expanduser()
         return [path.read_bytes() for path in sorted(folder.glob("*.ics"))]
-    from followup.sync.caldav_storage import CalDAVStorage
+    from followup.sync.caldav import CalDAVStorage
 
     storage = CalDAVStorage(remote.name, remote.url or "", remote.username, password(remote),
                             calendar=calendar or remote.calendar, component="VEVENT",
@@ -41,7 +41,7 @@ def remote_objects(entry: str, raw_config: dict[str, Any], cache_dir: Path) -> l
             objects = _refresh(storage, cache["token"], cache["objects"], cache)
     except StorageError as exc:
         raise FollowupError(str(exc)) from None
-    from followup.service import write_atomic
+    from followup.app.service import write_atomic
 
     write_atomic(cache_file, json.dumps(cache).encode())
     return [text.encode() for _, text in objects.values()]

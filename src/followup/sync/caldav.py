@@ -34,7 +34,7 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
-from .storage import (
+from followup.sync.storage import (
     AuthError,
     Listing,
     NotFoundError,

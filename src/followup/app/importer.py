@@ -9,9 +9,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from followup import inputs
+from followup.core import inputs
+from followup.core.model import Contact, Interview
 from followup.errors import UsageError
-from followup.model import Contact, Interview
 
 FIELDS = ("company", "role", "at", "duration", "tz", "deadline", "channel", "note",
           "location", "interviewers", "country")

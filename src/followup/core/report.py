@@ -24,8 +24,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from followup.drafts import date_words, recipients
-from followup.model import Contact, Interview, Outcome
+from followup.core.drafts import date_words, recipients
+from followup.core.model import Contact, Interview, Outcome
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo

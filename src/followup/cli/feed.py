@@ -37,7 +37,7 @@ def _base_url_option(func: Any) -> Any:
 
 
 def _base_url(app: App, given: str | None, host: str, port: int) -> str:
-    from followup.feed import check_base_url, configured_base_url, local_base_url
+    from followup.feed.server import check_base_url, configured_base_url, local_base_url
 
     if given:
         return check_base_url(given)
@@ -45,13 +45,13 @@ def _base_url(app: App, given: str | None, host: str, port: int) -> str:
 
 
 def _urls_doc(base_url: str, token: str) -> dict[str, Any]:
-    from followup.feed import feed_urls
+    from followup.feed.server import feed_urls
 
     return {"base_url": base_url, "feeds": feed_urls(base_url, token)}
 
 
 def _print_urls(doc: dict[str, Any]) -> None:
-    from followup.display import table
+    from followup.cli.output import table
 
     feeds = doc["feeds"]
     for profile, urls in feeds.items():
@@ -85,8 +85,8 @@ def serve(app: App, host: str, port: int, base_url: str | None, quiet: bool) -> 
     """
     import signal
 
-    from followup import feed
-    from followup.service import Service
+    from followup.app.service import Service
+    from followup.feed import server as feed
 
     token = feed.ensure_token(app.service.store, app.now)
     app.service.store.close()  # the workers open their own connections
@@ -172,7 +172,7 @@ def urls(app: App, base_url: str | None, host: str, port: int, as_json: bool) ->
     Example:
       followup feed urls --json
     """
-    from followup.feed import ensure_token
+    from followup.feed.server import ensure_token
 
     token = ensure_token(app.service.store, app.now)
     _show(_urls_doc(_base_url(app, base_url, host, port), token), as_json)
@@ -194,7 +194,7 @@ def rotate(app: App, base_url: str | None, host: str, port: int, as_json: bool) 
     Example:
       followup feed rotate
     """
-    from followup.feed import rotate_token
+    from followup.feed.server import rotate_token
 
     token = rotate_token(app.service.store, app.now)
     doc = _urls_doc(_base_url(app, base_url, host, port), token)
@@ -205,7 +205,7 @@ def rotate(app: App, base_url: str | None, host: str, port: int, as_json: bool) 
 
 def _show(doc: dict[str, Any], as_json: bool) -> None:
     if as_json:
-        from followup.display import to_json
+        from followup.cli.output import to_json
 
         click.echo(to_json(doc))
     else:
@@ -227,8 +227,8 @@ def publish(app: App, path: Path | None, profile: str) -> None:
     Example:
       followup publish ~/public_html/followup.ics --profile events
     """
-    from followup.feed import publish as publish_to
-    from followup.feed import publish_configured
+    from followup.feed.server import publish as publish_to
+    from followup.feed.server import publish_configured
 
     if path is not None:
         publish_to(app.service, path.expanduser(), profile, app.user_tz)
@@ -248,7 +248,7 @@ def publish_after_change(app: App) -> None:
     so a file that cannot be written is a warning, not a failure of the command."""
     if not app.config.raw.get("feed"):
         return  # nothing configured: not even the import
-    from followup.feed import publish_configured
+    from followup.feed.server import publish_configured
 
     try:
         publish_configured(app.service, app.config)

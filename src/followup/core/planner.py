@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from followup.model import (
+from followup.core.model import (
     CANCELLED,
     COMPLETED,
     NEEDS_ACTION,
@@ -17,8 +17,8 @@ from followup.model import (
     PlannedItem,
     Status,
 )
-from followup.playbook import ALSO_CANCELS, DEFAULT_PLAYBOOK, PROOFREAD, Step, When
-from followup.schedule import (
+from followup.core.playbook import ALSO_CANCELS, DEFAULT_PLAYBOOK, PROOFREAD, Step, When
+from followup.core.schedule import (
     BusinessDays,
     Busy,
     add_elapsed,

@@ -17,11 +17,11 @@ from followup.cli import (
     contacts_with_zones,
     pass_app,
 )
+from followup.core.vocab import CHANNELS, NOTE_KINDS
 from followup.errors import UsageError
-from followup.vocab import CHANNELS, NOTE_KINDS
 
 if TYPE_CHECKING:
-    from followup.model import Contact, Interview
+    from followup.core.model import Contact, Interview
 
 
 @cli.command()
@@ -78,7 +78,7 @@ def _apply(current: Interview, *, at: str | None, duration: str | None, tz: str 
            country: str | None) -> Interview:
     from zoneinfo import ZoneInfo
 
-    from followup import inputs
+    from followup.core import inputs
 
     zone_name = inputs.zone(tz) if tz else current.tz
     if at:
@@ -106,7 +106,7 @@ def _apply(current: Interview, *, at: str | None, duration: str | None, tz: str 
 
 def _contacts(current: tuple[Contact, ...], add: tuple[str, ...], remove: tuple[str, ...],
               contact_tzs: tuple[str, ...]) -> tuple[Contact, ...]:
-    from followup import inputs
+    from followup.core import inputs
 
     contacts = list(current)
     for target in remove:
@@ -159,14 +159,14 @@ def snooze(app: App, ref: str, when: str | None, clear: bool) -> None:
         row = service.store.item_by_ref(ref)
         target = None
         if when:
-            from followup import inputs
+            from followup.core import inputs
 
             base = max(dt.datetime.fromisoformat(row.due), app.now) if row.due else app.now
             target = inputs.snooze_target(when, base, app.user_tz)
         row = service.snooze(ref, target)
         service.write_calendar()
     after_change(app)
-    from followup.display import when_text
+    from followup.cli.output import when_text
 
     moment = dt.datetime.fromisoformat(row.due) if row.due else None
     verb = "snoozed to" if target else "back to the plan:"

@@ -14,9 +14,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from followup.config import Config, Paths, system_timezone
-from followup.drafts import calendar_text, has_draft
-from followup.errors import UsageError
-from followup.model import (
+from followup.core.drafts import calendar_text, has_draft
+from followup.core.model import (
     COMPLETED,
     NEEDS_ACTION,
     Interview,
@@ -24,11 +23,12 @@ from followup.model import (
     Outcome,
     PlannedItem,
 )
-from followup.planner import plan
-from followup.playbook import Step
-from followup.schedule import BusinessDays, Busy, public_holidays
+from followup.core.planner import plan
+from followup.core.playbook import Step
+from followup.core.schedule import BusinessDays, Busy, public_holidays
+from followup.core.vocab import OUTCOMES
+from followup.errors import UsageError
 from followup.store import ItemRow, Store, iso, parse_moment, utc_iso
-from followup.vocab import OUTCOMES
 
 CALENDAR_NAME = "Job search follow-up"
 
@@ -109,7 +109,7 @@ class Service:
                 from followup.busy import load_busy
 
                 def remote(entry: str) -> list[bytes]:
-                    from followup.busy_remote import remote_objects
+                    from followup.sync.remote_calendar import remote_objects
 
                     return remote_objects(entry, self.config.raw, self.paths.data)
 
@@ -124,7 +124,7 @@ class Service:
         """The default playbook, or the user's changes to it (config `playbook`, else
         playbook.toml beside the config)."""
         if self._playbook is None:
-            from followup.playbook import DEFAULT_PLAYBOOK, load_playbook
+            from followup.core.playbook import DEFAULT_PLAYBOOK, load_playbook
 
             configured = self.config.playbook
             path = Path(configured).expanduser() if configured else self.paths.config / "playbook.toml"
@@ -175,7 +175,7 @@ class Service:
         return changed
 
     def _save(self, interview: Interview, item: PlannedItem, old: ItemRow | None) -> int:
-        from followup.render import Meta, render_item
+        from followup.core.render import Meta, render_item
 
         print_ = fingerprint(item)
         if old is not None and old.fingerprint == print_:
@@ -303,7 +303,7 @@ class Service:
 
     def calendar_bytes(self, profile: str = "full",
                        feed: Mapping[str, object] | None = None) -> bytes:
-        from followup.render import assemble, calendar_header, in_profile
+        from followup.core.render import assemble, calendar_header, in_profile
 
         texts: list[str] = []
         tzids: set[str] = set()

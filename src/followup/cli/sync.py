@@ -20,7 +20,7 @@ RETRY_HINT = "the change is saved here and `followup sync` will send it"
 
 
 def _remotes(app: App) -> dict[str, Any]:
-    from followup.sync.remotes import load_remotes
+    from followup.sync.targets import load_remotes
 
     return load_remotes(app.config.raw, app.paths.config_file)
 
@@ -66,7 +66,7 @@ def remote_add(app: App, name: str, url: str | None, vdir: Path | None, username
           --password-command "pass show dav" --tasks-calendar Reminders
       followup remote add todo --vdir ~/.local/share/vdirsyncer/tasks
     """
-    from followup.sync.remotes import Remote, check_name, password, resolve_collections, save_remote
+    from followup.sync.targets import Remote, check_name, password, resolve_collections, save_remote
 
     check_name(name)
     if name in _remotes(app):
@@ -119,7 +119,7 @@ def remote_list(app: App, as_json: bool) -> None:
     Example:
       followup remote list
     """
-    from followup.display import table, to_json
+    from followup.cli.output import table, to_json
 
     docs = [{
         "name": r.name, "kind": r.kind, "url": r.url, "vdir": r.vdir, "username": r.username,
@@ -152,8 +152,8 @@ def remote_remove(app: App, name: str) -> None:
     Example:
       followup remote remove work
     """
-    from followup.sync.remotes import delete_remote
     from followup.sync.state import SyncState
+    from followup.sync.targets import delete_remote
 
     if name not in _remotes(app):
         raise UsageError(f"no remote '{name}'; `followup remote list` shows them")
@@ -168,7 +168,7 @@ def remote_remove(app: App, name: str) -> None:
 def run_sync(app: App, remote: Any, *, pull: bool = True, **engine: Any) -> Any:
     """One remote, both ways (or push only); errors end up in the report."""
     from followup.sync.engine import Engine, Report
-    from followup.sync.remotes import close_targets, open_targets
+    from followup.sync.targets import close_targets, open_targets
 
     try:
         targets = open_targets(remote)
@@ -199,7 +199,7 @@ def sync_(ctx: click.Context, app: App, name: str | None, as_json: bool) -> None
     Example:
       followup sync work
     """
-    from followup.display import to_json
+    from followup.cli.output import to_json
 
     remotes = _remotes(app)
     if name is not None and name not in remotes:

@@ -150,7 +150,7 @@ def feed_properties(user_tz: str) -> dict[str, Any]:
 
 
 class Source(Protocol):
-    """What the feed reads: a store and a renderer over it (followup.service.Service)."""
+    """What the feed reads: a store and a renderer over it (followup.app.service.Service)."""
 
     @property
     def store(self) -> Store: ...
@@ -169,7 +169,7 @@ def publish(source: Source, path: Path, profile: str, user_tz: str) -> None:
     One query renders it, so it needs no snapshot of its own and can run inside the
     transaction of the change that calls for it.
     """
-    from followup.service import write_atomic
+    from followup.app.service import write_atomic
 
     if profile not in PROFILES:
         raise UsageError(f"unknown profile {profile!r}; use one of: {', '.join(PROFILES)}")

@@ -40,7 +40,7 @@ def notes(app: App, interview: str, source: str | None) -> None:
       followup notes 1
       followup notes 1 --file interview-notes.txt
     """
-    from followup.drafts import clean_notes, notes_template
+    from followup.core.drafts import clean_notes, notes_template
 
     interview_id = _interview_id(interview)
     service = app.service
@@ -118,7 +118,7 @@ def draft(ctx: click.Context, app: App, ref: str, eml: Path | None, check: bool)
       followup draft 5
       followup draft 5 --check && followup draft 5 --eml thank-you.eml
     """
-    from followup import drafts
+    from followup.core import drafts
 
     store = app.service.store
     with store.snapshot():
@@ -143,7 +143,7 @@ def draft(ctx: click.Context, app: App, ref: str, eml: Path | None, check: bool)
             ctx.exit(1)
         click.echo("No unknown words.", err=True)
     if eml is not None:
-        from followup.service import write_atomic
+        from followup.app.service import write_atomic
 
         try:
             write_atomic(eml.expanduser(), made.eml(app.now.astimezone(app.zone)))
@@ -180,8 +180,8 @@ def report(app: App, since: str | None, until: str | None, fmt: str) -> None:
     Example:
       followup report --since 2026-12-01 --until 2026-12-31 --format csv > december.csv
     """
-    from followup import inputs
-    from followup import report as activity
+    from followup.core import inputs
+    from followup.core import report as activity
 
     zone = app.zone
     last = inputs.date(until, "--until date") if until else app.now.astimezone(zone).date()

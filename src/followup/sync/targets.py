@@ -175,7 +175,7 @@ def _write(path: Path, text: str, check: Any) -> None:
     except tomllib.TOMLDecodeError as exc:  # pragma: no cover - our own output
         raise FollowupError(f"cannot update {path}: {exc}") from None
     check(parsed)
-    from followup.service import write_atomic
+    from followup.app.service import write_atomic
 
     try:
         write_atomic(path, text.encode("utf-8"))
@@ -280,7 +280,7 @@ CALENDAR_NAME = "Job search follow-up"
 
 
 def _caldav(remote: Remote, secret: str | None, calendar: str | None, component: str) -> Any:
-    from followup.sync.caldav_storage import CalDAVStorage
+    from followup.sync.caldav import CalDAVStorage
 
     return CalDAVStorage(remote.name, remote.url or "", remote.username, secret,
                          calendar=calendar, component=component, timeout=remote.timeout,
@@ -294,7 +294,7 @@ def resolve_collections(remote: Remote, secret: str | None,
     A named or given collection must accept its component type; one that accepts both
     serves both.  Missing ones are created (MKCALENDAR) when ``create`` is set.
     """
-    from followup.sync.caldav_storage import discover_collections, make_collection
+    from followup.sync.caldav import discover_collections, make_collection
     from followup.sync.storage import NotFoundError
 
     url, user = remote.url or "", remote.username

@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from followup.model import Interview, Outcome, PlannedItem
+from followup.core.model import Interview, Outcome, PlannedItem
 from followup.store import ItemRow, item_json, parse_moment
 
 if TYPE_CHECKING:

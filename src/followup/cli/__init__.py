@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from followup.core.vocab import CHANNELS, NOTE_KINDS, OUTCOMES
 from followup.errors import FollowupError, UsageError
-from followup.vocab import CHANNELS, NOTE_KINDS, OUTCOMES
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
     from followup.config import Config, Paths
-    from followup.model import Contact, Interview
+    from followup.core.model import Contact, Interview
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -64,7 +64,7 @@ class App:
     @property
     def service(self) -> Any:
         if self._service is None:
-            from followup.service import Service
+            from followup.app.service import Service
 
             # One connection per command: the one `list`/`show` opened, if any.
             self._service = Service(self.paths, self.config, self.now, store=self._store)
@@ -91,11 +91,11 @@ def after_change(app: App) -> None:
     """After every command that changed the store (and committed): publish the feed files
     and push to the remotes, each only when configured, so their modules load only then."""
     if app.config.raw.get("feed"):
-        from followup.cli_feed import publish_after_change
+        from followup.cli.feed import publish_after_change
 
         publish_after_change(app)
     if app.config.raw.get("remote"):
-        from followup.cli_sync import push_after_change
+        from followup.cli.sync import push_after_change
 
         push_after_change(app)
 
@@ -104,24 +104,24 @@ def after_change(app: App) -> None:
 # `--help` of that command): `followup --help` shows their one-line help from here.
 # tests/test_docs.py checks that these match the first paragraph of each command's help.
 LAZY_COMMANDS: dict[str, tuple[str, str]] = {
-    "draft": ("followup.cli_drafts",
+    "draft": ("followup.cli.drafts",
               "Print the draft of a message, or the script of a call (REF is the id from `list`)."),
-    "edit": ("followup.cli_edit",
+    "edit": ("followup.cli.edit",
              "Change an interview; every open item that depends on the change is re-planned."),
-    "feed": ("followup.cli_feed", "The feed's URLs and token."),
-    "notes": ("followup.cli_drafts",
+    "feed": ("followup.cli.feed", "The feed's URLs and token."),
+    "notes": ("followup.cli.drafts",
               "Write your notes on an interview; saving them ticks off its notes step."),
-    "publish": ("followup.cli_feed",
+    "publish": ("followup.cli.feed",
                 "Write the feed to a file atomically, for your own web host or a synced folder."),
-    "remote": ("followup.cli_sync",
+    "remote": ("followup.cli.sync",
                "The CalDAV servers and vdir folders that `followup sync` keeps up to date."),
-    "report": ("followup.cli_drafts",
+    "report": ("followup.cli.drafts",
                "What you did in your job search: interviews, messages, calls and answers, by date."),
-    "serve": ("followup.cli_feed",
+    "serve": ("followup.cli.feed",
               "Serve the calendar feeds for Google Calendar, Apple Calendar and Outlook to subscribe to."),
-    "snooze": ("followup.cli_edit",
+    "snooze": ("followup.cli.edit",
                "Move one open task later: by a duration (2d, 3h, 1w) or to a date and time."),
-    "sync": ("followup.cli_sync", "Send your changes to the remotes and bring back what other apps did."),
+    "sync": ("followup.cli.sync", "Send your changes to the remotes and bring back what other apps did."),
 }
 
 
@@ -264,7 +264,7 @@ def interview_options(func: Any) -> Any:
 
 def contacts_with_zones(texts: Sequence[str], zones: Sequence[str], first_key: int) -> list[Contact]:
     """Interviewers from --interviewer, each with the --contact-tz at the same position."""
-    from followup import inputs
+    from followup.core import inputs
 
     if len(zones) > len(texts):
         raise UsageError("more --contact-tz than interviewers; give one per --interviewer, in order")
@@ -277,7 +277,7 @@ def contacts_with_zones(texts: Sequence[str], zones: Sequence[str], first_key: i
 def build_interview(app: App, company: str, role: str, at: str, duration: str, tz: str | None,
                     interviewers: Sequence[str], contact_tzs: Sequence[str], country: str | None,
                     deadline: str | None, channel: str, note: str, location: str) -> Interview:
-    from followup import inputs
+    from followup.core import inputs
 
     return inputs.interview(
         company=company, role=role, at=at, tz=tz or app.user_tz, length=duration,
@@ -321,7 +321,7 @@ def plan_(app: App, as_json: bool, **options: Any) -> None:
     Example:
       followup plan --company "Acme" --role "Data Engineer" --at "2026-12-01 14:00"
     """
-    from followup.display import interview_doc, interview_header, planned_doc, planned_rows, to_json
+    from followup.cli.output import interview_doc, interview_header, planned_doc, planned_rows, to_json
 
     interview = build_interview(app, **options)
     items = app.service.preview(interview)
@@ -346,7 +346,7 @@ def import_(app: App, file: Path) -> None:
     Example:
       followup import samples/interviews.toml
     """
-    from followup.importer import read_interviews
+    from followup.app.importer import read_interviews
 
     interviews = read_interviews(file, app.user_tz)
     service = app.service
@@ -372,7 +372,7 @@ def list_(app: App, show_all: bool, as_json: bool) -> None:
     Example:
       followup list --all
     """
-    from followup.display import item_rows, json_lines_array
+    from followup.cli.output import item_rows, json_lines_array
 
     store = app.store
     statuses = None if show_all else ("needs-action",)
@@ -398,7 +398,7 @@ def _interview_id(text: str) -> int:
 
 
 def _show_json(app: App, interview_id: int) -> str:
-    from followup.display import interview_doc, item_doc, to_json
+    from followup.cli.output import interview_doc, item_doc, to_json
 
     store = app.store
     interview = store.interview(interview_id)
@@ -410,7 +410,7 @@ def _show_json(app: App, interview_id: int) -> str:
 
 
 def _print_show(app: App, interview_id: int) -> None:
-    from followup.display import interview_header, item_rows
+    from followup.cli.output import interview_header, item_rows
 
     store = app.store
     interview = store.interview(interview_id)
@@ -446,7 +446,7 @@ def show(app: App, interview: str, as_json: bool) -> None:
 
 
 def _parse_when(app: App, text: str | None) -> dt.datetime | None:
-    from followup import inputs
+    from followup.core import inputs
 
     return inputs.datetime(text, app.user_tz, "time (--at)") if text else None
 
@@ -535,7 +535,7 @@ def export(app: App, output: str, profile: str) -> None:
     Example:
       followup export --profile events -o ~/followup-google.ics
     """
-    from followup.service import write_atomic
+    from followup.app.service import write_atomic
 
     service = app.service
     with service.store.snapshot():

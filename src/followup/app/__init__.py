@@ -1,0 +1,1 @@
+"""The operations behind every command, and what follows a change."""

@@ -1,0 +1,1 @@
+"""The subscription feed: published files and the WSGI server."""
