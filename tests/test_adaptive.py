@@ -135,7 +135,7 @@ def test_a_country_with_one_zone_gives_the_contact_zone(run: Run, run_json) -> N
     assert steps(run_json)["call"]["start"] == "2026-12-15T09:00:00+09:00"
     result = run("edit", "1", "--contact-tz", "jane@acme.example=US")
     assert result.exit_code == 2
-    assert result.stderr.startswith("Error: US has several time zones (America/New_York,")
+    assert result.stderr.startswith("Error: --contact-tz: US has several time zones (America/New_York,")
 
 
 BUSY = """BEGIN:VCALENDAR
@@ -217,14 +217,14 @@ def test_snooze_by_a_duration(run: Run, run_json) -> None:
     (("snooze", "8", "someday"),
      "Error: invalid snooze 'someday'; give a duration (2d, 3h, 1w) or 'YYYY-MM-DD HH:MM'"),
     (("snooze", "8"), "Error: give either DURATION|DATETIME or --clear (see 'followup snooze --help')"),
-    (("edit", "1", "--country", "XX"), "Error: unknown country 'XX'; use an ISO 3166 code such as GB, US or DE"),
+    (("edit", "1", "--country", "XX"), "Error: --country: unknown country 'XX'; use an ISO 3166 code such as GB, US or DE"),
     (("edit", "1", "--country", "GB-XYZ"),
-     "Error: unknown subdivision 'XYZ' of GB; use one of: ENG, NIR, SCT, WLS"),
+     "Error: --country: unknown subdivision 'XYZ' of GB; use one of: ENG, NIR, SCT, WLS"),
     (("edit", "1"), "Error: nothing to change; give at least one option (see 'followup edit --help')"),
     (("edit", "1", "--remove-interviewer", "bob@acme.example"),
-     "Error: no interviewer 'bob@acme.example' on this interview; `followup show` lists them"),
+     "Error: --remove-interviewer: no interviewer 'bob@acme.example' on this interview; `followup show` lists them"),
     (("edit", "1", "--deadline", "2026-11-30"),
-     "Error: the deadline 2026-11-30 is before the interview (2026-12-03); check --deadline"),
+     "Error: --deadline: the deadline 2026-11-30 is before the interview (2026-12-03)"),
 ])
 def test_bad_input_changes_nothing(run: Run, home: Path, args, message) -> None:
     add(run)

@@ -231,28 +231,28 @@ def test_interviews_in_another_zone_are_shown_in_the_users(run: Run) -> None:
 
 
 BAD_INPUTS = [
-    (("--at", "2026-13-01 14:00"), "Error: invalid interview time (--at) '2026-13-01 14:00'; "
+    (("--at", "2026-13-01 14:00"), "Error: --at: invalid interview time '2026-13-01 14:00'; "
      "write it as 'YYYY-MM-DD HH:MM', e.g. '2026-12-01 14:00'"),
-    (("--at", "2026-12-01"), "Error: invalid interview time (--at) '2026-12-01'; "
+    (("--at", "2026-12-01"), "Error: --at: invalid interview time '2026-12-01'; "
      "write it as 'YYYY-MM-DD HH:MM', e.g. '2026-12-01 14:00'"),
-    (("--at", "2026-12-04 14:00", "--tz", "Mars/Olympus"), "Error: unknown time zone 'Mars/Olympus'; "
+    (("--at", "2026-12-04 14:00", "--tz", "Mars/Olympus"), "Error: --tz: unknown time zone 'Mars/Olympus'; "
      "use an IANA name such as Europe/London or America/New_York"),
     (("--at", "2026-12-04 14:00", "--deadline", "2026-12-01"),
-     "Error: the deadline 2026-12-01 is before the interview (2026-12-04); check --deadline"),
+     "Error: --deadline: the deadline 2026-12-01 is before the interview (2026-12-04)"),
     (("--at", "2026-12-04 14:00", "--deadline", "next week"),
-     "Error: invalid deadline 'next week'; write it as YYYY-MM-DD, e.g. 2026-12-15"),
+     "Error: --deadline: invalid deadline 'next week'; write it as YYYY-MM-DD, e.g. 2026-12-15"),
     (("--at", "2026-12-04 14:00", "--interviewer", "Jane <jane.example"),
-     "Error: malformed interviewer 'Jane <jane.example'; write it as \"Name <email>\", "
+     "Error: --interviewer: malformed interviewer 'Jane <jane.example'; write it as \"Name <email>\", "
      "e.g. \"Jane Doe <jane@acme.example>\""),
     (("--at", "2026-12-04 14:00", "--interviewer", "Jane <jane@>"),
-     "Error: malformed interviewer 'Jane <jane@>'; write it as \"Name <email>\", "
+     "Error: --interviewer: malformed interviewer 'Jane <jane@>'; write it as \"Name <email>\", "
      "e.g. \"Jane Doe <jane@acme.example>\""),
     (("--at", "2026-12-04 14:00", "--duration", "0m"),
-     "Error: the duration '0m' is zero; give a length such as 45m or 1h"),
+     "Error: --duration: the duration '0m' is zero; give a length such as 45m or 1h"),
     (("--at", "2026-12-04 14:00", "--duration", "soon"),
-     "Error: invalid duration 'soon'; write it like 45m, 1h or 1h30m"),
+     "Error: --duration: invalid duration 'soon'; write it like 45m, 1h or 1h30m"),
     (("--at", "2027-03-28 01:30", "--tz", "Europe/London"),
-     "Error: '2027-03-28 01:30' does not exist in Europe/London (the clocks skip it for daylight"
+     "Error: --at: '2027-03-28 01:30' does not exist in Europe/London (the clocks skip it for daylight"
      " saving time); pick another time"),
     (("--at", "2026-12-04 14:00", "--channel", "fax"),
      "Error: Invalid value for '--channel': 'fax' is not one of 'email', 'phone' "
@@ -278,8 +278,8 @@ def test_duplicate_interview_is_refused_and_changes_nothing(run: Run, home: Path
     before = (home / "followup.ics").read_bytes()
     result = run(*ADD)
     assert (result.exit_code, result.stderr) == (
-        2, "Error: interview 1 already has 'Acme', 'Data Engineer' at 2026-12-04 14:00;"
-           " `followup show 1` shows it\n")
+        2, "Error: this interview is stored already as interview 1 ('Acme', 'Data Engineer' at"
+           " 2026-12-04 14:00); `followup show 1` shows it\n")
     assert (home / "followup.ics").read_bytes() == before
 
 

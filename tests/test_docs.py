@@ -71,3 +71,20 @@ def test_lazy_help_lines_are_cut_like_clicks_own() -> None:
     for limit in range(15, 120):
         for _, line in LAZY_COMMANDS.values():
             assert _shortened(line, limit) == make_default_short_help(line, limit)
+
+
+@pytest.mark.parametrize("command", [["list"], ["list", "--json"], ["show", "1"]])
+def test_reading_commands_load_neither_the_planner_nor_the_sync_engine(command: list[str], home) -> None:
+    import subprocess
+    import sys
+
+    code = (f"import sys; sys.argv = ['followup', *{command!r}]\n"
+            "from followup.cli import main\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m.startswith('followup.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    loaded = out.splitlines()[-1]
+    for heavy in ("followup.app", "followup.sync", "followup.feed", "followup.core.planner",
+                  "followup.core.render", "followup.core.drafts"):
+        assert f"'{heavy}" not in loaded, f"{command} loads {heavy}"
+    assert "'followup.cli.read'" in loaded  # the check sees the modules a command loads

@@ -31,6 +31,7 @@ from followup.app.service import Service
 from followup.cli import cli
 from followup.config import Paths, load_config
 from followup.feed import server as feed
+from followup.feed.publish import ensure_token
 
 ACME = ("add", "--company", "Acme", "--role", "Data Engineer", "--at", "2026-12-01 14:00",
         "--tz", "Europe/London", "--interviewer", "Jane Doe <jane@acme.example>")
@@ -531,7 +532,7 @@ def test_a_locked_database_is_503_with_retry_after_and_the_app_recovers(tmp_path
         store = LockedStore()
 
     sources: list[Any] = [LockedSource(), service_for(home)]
-    token = feed.ensure_token(sources[1].store, NOW_DT)
+    token = ensure_token(sources[1].store, NOW_DT)
     log: list[str] = []
     app = feed.FeedApp(lambda: sources.pop(0), USER_TZ, log=log.append)
     status, headers, body = wsgi_get(app, f"/{token}/events.ics")
@@ -556,7 +557,7 @@ def test_a_burst_of_polls_renders_once_per_change(tmp_path: Path) -> None:
             time.sleep(0.05)  # long enough for the whole burst to arrive meanwhile
             return super().calendar_bytes(profile, feed)
 
-    token = feed.ensure_token(service_for(home).store, NOW_DT)
+    token = ensure_token(service_for(home).store, NOW_DT)
     app = feed.FeedApp(lambda: Counting(Paths(home, home), load_config(Paths(home, home)),
                                         NOW_DT), USER_TZ)
     with ThreadPoolExecutor(max_workers=16) as pool:
@@ -634,8 +635,10 @@ def test_usage_errors(tmp_path: Path) -> None:
     home = make_home(tmp_path / "home", '[feed]\npublish = "x.ics"\nbase_url = 5\n')
     result = followup(home, "feed", "urls")
     assert (result.exit_code, result.stderr) == (
-        2, "Error: config.toml: [feed] base_url must be a string\n")
-    result = followup(home, "feed", "urls", "--base-url", "cal.example.org")
+        2, f"Error: {home / 'config.toml'}: [feed] base_url must be a string\n")
+    # The whole config is checked up front: any command names the bad key.
+    assert followup(home, "list").stderr == f"Error: {home / 'config.toml'}: [feed] base_url must be a string\n"
+    result = followup(make_home(tmp_path / "ok"), "feed", "urls", "--base-url", "cal.example.org")
     assert (result.exit_code, result.stderr) == (
         2, "Error: base URL 'cal.example.org' must look like https://cal.example.org\n")
     result = followup(make_home(tmp_path / "bare"), "publish")

@@ -133,13 +133,13 @@ def test_chain_invariants(interview: Interview, ops: list[tuple[str, str, int]])
         service = Service(paths, Config(timezone="Europe/London"), NOW)
         sequences: dict[str, int] = {}
         completed: dict[str, tuple] = {}
-        with service.store.transaction():
+        with service.change():
             stored = service.add(interview)
         assert stored.id is not None
         check(service, stored.id, sequences, completed)
         for op in ops:
             try:
-                with service.store.transaction():
+                with service.change():
                     apply(service, stored.id, op)
             except UsageError:
                 pass  # refused (a deadline before the moved interview): nothing changed

@@ -62,7 +62,7 @@ def test_import_is_all_or_nothing(run: Run, home: Path, tmp_path: Path) -> None:
     )
     result = run("import", str(bad))
     assert (result.exit_code, result.stderr) == (
-        2, f"Error: {bad}: interview 2: unknown time zone 'Nowhere/City'; use an IANA name such as"
+        2, f"Error: {bad}, interview 2 (tz): unknown time zone 'Nowhere/City'; use an IANA name such as"
            " Europe/London or America/New_York\n")
     assert not (home / "followup.ics").exists()
     assert run("list", "--all").stdout == "No tasks yet; add an interview with `followup add`.\n"
@@ -73,7 +73,8 @@ def test_import_refuses_an_interview_already_stored(run: Run, home: Path) -> Non
     before = (home / "followup.ics").read_bytes()
     result = run("import", str(SAMPLES / "interviews.toml"))
     assert result.exit_code == 2
-    assert result.stderr.startswith("Error: interview 1 already has 'Northwind Analytics'")
+    assert result.stderr.startswith(f"Error: {SAMPLES / 'interviews.toml'}, interview 1: this interview is stored"
+                                    " already as interview 1 ('Northwind Analytics'")
     assert (home / "followup.ics").read_bytes() == before
 
 

@@ -148,8 +148,9 @@ def test_a_password_in_the_config_is_refused(run: Run, home: Path) -> None:
 
 
 def test_password_sources(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from followup.config import Remote
+    from followup.credentials import password
     from followup.errors import FollowupError
-    from followup.sync.targets import Remote, password
 
     monkeypatch.setenv("DAV_PW", "from-env")
     assert password(Remote("w", url="https://h/", password_env="DAV_PW")) == "from-env"
@@ -175,14 +176,15 @@ def test_password_sources(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
 
 
 def test_saved_config_parses_back(home: Path) -> None:
-    from followup.sync.targets import Remote, load_remotes, save_remote
+    from followup.config import Remote, parse_remotes
+    from followup.config_edit import save_remote
 
     remote = Remote("w", url="https://h/dav/", username='a "quoted" user\\',
                     calendar="https://h/dav/cal/", tasks_calendar="Tasks; mine",
                     password_command="pass show 'dav'", verify=False, timeout=5.5)
     save_remote(home / "config.toml", remote)
     raw = tomllib.loads((home / "config.toml").read_text())
-    assert load_remotes(raw) == {"w": remote}
+    assert parse_remotes(raw) == {"w": remote}
     assert raw["timezone"] == "Europe/London"
 
 
@@ -200,15 +202,15 @@ def test_global_offline_option_leaves_the_push_to_sync(run: Run, vdir) -> None:
 
 
 def test_the_engine_reports_push_progress(run: Run, home: Path, tmp_path: Path) -> None:
-    from followup.cli import App
-    from followup.cli.sync import run_sync
-    from followup.sync.targets import load_remotes
+    from followup.app.remotes import sync_remote
+    from followup.cli.context import App
+    from followup.cli.operations import service_of
 
     run("--offline", "add", "--company", "Acme", "--role", "Dev", "--at", "2026-12-04 14:00")
     run("remote", "add", "folder", "--vdir", str(tmp_path / "v"), "--no-auto-push")
     app = App()
     seen: list[tuple[int, int]] = []
-    report = run_sync(app, load_remotes(app.config.raw)["folder"], progress=lambda d, t: seen.append((d, t)))
+    report = sync_remote(service_of(app), app.config.remotes["folder"], progress=lambda d, t: seen.append((d, t)))
     assert report.created == 14
     assert seen == [(n, 14) for n in range(15)]
 

@@ -1,16 +1,36 @@
-"""Where things live (FOLLOWUP_HOME or the platform's directories) and the TOML config."""
+"""Where things live (FOLLOWUP_HOME or the platform's folders), and config.toml parsed and
+checked once, up front: a wrong type anywhere is one line naming the key, for every command.
+
+config.toml (all keys optional):
+
+    timezone = "Europe/London"          # your zone; default: the system's
+    country = "GB"                      # or "US-CA"; public holidays are not business days
+    name = "Sam Carter"                 # signs the drafts
+    calendar_file = "~/followup.ics"    # where the full calendar is rewritten
+    busy = ["~/work.ics", "remote:work:Work"]
+    playbook = "~/my-playbook.toml"     # default: playbook.toml beside this file
+    [feed]
+    base_url = "https://cal.example.org"
+    publish = ["~/public/followup.ics", {path = "~/all.ics", profile = "full"}]
+    [remote.NAME]                       # see `followup remote add`
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from followup.core.playbook import DEFAULT_PLAYBOOK, Step, with_changes
+from followup.core.vocab import PROFILES
 from followup.errors import UsageError
 
 APP = "followup"
+PLAYBOOK_FILE = "playbook.toml"
 
 
 @dataclass(frozen=True)
@@ -44,6 +64,48 @@ def paths() -> Paths:
     )
 
 
+# -- the parts of the config ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Remote:
+    """A CalDAV server (`url`) or a vdir folder (`vdir`) that `followup sync` keeps up to date.
+
+    Passwords never sit here: they come from `password_env`, `password_command` or the
+    system keyring (see followup.credentials).
+    """
+
+    name: str
+    url: str | None = None
+    username: str | None = None
+    calendar: str | None = None
+    tasks_calendar: str | None = None
+    password_env: str | None = None
+    password_command: str | None = None
+    vdir: str | None = None
+    auto_push: bool = True
+    verify: bool | str = True  # TLS verification; a path names a CA bundle
+    timeout: float = 30
+
+    @property
+    def kind(self) -> str:
+        return "vdir" if self.vdir else "caldav"
+
+
+@dataclass(frozen=True)
+class PublishTarget:
+    """A file `[feed] publish` keeps current after every change."""
+
+    path: Path
+    profile: str = "events"
+
+
+@dataclass(frozen=True)
+class FeedSettings:
+    base_url: str | None = None  # where a reverse proxy makes the feed public
+    publish: tuple[PublishTarget, ...] = ()
+
+
 @dataclass(frozen=True)
 class Config:
     timezone: str | None = None  # the user's zone; None: the system's
@@ -51,31 +113,195 @@ class Config:
     subdivision: str | None = None
     name: str | None = None
     calendar_file: str | None = None
-    busy: tuple[str, ...] = ()  # .ics files or vdir folders whose events make the user busy
+    busy: tuple[str, ...] = ()  # .ics files, vdir folders or remote:NAME[:CALENDAR]
     playbook: str | None = None  # a TOML file changing the default playbook's timings
-    raw: dict[str, Any] = field(default_factory=dict)
+    feed: FeedSettings = FeedSettings()
+    remotes: Mapping[str, Remote] = field(default_factory=dict)
+    steps: tuple[Step, ...] = DEFAULT_PLAYBOOK  # the playbook with the user's changes
+    file: Path = Path("config.toml")
+
+    @property
+    def user_tz(self) -> str:
+        return self.timezone or system_timezone()
+
+
+# -- reading ----------------------------------------------------------------------------------
+
+_TEXT_KEYS = ("timezone", "country", "subdivision", "name", "calendar_file", "playbook")
+_KEYS = (*_TEXT_KEYS, "busy", "feed", "remote")
+REMOTE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}\Z")
+_REMOTE_TEXT = ("url", "username", "calendar", "tasks_calendar", "password_env",
+                "password_command", "vdir")
 
 
 def load_config(p: Paths) -> Config:
+    """The whole config and the user's playbook, checked; a missing file gives the defaults."""
     path = p.config_file
     try:
         with path.open("rb") as handle:
             raw = tomllib.load(handle)
     except FileNotFoundError:
-        return Config()
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raw = {}
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read the config file {path}: {exc}") from None
-    known = {"timezone", "country", "subdivision", "name", "calendar_file", "playbook"}
-    values = {k: raw[k] for k in known if k in raw}
-    for key, value in values.items():
-        if not isinstance(value, str):
-            raise UsageError(f"{path}: '{key}' must be a string")
+    return parse_config(raw, path, p.config)
+
+
+def parse_config(raw: Mapping[str, Any], path: Path, folder: Path | None = None) -> Config:
+    unknown = sorted(set(raw) - set(_KEYS))
+    if unknown:
+        raise UsageError(f"{path}: unknown setting '{unknown[0]}'; the settings are: "
+                         + ", ".join(sorted(_KEYS)))
+    values: dict[str, str] = {}
+    for key in _TEXT_KEYS:
+        if key in raw:
+            if not isinstance(raw[key], str):
+                raise UsageError(f"{path}: '{key}' must be a string")
+            values[key] = raw[key]
+    if "timezone" in values:
+        values["timezone"] = _zone(values["timezone"], path)
+    if "country" in values:
+        code, _, subdivision = values["country"].strip().partition("-")
+        values["country"] = _country(code, path)
+        if subdivision:
+            values["subdivision"] = subdivision.upper()
     busy = raw.get("busy", [])
     if isinstance(busy, str):
         busy = [busy]
     if not isinstance(busy, list) or not all(isinstance(b, str) for b in busy):
         raise UsageError(f"{path}: 'busy' must be a list of paths to .ics files or vdir folders")
-    return Config(**values, busy=tuple(busy), raw=raw)
+    folder = folder if folder is not None else path.parent
+    playbook_path = (Path(values["playbook"]).expanduser() if "playbook" in values
+                     else folder / PLAYBOOK_FILE)
+    steps = load_steps(playbook_path, required="playbook" in values)
+    return Config(**values, busy=tuple(busy), feed=_feed(raw.get("feed", {}), path),
+                  remotes=parse_remotes(raw, path), steps=steps, file=path)
+
+
+def load_steps(path: Path, required: bool) -> tuple[Step, ...]:
+    """The default playbook with the changes of the user's playbook.toml."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        if required:
+            raise UsageError(f"no playbook file {path}") from None
+        return DEFAULT_PLAYBOOK
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read the playbook {path}: {exc}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"cannot read the playbook {path}: {exc}") from None
+    return with_changes(data, str(path))
+
+
+def _zone(name: str, path: Path) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    text = name.strip()
+    try:
+        if not text or text.startswith("/") or ".." in text or "\x00" in text:
+            raise ValueError
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise UsageError(f"{path}: 'timezone' {name!r} is not a time zone; use an IANA name "
+                         "such as Europe/London or America/New_York") from None
+    return text
+
+
+def _country(code: str, path: Path) -> str:
+    # pytz's ISO 3166 table is cheap to load; which holidays a country has is looked up
+    # only when a plan needs them (the holidays package costs a tenth of a second).
+    import pytz
+
+    upper = code.strip().upper()
+    if upper not in pytz.country_names:
+        raise UsageError(f"{path}: 'country' {code!r} is not a country; use an ISO 3166 code "
+                         "such as GB, US or DE")
+    return upper
+
+
+def check_base_url(text: str) -> str:
+    url = text.strip().rstrip("/")
+    if not re.fullmatch(r"https?://[^/\s?#]+(/[^\s?#]*)?", url):
+        raise UsageError(f"base URL {text!r} must look like https://cal.example.org")
+    return url
+
+
+def _feed(section: Any, path: Path) -> FeedSettings:
+    if not isinstance(section, dict):
+        raise UsageError(f"{path}: 'feed' must be a table ([feed])")
+    unknown = sorted(set(section) - {"base_url", "publish"})
+    if unknown:
+        raise UsageError(f"{path}: unknown setting '{unknown[0]}' in [feed]; use base_url, publish")
+    base_url = section.get("base_url")
+    if base_url is not None:
+        if not isinstance(base_url, str):
+            raise UsageError(f"{path}: [feed] base_url must be a string")
+        base_url = check_base_url(base_url)
+    entries = section.get("publish", [])
+    if isinstance(entries, str):
+        entries = [entries]
+    if not isinstance(entries, list):
+        raise UsageError(f"{path}: [feed] publish must be a list of paths")
+    targets = []
+    for entry in entries:
+        if isinstance(entry, str):
+            target, profile = entry, "events"
+        elif isinstance(entry, dict) and isinstance(entry.get("path"), str):
+            target, profile = entry["path"], entry.get("profile", "events")
+        else:
+            raise UsageError(f"{path}: [feed] publish entry {entry!r} must be a path or"
+                             ' {path = "…", profile = "events"}')
+        if profile not in PROFILES:
+            raise UsageError(f"{path}: [feed] publish profile {profile!r} must be one of: "
+                             + ", ".join(PROFILES))
+        targets.append(PublishTarget(Path(target).expanduser(), profile))
+    return FeedSettings(base_url, tuple(targets))
+
+
+def check_remote_name(name: str) -> str:
+    if not REMOTE_NAME.match(name):
+        raise UsageError(f"remote name {name!r}: use letters, digits, '-' and '_' (at most 40)")
+    return name
+
+
+def parse_remotes(raw: Mapping[str, Any], path: Path | str = "config.toml") -> dict[str, Remote]:
+    """The `[remote.NAME]` tables of a parsed config, by name."""
+    section = raw.get("remote", {})
+    if not isinstance(section, dict):
+        raise UsageError(f"{path}: 'remote' must be a table of [remote.NAME] tables")
+    out = {}
+    for name, table in section.items():
+        where = f"{path}: [remote.{name}]"
+        if not isinstance(table, dict):
+            raise UsageError(f"{where} must be a table")
+        if not REMOTE_NAME.match(name):
+            raise UsageError(f"{where}: use letters, digits, '-' and '_' in a remote's name")
+        if "password" in table:
+            raise UsageError(f"{where}: a password must not be written in the config; use "
+                             "password_env, password_command or the system keyring")
+        values: dict[str, Any] = {}
+        for key, value in table.items():
+            if key in _REMOTE_TEXT:
+                if not isinstance(value, str):
+                    raise UsageError(f"{where}: '{key}' must be a string")
+            elif key == "auto_push":
+                if not isinstance(value, bool):
+                    raise UsageError(f"{where}: 'auto_push' must be true or false")
+            elif key == "verify":
+                if not isinstance(value, (bool, str)):
+                    raise UsageError(f"{where}: 'verify' must be true, false or a CA file path")
+            elif key == "timeout":
+                if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+                    raise UsageError(f"{where}: 'timeout' must be a positive number of seconds")
+            else:
+                raise UsageError(f"{where}: unknown key '{key}'")
+            values[key] = value
+        if bool(values.get("url")) == bool(values.get("vdir")):
+            raise UsageError(f"{where}: give either 'url' (CalDAV) or 'vdir' (a folder)")
+        out[name] = Remote(name=name, **values)
+    return out
 
 
 def system_timezone() -> str:

@@ -1,4 +1,5 @@
-"""Read interviews from a TOML or CSV file (the format of samples/, see the README)."""
+"""Read interviews from a TOML or CSV file (the format of samples/, see the README) and
+add them, all or none. Every error names the file, the entry and the key it is about."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ import csv
 import io
 import tomllib
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+from followup.app.service import Service
 from followup.core import inputs
 from followup.core.model import Contact, Interview
 from followup.errors import UsageError
@@ -40,13 +43,30 @@ def read_interviews(path: Path, default_tz: str) -> list[Interview]:
         try:
             interview = _interview(entry, default_tz)
         except UsageError as exc:
-            raise UsageError(f"{path}: interview {number}: {exc}") from None
+            raise entry_error(path, number, exc) from None
         key = (interview.company, interview.role, interview.start.isoformat())
         if key in seen:
-            raise UsageError(f"{path}: interview {number} repeats interview {seen[key]}")
+            raise UsageError(f"{path}, interview {number}: it repeats interview {seen[key]}")
         seen[key] = number
         interviews.append(interview)
     return interviews
+
+
+def add_all(service: Service, path: Path, interviews: list[Interview]) -> list[Interview]:
+    """Store every interview of the file (inside the caller's change: all or none)."""
+    added = []
+    for number, interview in enumerate(interviews, 1):
+        try:
+            added.append(service.add(interview))
+        except UsageError as exc:
+            raise entry_error(path, number, exc) from None
+    return added
+
+
+def entry_error(path: Path, number: int, exc: UsageError) -> UsageError:
+    """"interviews.toml, interview 3 (deadline): the deadline … is before the interview"."""
+    about = f" ({exc.field})" if exc.field else ""
+    return UsageError(f"{path}, interview {number}{about}: {exc}")
 
 
 def _toml_entries(path: Path, text: str) -> list[Mapping[str, Any]]:
@@ -82,7 +102,7 @@ def _text(entry: Mapping[str, Any], key: str, default: str | None = None) -> str
         # TOML may hand us a date or datetime for unquoted values; take its ISO text.
         if hasattr(value, "isoformat"):
             return str(value.isoformat())
-        raise UsageError(f"'{key}' must be text")
+        raise UsageError(f"'{key}' must be text", field=key)
     return value
 
 
@@ -92,8 +112,9 @@ def _interview(entry: Mapping[str, Any], default_tz: str) -> Interview:
         raise UsageError(f"unknown field(s) {', '.join(sorted(unknown))}; use {', '.join(FIELDS)}")
     for required in ("company", "role", "at"):
         if not entry.get(required):
-            raise UsageError(f"'{required}' is missing")
-    contacts = tuple(_contact(value, key) for key, value in enumerate(entry.get("interviewers", []), 1))
+            raise UsageError(f"'{required}' is missing", field=required)
+    contacts = tuple(inputs.about("interviewers", partial(_contact, value, key))
+                     for key, value in enumerate(entry.get("interviewers", []), 1))
     return inputs.interview(
         company=_text(entry, "company") or "",
         role=_text(entry, "role") or "",
@@ -106,7 +127,6 @@ def _interview(entry: Mapping[str, Any], default_tz: str) -> Interview:
         location=_text(entry, "location") or "",
         contacts=contacts,
         holidays=_text(entry, "country"),
-        at_label="'at'",
     )
 
 

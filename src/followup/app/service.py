@@ -1,6 +1,8 @@
-"""The operations behind the commands: validate, plan, store, render, write the calendar.
+"""The operations behind the commands: validate, plan, store, render.
 
-Each public method runs inside the caller's `store.transaction()`; nothing here prints.
+`with service.change():` is the only way to change state: one transaction, and when the
+revision moved, what follows every change (app/effects.py). The operations below run
+inside it; nothing here prints (problems that do not stop a command go to `warnings`).
 """
 
 from __future__ import annotations
@@ -8,13 +10,16 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-import os
-import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
-from followup.config import Config, Paths, system_timezone
-from followup.core.drafts import calendar_text, has_draft
+from followup.app.edits import Edit, apply_edit
+from followup.app.effects import Effects
+from followup.busy import load_busy
+from followup.config import Config, Paths
+from followup.core import inputs
+from followup.core.drafts import calendar_text, clean_notes, has_draft
 from followup.core.model import (
     COMPLETED,
     NEEDS_ACTION,
@@ -24,13 +29,13 @@ from followup.core.model import (
     PlannedItem,
 )
 from followup.core.planner import plan
-from followup.core.playbook import Step
+from followup.core.render import Meta, render_item
 from followup.core.schedule import BusinessDays, Busy, public_holidays
 from followup.core.vocab import OUTCOMES
 from followup.errors import UsageError
+from followup.feed.calendar import calendar_bytes
 from followup.store import ItemRow, Store, iso, parse_moment, utc_iso
-
-CALENDAR_NAME = "Job search follow-up"
+from followup.sync.remote_calendar import remote_objects
 
 
 def item_uid(interview: Interview, key: str) -> str:
@@ -39,14 +44,12 @@ def item_uid(interview: Interview, key: str) -> str:
 
 def validate(interview: Interview) -> None:
     if not interview.company.strip():
-        raise UsageError("the company is empty; give it with --company")
+        raise UsageError("the company is empty", field="company")
     if not interview.role.strip():
-        raise UsageError("the role is empty; give it with --role")
+        raise UsageError("the role is empty", field="role")
     if interview.deadline is not None and interview.deadline < interview.start.date():
-        raise UsageError(
-            f"the deadline {interview.deadline} is before the interview"
-            f" ({interview.start.date()}); check --deadline"
-        )
+        raise UsageError(f"the deadline {interview.deadline} is before the interview"
+                         f" ({interview.start.date()})", field="deadline")
 
 
 def fingerprint(item: PlannedItem) -> str:
@@ -76,14 +79,16 @@ def _frozen(item: PlannedItem, row: ItemRow) -> PlannedItem:
 
 class Service:
     def __init__(self, paths: Paths, config: Config, now: dt.datetime,
-                 store: Store | None = None) -> None:
+                 store: Store | None = None, *, offline: bool = False) -> None:
         self.paths = paths
         self.config = config
         self.now = now.astimezone(dt.timezone.utc).replace(microsecond=0)
+        self.offline = offline  # `--offline`: changes reach the remotes on `followup sync`
         self._store: Store | None = store  # opened on first use when not given
         self.warnings: list[str] = []  # said once on stderr by the CLI
+        self.effects = Effects(paths, config, self.warnings.append)
         self._busy: list[Busy] | None = None
-        self._playbook: tuple[Step, ...] | None = None
+        self._changing = False
 
     @property
     def store(self) -> Store:
@@ -91,6 +96,37 @@ class Service:
         if self._store is None:
             self._store = Store(self.paths.database)
         return self._store
+
+    @contextmanager
+    def change(self, *, push: bool = True) -> Iterator[None]:
+        """One transaction; when it moved the revision, the calendar file is rewritten inside
+        it, and after the commit the published files are refreshed and the remotes get the
+        change (unless `push` is False, as for what a sync pulls, or we are offline)."""
+        if self._changing:  # already inside a change: it is part of the outer one
+            yield
+            return
+        store = self.store
+        with store.transaction():
+            before = store.revision()
+            self._changing = True
+            try:
+                yield
+            finally:
+                self._changing = False
+            changed = store.revision() != before
+            if changed:
+                self.effects.write_calendar(store)
+        if changed:
+            self.effects.publish(store)
+            if push:
+                self.effects.push(self, offline=self.offline)
+
+    def calendar_path(self) -> Path:
+        return self.effects.calendar_path()
+
+    def calendar_bytes(self, profile: str = "full",
+                       feed: Mapping[str, object] | None = None) -> bytes:
+        return calendar_bytes(self.store, profile, feed)
 
     # -- planning -------------------------------------------------------------------
 
@@ -106,34 +142,17 @@ class Service:
         if self._busy is None:
             self._busy = []
             if self.config.busy:
-                from followup.busy import load_busy
-
                 def remote(entry: str) -> list[bytes]:
-                    from followup.sync.remote_calendar import remote_objects
-
-                    return remote_objects(entry, self.config.raw, self.paths.data)
+                    return remote_objects(entry, self.config.remotes, self.paths.data)
 
                 begin = self.now - dt.timedelta(days=60)
                 self._busy = load_busy(self.config.busy, begin, begin + dt.timedelta(days=425),
-                                       self.config.timezone or system_timezone(),
-                                       self.warnings.append, remote)
+                                       self.config.user_tz, self.warnings.append, remote)
         return self._busy
-
-    @property
-    def playbook(self) -> tuple[Step, ...]:
-        """The default playbook, or the user's changes to it (config `playbook`, else
-        playbook.toml beside the config)."""
-        if self._playbook is None:
-            from followup.core.playbook import DEFAULT_PLAYBOOK, load_playbook
-
-            configured = self.config.playbook
-            path = Path(configured).expanduser() if configured else self.paths.config / "playbook.toml"
-            self._playbook = load_playbook(path) if configured or path.exists() else DEFAULT_PLAYBOOK
-        return self._playbook
 
     def _plan(self, interview: Interview, states: dict[str, ItemState] | None = None,
               outcomes: Sequence[Outcome] = ()) -> list[PlannedItem]:
-        return plan(interview, states=states, outcomes=outcomes, playbook=self.playbook,
+        return plan(interview, states=states, outcomes=outcomes, playbook=self.config.steps,
                     days=self.business_days(interview), busy=self.busy())
 
     def preview(self, interview: Interview) -> list[PlannedItem]:
@@ -145,8 +164,9 @@ class Service:
         existing = self.store.find_interview(interview.company, interview.role, interview.start)
         if existing is not None:
             raise UsageError(
-                f"interview {existing} already has {interview.company!r}, {interview.role!r}"
-                f" at {interview.start:%Y-%m-%d %H:%M}; `followup show {existing}` shows it"
+                f"this interview is stored already as interview {existing} ({interview.company!r},"
+                f" {interview.role!r} at {interview.start:%Y-%m-%d %H:%M}); `followup show"
+                f" {existing}` shows it"
             )
         stored = self.store.insert_interview(interview, self.now)
         self.replan(stored)
@@ -175,8 +195,6 @@ class Service:
         return changed
 
     def _save(self, interview: Interview, item: PlannedItem, old: ItemRow | None) -> int:
-        from followup.core.render import Meta, render_item
-
         print_ = fingerprint(item)
         if old is not None and old.fingerprint == print_:
             return 0
@@ -225,12 +243,50 @@ class Service:
         if existing is not None and existing != interview.id:
             raise UsageError(
                 f"interview {existing} already has {interview.company!r}, {interview.role!r}"
-                f" at {interview.start:%Y-%m-%d %H:%M}; change --at, --company or --role"
+                f" at {interview.start:%Y-%m-%d %H:%M}; change the time, the company or the role"
             )
         self.store.update_interview(interview)
         stored = self.store.interview(interview.id)
         self.replan(stored)
         return stored
+
+    def edit(self, interview_id: int, edit: Edit) -> Interview | None:
+        """Apply an edit and re-plan; None when it changes nothing."""
+        if edit.empty:
+            raise UsageError("nothing to change; give at least one change")
+        current = self.store.interview(interview_id)
+        edited = apply_edit(current, edit)
+        if edited == current:
+            return None
+        return self.update(edited)
+
+    def save_notes(self, interview_id: int, text: str) -> tuple[str, list[tuple[ItemRow, str]]]:
+        """Store the notes on an interview; saving non-empty notes completes its notes step.
+
+        Returns what happened ("unchanged", "empty" or "saved") and the steps completed."""
+        existing = self.store.notes(interview_id)
+        cleaned = clean_notes(text)
+        if cleaned == existing:
+            return "unchanged", []
+        if not cleaned:
+            return "empty", []
+        self.store.set_notes(interview_id, cleaned, self.now)
+        open_steps = [str(row.id) for row in self.store.items(interview_id, kinds=("task",))
+                      if row.step == "notes" and row.status == NEEDS_ACTION]
+        if open_steps:
+            return "saved", self.done(open_steps)
+        self.replan(self.store.interview(interview_id))  # drafts in the calendar use the notes
+        return "saved", []
+
+    def snooze_as_typed(self, ref: str, when: str | None) -> ItemRow:
+        """`snooze` by a duration ("2d", counted from the later of the due time and now),
+        to a time ("2026-12-17 08:30"), or back to the plan (None)."""
+        row = self.store.item_by_ref(ref)
+        due = None
+        if when is not None:
+            base = max(dt.datetime.fromisoformat(row.due), self.now) if row.due else self.now
+            due = inputs.snooze_target(when, base, self.config.user_tz)
+        return self.snooze(ref, due)
 
     def snooze(self, ref: str, due: dt.datetime | None) -> ItemRow:
         """Move one open task to `due` (None: back to the plan); the choice survives re-plans."""
@@ -299,38 +355,6 @@ class Service:
         self.replan(interview)
         return True
 
-    # -- calendar output ----------------------------------------------------------------
-
-    def calendar_bytes(self, profile: str = "full",
-                       feed: Mapping[str, object] | None = None) -> bytes:
-        from followup.core.render import assemble, calendar_header, in_profile
-
-        texts: list[str] = []
-        tzids: set[str] = set()
-        years: list[int] = []
-        for row in self.store.calendar_rows():
-            want_todo, want_event = in_profile(profile, row["kind"], bool(row["has_slot"]))
-            if want_todo and row["vtodo"]:
-                texts.append(row["vtodo"])
-            if want_event:
-                texts.append(row["vevent"])
-            if want_todo or want_event:
-                tzids.add(row["tz"])
-                years.append(int(row["year"]))
-        span = (min(years), max(years)) if years else (2026, 2026)
-        header = calendar_header(CALENDAR_NAME, tzids, span, feed)
-        return assemble(header, texts)
-
-    def calendar_path(self) -> Path:
-        if self.config.calendar_file:
-            return Path(self.config.calendar_file).expanduser()
-        return self.paths.calendar_file
-
-    def write_calendar(self) -> Path:
-        path = self.calendar_path()
-        write_atomic(path, self.calendar_bytes("full"))
-        return path
-
 
 def with_draft(item: PlannedItem, interview: Interview, notes: str | None,
                name: str | None) -> PlannedItem:
@@ -338,19 +362,3 @@ def with_draft(item: PlannedItem, interview: Interview, notes: str | None,
     text, mailto = calendar_text(interview, item.key, item.step, notes, name)
     extra = f"Draft:\n\n{text}" + (f"\n\nSend it: {mailto}" if mailto else "")
     return dataclasses.replace(item, description=f"{item.description}\n\n{extra}")
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Temp file in the same folder + rename: readers see the old file or the new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-

@@ -1,23 +1,21 @@
-"""Commands for what the user writes and sends: notes, draft, report.
-
-Imported at the bottom of cli.py; Jinja2, the spell checker and the report load inside
-the commands, so `followup --help` stays fast.
-"""
+"""Commands for what the user writes and sends: notes, draft, report."""
 
 from __future__ import annotations
 
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
-from followup.cli import App, _interview_id, after_change, cli, pass_app
+from followup.cli import cli
+from followup.cli.context import App, interview_id, pass_app
+from followup.cli.operations import service_of
+from followup.core import drafts, inputs
+from followup.core import report as activity
 from followup.errors import FollowupError, UsageError
-
-if TYPE_CHECKING:
-    from followup.store import ItemRow
+from followup.files import write_atomic
+from followup.store import ItemRow
 
 DICTIONARY = "dictionary.txt"  # the user's own words for --check, one a line, in the config folder
 
@@ -40,36 +38,24 @@ def notes(app: App, interview: str, source: str | None) -> None:
       followup notes 1
       followup notes 1 --file interview-notes.txt
     """
-    from followup.core.drafts import clean_notes, notes_template
-
-    interview_id = _interview_id(interview)
-    service = app.service
+    number = interview_id(interview)
+    service = service_of(app)
     store = service.store
     with store.snapshot():
-        record = store.interview(interview_id)
-        existing = store.notes(interview_id)
-    text = _edit(notes_template(record, existing)) if source is None else _read(source)
-    cleaned = clean_notes(text) if text is not None else None
-    if cleaned is None or cleaned == existing:
-        click.echo(f"The notes on interview {interview_id} are unchanged; nothing saved.")
+        record = store.interview(number)
+        existing = store.notes(number)
+    text = _edit(drafts.notes_template(record, existing)) if source is None else _read(source)
+    if text is None:
+        click.echo(f"The notes on interview {number} are unchanged; nothing saved.")
         return
-    if not cleaned:
-        click.echo(f"The notes on interview {interview_id} are empty; nothing saved.")
+    with service.change():
+        what, results = service.save_notes(number, text)
+    if what != "saved":
+        click.echo(f"The notes on interview {number} are {what}; nothing saved.")
         return
-    with store.transaction():
-        store.set_notes(interview_id, cleaned, service.now)
-        open_steps = [str(row.id) for row in store.items(interview_id, kinds=("task",))
-                      if row.step == "notes" and row.status == "needs-action"]
-        if open_steps:
-            results = service.done(open_steps)
-        else:
-            results = []
-            service.replan(store.interview(interview_id))  # drafts in the calendar use the notes
-        service.write_calendar()
-    after_change(app)
-    click.echo(f"Saved the notes on interview {interview_id}.")
-    for row, what in results:
-        click.echo(f"{row.id}  {what}: {row.summary}")
+    click.echo(f"Saved the notes on interview {number}.")
+    for row, said in results:
+        click.echo(f"{row.id}  {said}: {row.summary}")
 
 
 def _edit(template: str) -> str | None:
@@ -118,9 +104,7 @@ def draft(ctx: click.Context, app: App, ref: str, eml: Path | None, check: bool)
       followup draft 5
       followup draft 5 --check && followup draft 5 --eml thank-you.eml
     """
-    from followup.core import drafts
-
-    store = app.service.store
+    store = app.store
     with store.snapshot():
         row = store.item_by_ref(ref)
         interview = store.interview(row.interview_id)
@@ -143,8 +127,6 @@ def draft(ctx: click.Context, app: App, ref: str, eml: Path | None, check: bool)
             ctx.exit(1)
         click.echo("No unknown words.", err=True)
     if eml is not None:
-        from followup.app.service import write_atomic
-
         try:
             write_atomic(eml.expanduser(), made.eml(app.now.astimezone(app.zone)))
         except OSError as exc:
@@ -180,15 +162,12 @@ def report(app: App, since: str | None, until: str | None, fmt: str) -> None:
     Example:
       followup report --since 2026-12-01 --until 2026-12-31 --format csv > december.csv
     """
-    from followup.core import inputs
-    from followup.core import report as activity
-
     zone = app.zone
     last = inputs.date(until, "--until date") if until else app.now.astimezone(zone).date()
     first = inputs.date(since, "--since date") if since else None
     if first is not None and first > last:
         raise UsageError(f"--since {first} is after --until {last}; swap them")
-    store = app.service.store
+    store = app.store
     rows: list[activity.Activity] = []
     with store.snapshot():
         items: dict[int, list[ItemRow]] = {}

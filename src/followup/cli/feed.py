@@ -1,21 +1,36 @@
-"""Feed commands: serve, feed urls, feed rotate, publish.
-
-Imported at the bottom of cli.py; waitress and the feed module load inside the commands,
-so `followup --help` stays fast.
-"""
+"""Calendar output commands: export, publish, serve, feed urls, feed rotate."""
 
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
+import signal
+import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from followup.cli import App, cli, pass_app
+from followup.app.service import Service
+from followup.cli import FollowupSubgroup, cli
+from followup.cli.context import App, pass_app
+from followup.cli.output import table, to_json
+from followup.config import check_base_url
+from followup.core.vocab import PROFILES
 from followup.errors import FollowupError, UsageError
+from followup.feed import server
+from followup.feed.calendar import calendar_bytes
+from followup.feed.publish import (
+    ensure_token,
+    feed_urls,
+    local_base_url,
+    publish_configured,
+    rotate_token,
+)
+from followup.feed.publish import publish as publish_to
+from followup.files import write_atomic
 
-PROFILE_CHOICE = click.Choice(["events", "full", "tasks"])
+PROFILE_CHOICE = click.Choice(["events", "full", "tasks"])  # events first: what most want
 HOW_TO = (
     ("Google Calendar", "Settings → Add calendar → From URL; paste the events http(s) URL."),
     ("Apple Calendar", "File → New Calendar Subscription; paste the events webcal:// URL."),
@@ -37,22 +52,16 @@ def _base_url_option(func: Any) -> Any:
 
 
 def _base_url(app: App, given: str | None, host: str, port: int) -> str:
-    from followup.feed.server import check_base_url, configured_base_url, local_base_url
-
     if given:
         return check_base_url(given)
-    return configured_base_url(app.config.raw) or local_base_url(host, port)
+    return app.config.feed.base_url or local_base_url(host, port)
 
 
 def _urls_doc(base_url: str, token: str) -> dict[str, Any]:
-    from followup.feed.server import feed_urls
-
     return {"base_url": base_url, "feeds": feed_urls(base_url, token)}
 
 
 def _print_urls(doc: dict[str, Any]) -> None:
-    from followup.cli.output import table
-
     feeds = doc["feeds"]
     for profile, urls in feeds.items():
         click.echo(f"{profile:<7} {urls['clients']}")
@@ -83,13 +92,8 @@ def serve(app: App, host: str, port: int, base_url: str | None, quiet: bool) -> 
     Example:
       followup serve --port 8765 --base-url https://cal.example.org
     """
-    import signal
-
-    from followup.app.service import Service
-    from followup.feed import server as feed
-
-    token = feed.ensure_token(app.service.store, app.now)
-    app.service.store.close()  # the workers open their own connections
+    token = ensure_token(app.store, app.now)
+    app.store.close()  # the workers open their own connections
 
     def open_source() -> Service:
         return Service(app.paths, app.config, app.now)
@@ -97,9 +101,9 @@ def serve(app: App, host: str, port: int, base_url: str | None, quiet: bool) -> 
     def log(line: str) -> None:
         click.echo(f"{dt.datetime.now().astimezone():%Y-%m-%d %H:%M:%S} {line}", err=True)
 
-    feed_app = feed.FeedApp(open_source, app.user_tz, log=None if quiet else log)
+    feed_app = server.FeedApp(open_source, app.user_tz, log=None if quiet else log)
     try:
-        server = feed.create_server(feed_app, host, port)
+        httpd = server.create_server(feed_app, host, port)
     except OSError as exc:
         raise FollowupError(
             f"cannot listen on {host}:{port}: {exc.strerror or exc}; choose another --port"
@@ -112,19 +116,19 @@ def serve(app: App, host: str, port: int, base_url: str | None, quiet: bool) -> 
 
     previous = signal.signal(signal.SIGTERM, stop)
     try:
-        actual = local_address(server)
+        actual = local_address(httpd)
         _print_urls(_urls_doc(_base_url(app, base_url, *actual), token))
         click.echo()
         if not _is_loopback(host):
             click.echo(f"Warning: listening on {host}: anyone who can reach this machine and "
                        "knows a URL can read your plan, over unencrypted http.", err=True)
         click.echo(f"Serving on http://{_url_host(actual[0])}:{actual[1]} (Ctrl-C stops).")
-        server.run()  # returns once a signal has stopped it
+        httpd.run()  # returns once a signal has stopped it
     except KeyboardInterrupt:
         pass
     finally:
         signal.signal(signal.SIGTERM, previous)
-        server.close()
+        httpd.close()
     click.echo("Stopped.")
 
 
@@ -137,8 +141,6 @@ def _url_host(host: str) -> str:
 
 
 def _is_loopback(host: str) -> bool:
-    import ipaddress
-
     if host == "localhost":
         return True
     try:
@@ -147,7 +149,7 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-@cli.group("feed")
+@cli.group("feed", cls=FollowupSubgroup)
 def feed_group() -> None:
     """The feed's URLs and token.
 
@@ -172,9 +174,7 @@ def urls(app: App, base_url: str | None, host: str, port: int, as_json: bool) ->
     Example:
       followup feed urls --json
     """
-    from followup.feed.server import ensure_token
-
-    token = ensure_token(app.service.store, app.now)
+    token = ensure_token(app.store, app.now)
     _show(_urls_doc(_base_url(app, base_url, host, port), token), as_json)
 
 
@@ -194,9 +194,7 @@ def rotate(app: App, base_url: str | None, host: str, port: int, as_json: bool) 
     Example:
       followup feed rotate
     """
-    from followup.feed.server import rotate_token
-
-    token = rotate_token(app.service.store, app.now)
+    token = rotate_token(app.store, app.now)
     doc = _urls_doc(_base_url(app, base_url, host, port), token)
     if not as_json:
         click.echo("New feed token issued; the old URLs now answer 404. Subscribe again with:\n")
@@ -205,8 +203,6 @@ def rotate(app: App, base_url: str | None, host: str, port: int, as_json: bool) 
 
 def _show(doc: dict[str, Any], as_json: bool) -> None:
     if as_json:
-        from followup.cli.output import to_json
-
         click.echo(to_json(doc))
     else:
         _print_urls(doc)
@@ -227,14 +223,11 @@ def publish(app: App, path: Path | None, profile: str) -> None:
     Example:
       followup publish ~/public_html/followup.ics --profile events
     """
-    from followup.feed.server import publish as publish_to
-    from followup.feed.server import publish_configured
-
     if path is not None:
-        publish_to(app.service, path.expanduser(), profile, app.user_tz)
+        publish_to(app.store, path.expanduser(), profile, app.user_tz)
         click.echo(f"Published the {profile} feed to {path}")
         return
-    written = publish_configured(app.service, app.config)
+    written = publish_configured(app.store, app.config)
     if not written:
         raise UsageError(
             "give a PATH, or list files under [feed] publish in config.toml"
@@ -243,15 +236,28 @@ def publish(app: App, path: Path | None, profile: str) -> None:
         click.echo(f"Published {target}")
 
 
-def publish_after_change(app: App) -> None:
-    """Refresh the `[feed] publish` files after a change; the change is committed already,
-    so a file that cannot be written is a warning, not a failure of the command."""
-    if not app.config.raw.get("feed"):
-        return  # nothing configured: not even the import
-    from followup.feed.server import publish_configured
+@cli.command()
+@click.option("-o", "--output", default="-", metavar="FILE|-", help="Where to write [default: stdout].")
+@click.option("--profile", type=click.Choice(PROFILES), default="full", show_default=True,
+              help="full: events + tasks (Thunderbird, Evolution, Nextcloud); events: Google, "
+                   "Outlook, Apple Calendar; tasks: Reminders, todoman.")
+@pass_app
+def export(app: App, output: str, profile: str) -> None:
+    """Write the follow-up as an .ics calendar.
 
+    \b
+    Example:
+      followup export --profile events -o ~/followup-google.ics
+    """
+    store = app.store
+    with store.snapshot():
+        data = calendar_bytes(store, profile)
+    if output == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
     try:
-        publish_configured(app.service, app.config)
-    except FollowupError as exc:
-        click.echo(f"Warning: {exc}; the change itself is saved.", err=True)
-
+        write_atomic(Path(output).expanduser(), data)
+    except OSError as exc:
+        raise FollowupError(f"cannot write {output}: {exc.strerror or exc}") from None
+    click.echo(f"Wrote {profile} calendar to {output}", err=True)

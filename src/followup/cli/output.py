@@ -7,6 +7,8 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+import click
+
 from followup.core.model import Interview, Outcome, PlannedItem
 from followup.store import ItemRow, item_json, parse_moment
 
@@ -161,8 +163,6 @@ def item_rows(
 
 
 def _colour(line: str, row: ItemRow, when: str) -> str:
-    import click
-
     if row.status != "needs-action":
         return click.style(line, dim=True)
     if when.startswith("overdue"):

@@ -1,31 +1,25 @@
-"""Sync commands: `remote add/list/remove` and `sync`, plus the push after every change.
-
-Imported at the bottom of cli.py; the engine, the storages and caldav load inside the
-commands, so `followup --help` stays fast.
-"""
+"""Sync commands: `remote add/list/remove` and `sync`."""
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 
-from followup.cli import App, cli, pass_app
-from followup.errors import FollowupError, UsageError
-
-RETRY_HINT = "the change is saved here and `followup sync` will send it"
-
-
-def _remotes(app: App) -> dict[str, Any]:
-    from followup.sync.targets import load_remotes
-
-    return load_remotes(app.config.raw, app.paths.config_file)
+from followup.app.remotes import add_remote, remove_remote, sync_remote
+from followup.cli import FollowupSubgroup, cli
+from followup.cli.context import App, pass_app
+from followup.cli.operations import service_of
+from followup.cli.output import table, to_json
+from followup.config import Remote
+from followup.credentials import password_source
+from followup.errors import UsageError
 
 
-@cli.group("remote", context_settings={"help_option_names": ["-h", "--help"]})
+@cli.group("remote", cls=FollowupSubgroup, context_settings={"help_option_names": ["-h", "--help"]})
 def remote_group() -> None:
     """The CalDAV servers and vdir folders that `followup sync` keeps up to date.
 
@@ -66,47 +60,36 @@ def remote_add(app: App, name: str, url: str | None, vdir: Path | None, username
           --password-command "pass show dav" --tasks-calendar Reminders
       followup remote add todo --vdir ~/.local/share/vdirsyncer/tasks
     """
-    from followup.sync.targets import Remote, check_name, password, resolve_collections, save_remote
-
-    check_name(name)
-    if name in _remotes(app):
-        raise UsageError(f"remote '{name}' exists; `followup remote remove {name}` first")
     if bool(url) == bool(vdir):
         raise UsageError("give either a URL (CalDAV) or --vdir PATH")
     if password_env and password_command:
         raise UsageError("give --password-env or --password-command, not both")
-    auto = not no_auto_push
-    if vdir is not None:
-        if username or password_env or password_command or calendar or tasks_calendar or create:
-            raise UsageError("--vdir takes no login or calendar options")
-        folder = vdir.expanduser().absolute()
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise FollowupError(f"cannot create {folder}: {exc.strerror or exc}") from None
-        save_remote(app.paths.config_file, Remote(name, vdir=str(folder), auto_push=auto))
-        click.echo(f"Added remote '{name}': vdir {folder}")
-        return
-    assert url is not None
-    if not url.startswith(("http://", "https://")):
-        raise UsageError(f"{url!r} is not an http(s) URL")
-    from urllib.parse import urlsplit
-
-    if urlsplit(url).password is not None:
+    if vdir is not None and (username or password_env or password_command or calendar
+                             or tasks_calendar or create):
+        raise UsageError("--vdir takes no login or calendar options")
+    if url is not None and _has_password(url):
         # It would be written to config.toml and echoed: refuse it without repeating it.
         raise UsageError("the URL holds a password; give the URL without it, the login with"
                          " --username and the password with --password-env or --password-command")
     remote = Remote(name, url=url, username=username, calendar=calendar,
                     tasks_calendar=tasks_calendar, password_env=password_env,
-                    password_command=password_command, auto_push=auto)
-    events, tasks = resolve_collections(remote, password(remote), create)
-    from dataclasses import replace
-
-    save_remote(app.paths.config_file, replace(remote, calendar=events, tasks_calendar=tasks))
+                    password_command=password_command, auto_push=not no_auto_push,
+                    vdir=str(vdir) if vdir is not None else None)
+    saved = add_remote(app.paths, app.config, remote, create=create)
+    if saved.vdir is not None:
+        click.echo(f"Added remote '{name}': vdir {saved.vdir}")
+        return
     click.echo(f"Added remote '{name}': CalDAV {url}")
-    click.echo(f"  events: {events or '(none: no calendar takes events)'}")
-    click.echo(f"  tasks:  {tasks or '(none: no calendar takes tasks)'}")
+    click.echo(f"  events: {saved.calendar or '(none: no calendar takes events)'}")
+    click.echo(f"  tasks:  {saved.tasks_calendar or '(none: no calendar takes tasks)'}")
     click.echo("Run `followup sync` to send your follow-up there.")
+
+
+def _has_password(url: str) -> bool:
+    try:
+        return urlsplit(url).password is not None
+    except ValueError:
+        return False  # a malformed URL: add_remote says so
 
 
 @remote_group.command("list")
@@ -119,13 +102,11 @@ def remote_list(app: App, as_json: bool) -> None:
     Example:
       followup remote list
     """
-    from followup.cli.output import table, to_json
-
     docs = [{
         "name": r.name, "kind": r.kind, "url": r.url, "vdir": r.vdir, "username": r.username,
         "calendar": r.calendar, "tasks_calendar": r.tasks_calendar,
-        "password": r.password_source, "auto_push": r.auto_push,
-    } for r in sorted(_remotes(app).values(), key=lambda r: r.name)]
+        "password": password_source(r), "auto_push": r.auto_push,
+    } for r in sorted(app.config.remotes.values(), key=lambda r: r.name)]
     if as_json:
         click.echo(to_json(docs))
         return
@@ -137,7 +118,7 @@ def remote_list(app: App, as_json: bool) -> None:
         where = d["vdir"] if d["kind"] == "vdir" else d["url"]
         login = f"user {d['username']}, password from {d['password']}" if d["username"] else ""
         push = "" if d["auto_push"] else "sync only"
-        rows.append((d["name"], d["kind"], where, "; ".join(x for x in (login, push) if x)))
+        rows.append((str(d["name"]), str(d["kind"]), str(where), "; ".join(x for x in (login, push) if x)))
     for line in table(rows):
         click.echo(line.rstrip())
 
@@ -152,34 +133,9 @@ def remote_remove(app: App, name: str) -> None:
     Example:
       followup remote remove work
     """
-    from followup.sync.state import SyncState
-    from followup.sync.targets import delete_remote
-
-    if name not in _remotes(app):
-        raise UsageError(f"no remote '{name}'; `followup remote list` shows them")
-    delete_remote(app.paths.config_file, name)
-    if app.paths.database.exists():
-        store = app.service.store
-        with store.transaction():
-            SyncState(store.db).forget_remote(name)
+    store = app.store if app.paths.database.exists() else None
+    remove_remote(app.paths, app.config, store, name)
     click.echo(f"Removed remote '{name}'.")
-
-
-def run_sync(app: App, remote: Any, *, pull: bool = True, **engine: Any) -> Any:
-    """One remote, both ways (or push only); errors end up in the report."""
-    from followup.sync.engine import Engine, Report
-    from followup.sync.targets import close_targets, open_targets
-
-    try:
-        targets = open_targets(remote)
-    except FollowupError as exc:
-        report = Report(remote.name)
-        report.errors.append(str(exc))
-        return report
-    try:
-        return Engine(app.service, remote.name, targets, **engine).sync(pull=pull)
-    finally:
-        close_targets(targets)
 
 
 @cli.command("sync")
@@ -199,9 +155,7 @@ def sync_(ctx: click.Context, app: App, name: str | None, as_json: bool) -> None
     Example:
       followup sync work
     """
-    from followup.cli.output import to_json
-
-    remotes = _remotes(app)
+    remotes = app.config.remotes
     if name is not None and name not in remotes:
         raise UsageError(f"no remote '{name}'; `followup remote list` shows them")
     if not remotes:
@@ -210,7 +164,7 @@ def sync_(ctx: click.Context, app: App, name: str | None, as_json: bool) -> None
     reports = []
     for remote in chosen:
         with _ProgressBar(remote.name, enabled=not as_json) as bar:
-            reports.append(run_sync(app, remote, progress=bar.update))
+            reports.append(sync_remote(service_of(app), remote, progress=bar.update))
     if as_json:
         click.echo(to_json([r.doc() for r in reports]))
     for report in reports:
@@ -252,26 +206,3 @@ class _ProgressBar:
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
-
-
-def push_after_change(app: App) -> None:
-    """After add/done/undo/outcome/edit: send the change to remotes with auto_push on."""
-    if getattr(app, "offline", False) or os.environ.get("FOLLOWUP_OFFLINE", "") not in ("", "0"):
-        return
-    if not app.config.raw.get("remote"):
-        return
-    try:
-        remotes = [r for _, r in sorted(_remotes(app).items()) if r.auto_push]
-    except FollowupError as exc:
-        click.echo(f"Warning: {exc}; {RETRY_HINT}", err=True)
-        return
-    for remote in remotes:
-        try:
-            errors = run_sync(app, remote, pull=False).errors
-        except Exception as exc:  # noqa: BLE001 - the change is committed: warn, do not fail
-            if os.environ.get("FOLLOWUP_DEBUG"):
-                raise
-            errors = [f"remote '{remote.name}': unexpected {type(exc).__name__}: {exc}"]
-        for error in errors:
-            click.echo(f"Warning: {error}; {RETRY_HINT}", err=True)
-

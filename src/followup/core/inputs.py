@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from followup.core.model import Contact
+from followup.core.model import DEFAULT_DURATION, Contact, Interview, interview_uid
+from followup.core.schedule import public_holidays
+from followup.core.vocab import CHANNELS, NOTE_KINDS
 from followup.errors import UsageError
 
-if TYPE_CHECKING:
-    from followup.core.model import Interview
+T = TypeVar("T")
 
 _DURATION = re.compile(r"^\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?\s*$", re.IGNORECASE)
 _EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
@@ -18,8 +22,6 @@ _EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
 
 def zone(name: str) -> str:
     """A valid IANA zone name, as the user wrote it."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
     text = name.strip()
     try:
         if not text or text.startswith("/") or ".." in text:
@@ -50,8 +52,6 @@ def datetime(text: str, tz: str, what: str = "date and time") -> dt.datetime:
         raise UsageError(
             f"invalid {what} {text!r}; write it as 'YYYY-MM-DD HH:MM', e.g. '2026-12-01 14:00'"
         )
-    from zoneinfo import ZoneInfo
-
     zone_info = ZoneInfo(tz)
     if value.tzinfo is not None:
         return value.astimezone(zone_info)
@@ -106,8 +106,6 @@ def interviewer(text: str, key: int, tz: str | None = None) -> Contact:
 
 def country(text: str) -> tuple[str, str | None]:
     """'GB', 'US-CA' or 'GB-SCT' (ISO 3166 country, optional subdivision), checked."""
-    from followup.core.schedule import public_holidays
-
     code, _, subdivision = text.strip().partition("-")
     public_holidays(code, subdivision or None)  # raises a UsageError naming what is unknown
     return code.upper(), (subdivision.upper() or None)
@@ -154,37 +152,56 @@ def snooze_target(text: str, base: dt.datetime, tz: str) -> dt.datetime:
 
 
 def _zone(tz: str) -> dt.tzinfo:
-    from zoneinfo import ZoneInfo
-
     return ZoneInfo(tz)
+
+
+def about(field: str, parse: Callable[[], T]) -> T:
+    """`parse()`, its UsageError marked as being about `field` (the option or the import
+    file's key that carries it: the CLI and the importer name it)."""
+    try:
+        return parse()
+    except UsageError as exc:
+        if exc.field is None:
+            exc.field = field
+        raise
 
 
 def interview(*, company: str, role: str, at: str, tz: str, length: str | None = None,
               deadline: str | None = None, channel: str = "email", note: str = "email",
               location: str = "", contacts: tuple[Contact, ...] = (),
-              holidays: str | None = None, at_label: str = "interview time (--at)") -> Interview:
-    """An Interview from what a user typed (command line or import file), every field checked."""
-    from followup.core.model import DEFAULT_DURATION, Interview, interview_uid
-    from followup.core.vocab import CHANNELS, NOTE_KINDS
-
-    zone_name = zone(tz)
-    start = datetime(at, zone_name, at_label)
-    code, subdivision = country(holidays) if holidays else (None, None)
+              holidays: str | None = None) -> Interview:
+    """An Interview from what a user typed (command line or import file), every field checked;
+    an error names the field it is about."""
+    zone_name = about("tz", lambda: zone(tz))
+    start = about("at", lambda: datetime(at, zone_name, "interview time"))
+    code, subdivision = about("country", lambda: country(holidays)) if holidays else (None, None)
     return Interview(
         uid=interview_uid(company, role, start),
         company=company,
         role=role,
         start=start,
-        duration=duration(length) if length else DEFAULT_DURATION,
+        duration=about("duration", lambda: duration(length)) if length else DEFAULT_DURATION,
         tz=zone_name,
-        deadline=date(deadline, "deadline") if deadline else None,
-        channel=choice(channel, CHANNELS, "channel"),
-        note=choice(note, NOTE_KINDS, "note kind"),
+        deadline=about("deadline", lambda: date(deadline, "deadline")) if deadline else None,
+        channel=about("channel", lambda: choice(channel, CHANNELS, "channel")),
+        note=about("note", lambda: choice(note, NOTE_KINDS, "note kind")),
         location=location,
         contacts=contacts,
         country=code,
         subdivision=subdivision,
     )
+
+
+def interviewers(texts: Sequence[str], zones: Sequence[str], first_key: int) -> list[Contact]:
+    """Interviewers, each with the zone given at the same position (a panel's zones in order)."""
+    if len(zones) > len(texts):
+        raise UsageError("more zones than interviewers; give one zone per interviewer, in order",
+                         field="contact_tzs")
+    contacts = []
+    for n, text in enumerate(texts):
+        tz = about("contact_tzs", partial(contact_zone, zones[n])) if n < len(zones) else None
+        contacts.append(about("interviewers", partial(interviewer, text, first_key + n, tz)))
+    return contacts
 
 
 def choice(text: str, options: tuple[str, ...], what: str) -> str:

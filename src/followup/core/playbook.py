@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Literal
+
+from followup.errors import UsageError
 
 Anchor = str  # "start", "end", "deadline", "outcome" or the id of an earlier step
 
@@ -151,8 +153,9 @@ _WHEN_KEYS = {"after", "days", "business_days", "at"}
 _STEP_KEYS = {"title", "purpose", "alarm_before", "alarm_after"}
 
 
-def load_playbook(path: Path) -> tuple[Step, ...]:
-    """The default playbook with the changes of a TOML file, e.g.
+def with_changes(data: Mapping[str, object], where: str) -> tuple[Step, ...]:
+    """The default playbook with the changes a user's playbook.toml makes (already parsed;
+    `where` names the file in errors), e.g.
 
         [thank-you-email]
         after = "24h"
@@ -160,26 +163,16 @@ def load_playbook(path: Path) -> tuple[Step, ...]:
         at = "08:30"
         business_days = 3
     """
-    import tomllib
-
-    from followup.errors import UsageError
-
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UsageError(f"no playbook file {path}") from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise UsageError(f"cannot read the playbook {path}: {exc}") from None
     steps = {step.id: step for step in DEFAULT_PLAYBOOK}
     for step_id, changes in data.items():
         if step_id not in steps:
-            raise UsageError(f"{path}: unknown step [{step_id}]; steps are: {', '.join(steps)}")
+            raise UsageError(f"{where}: unknown step [{step_id}]; steps are: {', '.join(steps)}")
         if not isinstance(changes, dict):
-            raise UsageError(f"{path}: [{step_id}] must be a table of changes")
+            raise UsageError(f"{where}: [{step_id}] must be a table of changes")
         try:
             steps[step_id] = _changed(steps[step_id], changes)
         except (TypeError, ValueError) as exc:
-            raise UsageError(f"{path}: [{step_id}]: {exc}") from None
+            raise UsageError(f"{where}: [{step_id}]: {exc}") from None
     return tuple(steps.values())
 
 

@@ -9,16 +9,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-
-import icalendar
+from typing import TYPE_CHECKING
 
 from followup.core.model import CANCELLED, COMPLETED, Interview, Outcome, PlannedItem
 from followup.core.vtimezone import vtimezone
 
+if TYPE_CHECKING:
+    import icalendar
+
 PRODID = "-//followup//followup//EN"  # stable: it is part of every byte-compared render
 TASK_EVENT_LENGTH = dt.timedelta(minutes=15)
 DONE_PREFIX = "✓ "
-PROFILES = ("full", "events", "tasks")
+CALENDAR_NAME = "Job search follow-up"
+
 UTC = dt.timezone.utc
 
 
@@ -82,6 +85,8 @@ def _alarm(component: icalendar.cal.Component, item: PlannedItem) -> None:
     # Closed items ring no more; one absolute DISPLAY alarm otherwise (rule 11).
     if item.alarm is None or item.status in (COMPLETED, CANCELLED):
         return
+    import icalendar
+
     alarm = icalendar.Alarm()
     alarm.add("action", "DISPLAY")
     alarm.add("description", item.summary)
@@ -91,6 +96,8 @@ def _alarm(component: icalendar.cal.Component, item: PlannedItem) -> None:
 
 def todo(item: PlannedItem, meta: Meta) -> icalendar.Todo:
     assert item.kind == "task" and item.due is not None
+    import icalendar
+
     component = icalendar.Todo()
     _common(component, item, meta, meta.uid)
     component.add("summary", item.summary)
@@ -109,6 +116,8 @@ def todo(item: PlannedItem, meta: Meta) -> icalendar.Todo:
 
 def event(item: PlannedItem, meta: Meta) -> icalendar.Event:
     """The item as a calendar event: itself for events, a projection for tasks."""
+    import icalendar
+
     component = icalendar.Event()
     _common(component, item, meta, event_uid(meta.uid, item.kind))
     prefix = DONE_PREFIX if item.status == COMPLETED else ""
@@ -156,6 +165,8 @@ def in_profile(profile: str, kind: str, has_slot: bool) -> tuple[bool, bool]:
 
 def calendar_header(name: str, tzids: Iterable[str], years: tuple[int, int],
                     feed: Mapping[str, object] | None = None) -> icalendar.Calendar:
+    import icalendar
+
     cal = icalendar.Calendar()
     cal.add("version", "2.0")
     cal.add("prodid", PRODID)

@@ -7,6 +7,8 @@ from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from followup.errors import UsageError
+
 ONE_DAY = dt.timedelta(days=1)
 
 
@@ -91,9 +93,7 @@ def free_slot(
 
 def public_holidays(country: str, subdivision: str | None = None) -> Container[dt.date]:
     """The public holidays of a country (ISO 3166 code) and optional subdivision."""
-    import holidays
-
-    from followup.errors import UsageError
+    import holidays  # a tenth of a second to load: only when a plan needs holidays
 
     code = country.strip().upper()
     supported = holidays.list_supported_countries()

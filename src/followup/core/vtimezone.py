@@ -11,9 +11,11 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import icalendar
+if TYPE_CHECKING:
+    import icalendar
 
 UTC = dt.timezone.utc
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -86,6 +88,8 @@ def _local_before(zone: ZoneInfo, moment: dt.datetime) -> dt.datetime:
 
 @lru_cache(maxsize=64)
 def vtimezone(tzid: str, first_year: int, last_year: int) -> icalendar.Timezone:
+    import icalendar
+
     zone = ZoneInfo(tzid)
     moments = _transitions(zone, first_year)
     if moments and not _rule_holds(zone, moments, range(first_year, last_year + 2)):

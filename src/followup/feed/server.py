@@ -11,33 +11,20 @@ import email.utils
 import hashlib
 import hmac
 import re
-import secrets
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Protocol
 
-from followup.config import Config, system_timezone
-from followup.errors import FollowupError, UsageError
+from followup import __version__
+from followup.feed.publish import FEED_PROFILES, SINCE_KEY, TOKEN_KEY, feed_properties
 from followup.store import Store
 
-PROFILES = ("events", "full", "tasks")  # events first: it is the one most people want
-TOKEN_KEY = "feed_token"
-# When the feed was first offered: Last-Modified of a calendar with nothing in it yet.
-SINCE_KEY = "feed_created"
-REFRESH = dt.timedelta(hours=1)
 RETRY_AFTER_SECONDS = 5
 # A reader under WAL never waits for a writer; when SQLite still says busy (recovery,
 # an exclusive lock) answer 503 quickly instead of tying up a worker for 30 s.
 BUSY_TIMEOUT_MS = 2000
-
-CLIENTS = {
-    "events": "Google Calendar, Outlook, Apple Calendar",
-    "full": "Thunderbird, Evolution, Nextcloud (events and tasks)",
-    "tasks": "Apple Reminders, todoman (tasks only)",
-}
 
 # Waitress settings for a feed: calendar clients send a few small headers and no body.
 SERVER_OPTIONS: dict[str, Any] = {
@@ -55,71 +42,6 @@ _PATH = re.compile(r"/([A-Za-z0-9_-]{16,128})/([a-z]+)\.ics")
 _FILE = re.compile(r"[a-z]{1,16}\.ics")
 
 
-# -- token and URLs ----------------------------------------------------------------------
-
-
-def ensure_token(store: Store, now: dt.datetime) -> str:
-    """The feed token, created on first use (in a transaction, so two first uses agree)."""
-    return store.get_meta(TOKEN_KEY) or _issue(store, now, replace=False)
-
-
-def rotate_token(store: Store, now: dt.datetime) -> str:
-    """A new token; every URL with the old one answers 404 from the next request on."""
-    return _issue(store, now, replace=True)
-
-
-def _issue(store: Store, now: dt.datetime, replace: bool) -> str:
-    with store.transaction():
-        token = None if replace else store.get_meta(TOKEN_KEY)
-        if not token:
-            token = secrets.token_urlsafe(24)
-            store.set_meta(TOKEN_KEY, token)
-        if store.get_meta(SINCE_KEY) is None:
-            store.set_meta(SINCE_KEY, now.astimezone(dt.timezone.utc).isoformat())
-    return token
-
-
-def configured_base_url(raw_config: Mapping[str, Any]) -> str | None:
-    """`[feed] base_url` in config.toml: where a reverse proxy makes the feed public."""
-    section = raw_config.get("feed", {})
-    value = section.get("base_url") if isinstance(section, dict) else None
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise UsageError("config.toml: [feed] base_url must be a string")
-    return check_base_url(value)
-
-
-def check_base_url(text: str) -> str:
-    url = text.strip().rstrip("/")
-    if not re.fullmatch(r"https?://[^/\s?#]+(/[^\s?#]*)?", url):
-        raise UsageError(f"base URL {text!r} must look like https://cal.example.org")
-    return url
-
-
-def local_base_url(host: str, port: int) -> str:
-    if host in ("0.0.0.0", "::", ""):
-        import socket
-
-        host = socket.gethostname()  # a wildcard address is not something to paste
-    if ":" in host:
-        host = f"[{host}]"
-    return f"http://{host}:{port}"
-
-
-def feed_urls(base_url: str, token: str) -> dict[str, dict[str, str]]:
-    """Per profile: the http(s) URL (Google's "From URL") and the webcal:// one (Apple, Outlook)."""
-    urls = {}
-    for profile in PROFILES:
-        url = f"{base_url}/{token}/{profile}.ics"
-        urls[profile] = {
-            "url": url,
-            "webcal": "webcal://" + url.split("://", 1)[1],
-            "clients": CLIENTS[profile],
-        }
-    return urls
-
-
 def redact(path: str) -> str:
     """A request path fit for a log: only a profile file name may show, never a token.
 
@@ -134,86 +56,14 @@ def redact(path: str) -> str:
 # -- what the feed renders -----------------------------------------------------------------
 
 
-def feed_properties(user_tz: str) -> dict[str, Any]:
-    """Header properties of a feed (CALENDAR_RULES.md rule 13), as icalendar values.
-
-    A bare timedelta would serialise X-PUBLISHED-TTL as `1:00:00`, and a string cannot
-    carry VALUE=DURATION: hence explicit vDuration values.
-    """
-    from icalendar import vDuration
-
-    return {
-        "X-WR-TIMEZONE": user_tz,
-        "REFRESH-INTERVAL": vDuration(REFRESH, params={"VALUE": "DURATION"}),
-        "X-PUBLISHED-TTL": vDuration(REFRESH),
-    }
-
-
 class Source(Protocol):
-    """What the feed reads: a store and a renderer over it (followup.app.service.Service)."""
+    """What the feed reads: a store and a renderer over it (followup.app.service.Service
+    satisfies it; feed.calendar.calendar_bytes does the rendering)."""
 
     @property
     def store(self) -> Store: ...
 
     def calendar_bytes(self, profile: str = ..., feed: Any = ...) -> bytes: ...
-
-
-def user_timezone(config: Config) -> str:
-    """The zone X-WR-TIMEZONE names: the configured one, else the machine's (as the CLI)."""
-    return config.timezone or system_timezone()
-
-
-def publish(source: Source, path: Path, profile: str, user_tz: str) -> None:
-    """Write a profile to a file atomically: the feed for a web host or a synced folder.
-
-    One query renders it, so it needs no snapshot of its own and can run inside the
-    transaction of the change that calls for it.
-    """
-    from followup.app.service import write_atomic
-
-    if profile not in PROFILES:
-        raise UsageError(f"unknown profile {profile!r}; use one of: {', '.join(PROFILES)}")
-    data = source.calendar_bytes(profile, feed=feed_properties(user_tz))
-    try:
-        write_atomic(path, data)
-    except OSError as exc:
-        raise FollowupError(f"cannot publish the feed to {path}: {exc.strerror or exc}") from None
-
-
-def publish_targets(raw_config: Mapping[str, Any]) -> list[tuple[Path, str]]:
-    """`[feed] publish` in config.toml: paths (events profile) or {path, profile} tables."""
-    section = raw_config.get("feed", {})
-    entries = section.get("publish", []) if isinstance(section, dict) else None
-    if isinstance(entries, str):
-        entries = [entries]
-    if not isinstance(entries, list):
-        raise UsageError("config.toml: [feed] publish must be a list of paths")
-    targets = []
-    for entry in entries:
-        if isinstance(entry, str):
-            path, profile = entry, "events"
-        elif isinstance(entry, dict) and isinstance(entry.get("path"), str):
-            path, profile = entry["path"], entry.get("profile", "events")
-        else:
-            raise UsageError(
-                f"config.toml: [feed] publish entry {entry!r} must be a path or"
-                ' {path = "…", profile = "events"}'
-            )
-        if profile not in PROFILES:
-            raise UsageError(
-                f"config.toml: [feed] publish profile {profile!r} must be one of: "
-                + ", ".join(PROFILES)
-            )
-        targets.append((Path(path).expanduser(), profile))
-    return targets
-
-
-def publish_configured(source: Source, config: Config) -> list[Path]:
-    """Refresh every file named by `[feed] publish`; the service calls it after each change."""
-    targets = publish_targets(config.raw)
-    for path, profile in targets:
-        publish(source, path, profile, user_timezone(config))
-    return [path for path, _ in targets]
 
 
 # -- HTTP ----------------------------------------------------------------------------------
@@ -239,8 +89,6 @@ def read_state(store: Store) -> State:
 
 def entity_tag(revision: int, profile: str, user_tz: str) -> str:
     """Same state, same tag, whatever the token; X-WR-TIMEZONE is part of the bytes."""
-    from followup import __version__
-
     digest = hashlib.sha256(f"{revision}\x1f{profile}\x1f{user_tz}\x1f{__version__}".encode())
     return f'"{digest.hexdigest()[:32]}"'
 
@@ -320,7 +168,7 @@ class FeedApp:
         if method not in ("GET", "HEAD"):
             return "405 Method Not Allowed", [TEXT, ("Allow", "GET, HEAD")], b"Read-only.\n"
         found = _PATH.fullmatch(path)
-        if found is None or found.group(2) not in PROFILES:
+        if found is None or found.group(2) not in FEED_PROFILES:
             return _not_found()
         token, profile = found.groups()
         source = self._source()

@@ -36,7 +36,10 @@ from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
 from followup.sync.storage import (
     AuthError,
+    Changes,
+    Hrefs,
     Listing,
+    Listings,
     NotFoundError,
     PreconditionFailed,
     StorageError,
@@ -70,7 +73,7 @@ def _redact(url: str) -> str:
 def _chain(exc: BaseException) -> list[BaseException]:
     """The exception and everything it wraps (causes, contexts, args, .reason)."""
     out: list[BaseException] = []
-    stack = [exc]
+    stack: list[Any] = [exc]
     while stack:
         e = stack.pop()
         if isinstance(e, BaseException) and all(e is not o for o in out):
@@ -86,9 +89,13 @@ def _network_cause(exc: BaseException, timeout: float | None) -> str | None:
 
     chain = _chain(exc)
     names = {type(e).__name__ for e in chain}
-    has = lambda *types: next((e for e in chain if isinstance(e, types)), None)  # noqa: E731
-    if e := has(ssl.SSLCertVerificationError):
-        return f"the TLS certificate cannot be verified ({e.verify_message or 'untrusted'})"
+
+    def has(*types: type[BaseException]) -> bool:
+        return any(isinstance(e, types) for e in chain)
+
+    unverified = next((e for e in chain if isinstance(e, ssl.SSLCertVerificationError)), None)
+    if unverified is not None:
+        return f"the TLS certificate cannot be verified ({unverified.verify_message or 'untrusted'})"
     if has(socket.gaierror) or "NameResolutionError" in names:
         return "host name not found"
     if has(ConnectionRefusedError):
@@ -98,12 +105,14 @@ def _network_cause(exc: BaseException, timeout: float | None) -> str | None:
         return f"timed out connecting{limit}"
     if has(TimeoutError) or names & {"ReadTimeout", "ReadTimeoutError", "Timeout"}:
         return f"no answer within {timeout:g} s" if timeout else "timed out"
-    if e := has(ssl.SSLError):
-        return f"TLS error ({e.reason or e})"
+    tls = next((e for e in chain if isinstance(e, ssl.SSLError)), None)
+    if tls is not None:
+        return f"TLS error ({tls.reason or tls})"
     if has(ConnectionResetError, ConnectionAbortedError, BrokenPipeError):
         return "the connection was closed by the server"
-    if e := next((e for e in reversed(chain) if isinstance(e, OSError) and e.strerror), None):
-        return e.strerror.lower()
+    for e in reversed(chain):
+        if isinstance(e, OSError) and e.strerror:
+            return str(e.strerror).lower()
     return None
 
 
@@ -115,7 +124,7 @@ def _components(value: Any) -> set[str]:
     return {str(v).upper() for v in value}
 
 
-def _is(kind: str, props: dict) -> bool:
+def _is(kind: str, props: dict[str, Any]) -> bool:
     """Does the resourcetype in ``props`` include ``kind`` (Clark notation)?"""
     rt = props.get(f"{_D}resourcetype") or []
     return kind in (rt if isinstance(rt, list) else [rt])
@@ -152,22 +161,24 @@ def _preconditions(body: Any) -> list[str]:
 class _Remote:
     """A caldav DAVClient that turns every failure into a one-line StorageError."""
 
-    def __init__(self, label, url, username, password, timeout, verify) -> None:
+    def __init__(self, label: str, url: str, username: str | None, password: str | None,
+                 timeout: float, verify: bool | str) -> None:
         self.label = label
         self.timeout = timeout
         self._password = password or ""
         self.url = _redact(url)
         with self.errors("connect to", self.url):
-            import caldav
+            from caldav.davclient import DAVClient
 
-            self.client = caldav.DAVClient(
-                url=url, username=username, password=password, timeout=timeout,
-                ssl_verify_cert=verify,
-            )
+            # Typed loosely on purpose: python-caldav's annotations are partial (a float
+            # timeout works, principal() is untyped); our own wrapper is what is checked.
+            options: dict[str, Any] = dict(url=url, username=username, password=password,
+                                           timeout=timeout, ssl_verify_cert=verify)
+            self.client: Any = DAVClient(**options)
         self.url = _redact(str(self.client.url))
         self._password = str(self.client.password or "")
 
-    def fail(self, cls: type[StorageError], text: str, **kw) -> StorageError:
+    def fail(self, cls: type[StorageError], text: str, **kw: Any) -> StorageError:
         msg = f"{self.label}: {text}"
         if len(self._password) >= 3:
             msg = msg.replace(self._password, "***")
@@ -181,7 +192,7 @@ class _Remote:
         (``decoded=False``: existing escapes are kept, spaces etc. get escaped).
         """
         parts = urlsplit(str(href_or_url)) if not decoded else None
-        if decoded:
+        if parts is None:
             path = quote(href_or_url, safe=_PATH_SAFE)
         else:
             path = quote(parts.path, safe=_PATH_SAFE + "%")
@@ -225,7 +236,8 @@ class _Remote:
                 ) from None
             raise
 
-    def http_error(self, action, url, status, reason="", body=None) -> StorageError:
+    def http_error(self, action: str, url: str, status: int | None, reason: str = "",
+                   body: Any = None) -> StorageError:
         from http import HTTPStatus
 
         pre = [p.split("}")[-1] for p in _preconditions(body)]
@@ -236,13 +248,14 @@ class _Remote:
             return self.fail(AuthError, "wrong username or password (HTTP 401) — check "
                              "--username and the password source")
         if not reason or reason == "no reason":  # python-caldav's DAVError default
-            reason = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else ""
+            known = status is not None and status in HTTPStatus._value2member_map_
+            reason = HTTPStatus(status).phrase if known and status is not None else ""
         why = f"HTTP {status} {reason.splitlines()[0] if reason else ''}".strip()
         if status and status >= 500:
             return self.fail(StorageError, f"server error ({why}) on {action} {url}{extra}")
         return self.fail(StorageError, f"cannot {action} {url}: {why}{extra}")
 
-    def request(self, method: str, url: str, body: bytes, headers: dict, action: str):
+    def request(self, method: str, url: str, body: Any, headers: dict[str, str], action: str) -> Any:
         """Send a request; answers with status >= 400 come back, not raised (401/403 do raise)."""
         from caldav.lib.error import AuthorizationError
 
@@ -254,7 +267,7 @@ class _Remote:
                     return _Failed(403, e.reason, e.body)  # a refused precondition, not a login
                 raise
 
-    def propfind(self, url: str, props: list, depth: int, strict: bool = True) -> list:
+    def propfind(self, url: str, props: list[Any], depth: int, strict: bool = True) -> list[Any]:
         """PROPFIND with a library-built body; returns the parsed results.
 
         ``strict=False``: an HTTP error answer gives ``[]`` (network errors still raise).
@@ -304,19 +317,19 @@ class _Remote:
 class _Failed:
     """Stands in for a DAVResponse when the client raised on a 403 precondition."""
 
-    headers: dict = {}
+    headers: dict[str, str] = {}
 
-    def __init__(self, status, reason, body) -> None:
+    def __init__(self, status: int, reason: str, body: Any) -> None:
         self.status, self.reason, self._raw = status, reason, body
 
 
-def _xml(root) -> bytes:
+def _xml(root: Any) -> bytes:
     from lxml import etree
 
-    return etree.tostring(root.xmlelement(), encoding="utf-8", xml_declaration=True)
+    return bytes(etree.tostring(root.xmlelement(), encoding="utf-8", xml_declaration=True))
 
 
-def _info(url: str, props: dict) -> CollectionInfo:
+def _info(url: str, props: dict[str, Any]) -> CollectionInfo:
     last = unquote(urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1])
     name = props.get(f"{_D}displayname") or last
     comps = _components(props.get(f"{_C}supported-calendar-component-set"))
@@ -417,7 +430,7 @@ class CalDAVStorage:
 
     # -- Storage interface ---------------------------------------------------
 
-    def list(self) -> list[Listing]:
+    def list(self) -> Listings:
         from caldav.elements import dav
 
         coll = self.collection_url
@@ -432,7 +445,7 @@ class CalDAVStorage:
         out.sort(key=lambda x: x.href)
         return out
 
-    def get(self, hrefs: list[str]) -> dict[str, tuple[bytes, str]]:
+    def get(self, hrefs: Hrefs) -> dict[str, tuple[bytes, str]]:
         from caldav.elements import cdav, dav
 
         r, coll = self._remote, self.collection_url
@@ -465,23 +478,24 @@ class CalDAVStorage:
             found = self._remote.propfind(self._remote.abs(href), [dav.GetEtag], 0)
         except NotFoundError:
             return None
-        return found[0].properties.get(f"{_D}getetag") if found else None
+        etag = found[0].properties.get(f"{_D}getetag") if found else None
+        return str(etag) if etag else None
 
-    def _put(self, href: str, data: bytes, headers: dict, action: str) -> str:
+    def _put(self, href: str, data: bytes, headers: dict[str, str], action: str) -> str:
         from caldav.lib.python_utilities import WireBytes
 
         r = self._remote
         url = r.abs(href)
         resp = r.request("PUT", url, WireBytes(data), {**_ICS_HEADERS, **headers}, action)
         if resp.status < 300:
-            etag = resp.headers.get("ETag") or self._etag(href)
+            etag: str | None = resp.headers.get("ETag") or self._etag(href)
             if not etag:
                 raise r.fail(StorageError, f"{href} was saved but the server gives no ETag for it")
             return etag
         self._raise_conflict(resp, href, action)
         raise AssertionError  # pragma: no cover
 
-    def _raise_conflict(self, resp, href: str, action: str) -> None:
+    def _raise_conflict(self, resp: Any, href: str, action: str) -> None:
         r = self._remote
         pre = _preconditions(resp._raw)
         if any(p in _UID_CONFLICT for p in pre):
@@ -513,7 +527,7 @@ class CalDAVStorage:
 
     # -- incremental listing -----------------------------------------------
 
-    def changes(self, token: str | None) -> tuple[str | None, list[Listing] | None, list[str]]:
+    def changes(self, token: str | None) -> Changes:
         """(new_token, changed, deleted); see the module docstring.
 
         Tokens are ours: ``sync:<server sync-token>``, ``ctag:<getctag>`` or
@@ -535,7 +549,7 @@ class CalDAVStorage:
             self._sync_advertised = False  # refused the report after all
         return self._ctag_changes(token)
 
-    def _sync_collection(self, server_token: str | None):
+    def _sync_collection(self, server_token: str | None) -> Changes | None:
         """One sync-collection; None if the token or the report was refused."""
         from caldav.lib import error
 
@@ -558,7 +572,8 @@ class CalDAVStorage:
             return None
         deleted = {self._href(str(u)) for u in res.deleted_urls}
         own = self._coll_path().rstrip("/")
-        changed, missing = [], []
+        changed: Listings = []
+        missing: Hrefs = []
         for obj in res.objects:
             href = self._href(str(obj.url))
             if href in deleted or href.rstrip("/") == own:
@@ -577,9 +592,9 @@ class CalDAVStorage:
         if res.truncated:
             log.warning("%s: sync-collection reply was truncated", r.label)
         changed.sort(key=lambda x: x.href)
-        return "sync:" + res.sync_token, changed, sorted(deleted) if server_token else []
+        return "sync:" + str(res.sync_token), changed, sorted(deleted) if server_token else []
 
-    def _ctag_changes(self, token: str | None):
+    def _ctag_changes(self, token: str | None) -> Changes:
         from caldav.elements.base import ValuedBaseElement
 
         getctag = type("GetCtag", (ValuedBaseElement,), {"tag": _CS_GETCTAG})
@@ -596,7 +611,8 @@ class CalDAVStorage:
         return new, ([] if token == new else listing), []
 
 
-def _remote_for(url, username, password, timeout, verify, name) -> _Remote:
+def _remote_for(url: str, username: str | None, password: str | None, timeout: float,
+                verify: bool | str, name: str | None) -> _Remote:
     return _Remote(_label(name, url), url, username, password, timeout, verify)
 
 

@@ -22,46 +22,34 @@ import dataclasses
 import datetime as dt
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
-
-import icalendar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from followup.core.model import COMPLETED, NEEDS_ACTION
-from followup.core.render import interview_data
-from followup.store import parse_moment
+from followup.core.render import CALENDAR_NAME, assemble, calendar_header, event_uid, in_profile, interview_data
+from followup.store import ItemRow, parse_moment
 from followup.sync import objects as obj
+from followup.sync.host import Host, Report
+from followup.sync.rebuild import Found, by_start, rebuild
 from followup.sync.state import ObjectRow, SyncState
-from followup.sync.storage import Listing, NotFoundError, PreconditionFailed, Storage, StorageError
+from followup.sync.storage import (
+    Listing,
+    NotFoundError,
+    PreconditionFailed,
+    StorageError,
+    Target,
+    href_for_uid,
+)
 
-__all__ = ["Target", "Report", "Engine"]
+if TYPE_CHECKING:
+    import icalendar
+
+__all__ = ["Host", "Report", "Engine"]  # Host and Report re-exported from sync.host
 
 UTC = dt.timezone.utc
 RETRIES = 3
 BATCH = 50  # push results recorded per store transaction
-@dataclass(frozen=True)
-class Target:
-    """Where one remote keeps some of its objects: ``name`` keys the sync state."""
-
-    name: str
-    storage: Storage
-    components: frozenset[str]
-
-
-@dataclass
-class Report:
-    remote: str
-    created: int = 0
-    updated: int = 0
-    deleted: int = 0
-    pulled: int = 0
-    conflicts: int = 0
-    errors: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    def doc(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in
-                ("remote", "created", "updated", "deleted", "pulled", "conflicts", "errors")}
 
 
 # -- the engine ----------------------------------------------------------------------------
@@ -70,7 +58,7 @@ class Report:
 @dataclass
 class _Want:
     uid: str  # the component's UID
-    item: Any  # ItemRow (light)
+    item: ItemRow  # light: without the cached renders
     component: str  # VTODO | VEVENT
     data: str | None = None  # X-FOLLOWUP-DATA, for the interview event
 
@@ -82,11 +70,11 @@ class _Want:
 class Engine:
     """Syncs one remote's targets with the store of ``service`` (a followup Service)."""
 
-    def __init__(self, service: Any, remote: str, targets: list[Target], *,
+    def __init__(self, host: Host, remote: str, targets: list[Target], *,
                  before_write: Callable[[str, str], None] | None = None,
                  progress: Callable[[int, int], None] | None = None) -> None:
-        self.service = service
-        self.store = service.store
+        self.host = host
+        self.store = host.store
         self.remote = remote
         self.targets = targets
         self.state = SyncState(self.store.db)
@@ -94,7 +82,6 @@ class Engine:
         self.before_write = before_write
         self.progress = progress  # (writes done, writes planned) while pushing
         self._pending: list[Callable[[], None]] = []
-        self._changed_store = False
         self._headers: dict[tuple[tuple[str, ...], int], icalendar.Calendar] = {}
 
     # -- entry points ----------------------------------------------------------------
@@ -141,15 +128,12 @@ class Engine:
             gone |= {h for h in want if h not in got} & set(known)
             fetched += [(target, href, etag, data) for href, (data, etag) in got.items()]
             deletions += [(target, href) for href in sorted(gone) if href in known]
-        with self.store.transaction():
-            self._changed_store = False
+        with self.host.change(push=False):
             self._apply_pull(fetched, deletions)
             for name, token in tokens.items():
                 self.state.set_token(self.remote, name, token)
-            if self._changed_store:
-                self.service.write_calendar()
 
-    def _items(self) -> dict[str, Any]:
+    def _items(self) -> dict[str, ItemRow]:
         return {row.uid: row for row in self.store.items(light=True)}
 
     def _apply_pull(self, fetched: list[tuple[Target, str, str, bytes]],
@@ -157,7 +141,7 @@ class Engine:
         self.state.ensure()
         items = self._items()
         objects = {t.name: self.state.objects(self.remote, t.name) for t in self.targets}
-        strangers: dict[str, list[tuple[Target, str, str, icalendar.cal.Component]]] = {}
+        strangers: dict[str, list[Found]] = {}
         for target, href, etag, data in fetched:
             comp = obj.component_of(data)
             known = objects[target.name].get(href)
@@ -174,7 +158,7 @@ class Engine:
             if self._reconcile(row, uid, obj.parse(previous), comp):
                 self.report.pulled += 1
             self._remember(target, href, etag, uid, comp, known)
-        for interview_uid, found in sorted(strangers.items(), key=_by_start):
+        for interview_uid, found in sorted(strangers.items(), key=by_start):
             self._rebuild(interview_uid, found)
         for target, href in deletions:
             known = objects[target.name].get(href)
@@ -199,11 +183,10 @@ class Engine:
             row = ObjectRow(self.remote, target.name, href, etag, uid, 1, -1, None, text, None)
         self.state.put(row)
 
-    def _replan(self, row: Any) -> None:
-        self.service.replan(self.store.interview(row.interview_id))
-        self._changed_store = True
+    def _replan(self, row: ItemRow) -> None:
+        self.host.replan(self.store.interview(row.interview_id))
 
-    def _reconcile(self, row: Any, uid: str, previous: icalendar.cal.Component | None,
+    def _reconcile(self, row: ItemRow, uid: str, previous: icalendar.cal.Component | None,
                    server: icalendar.cal.Component) -> bool:
         """Apply what another client changed in ``server`` since ``previous``; True if any.
 
@@ -216,14 +199,14 @@ class Engine:
             s_done, p_done = obj.is_done(server), obj.is_done(previous)
             if s_done and (previous is None or not p_done) and row.status != COMPLETED:
                 when = obj.decoded(server, "COMPLETED")
-                when = when if isinstance(when, dt.datetime) else self.service.now
-                when = min(obj.aware(when, row.tz), self.service.now)
-                self.service.done([row.uid], when)
-                self._changed_store = changed = True
+                when = when if isinstance(when, dt.datetime) else self.host.now
+                when = min(obj.aware(when, row.tz), self.host.now)
+                self.host.done([row.uid], when)
+                changed = True
             elif previous is not None and p_done and not s_done and row.status == COMPLETED \
                     and not obj.is_cancelled(server):
-                self.service.undo([row.uid])
-                self._changed_store = changed = True
+                self.host.undo([row.uid])
+                changed = True
         if previous is None:
             return changed
         if obj.is_cancelled(server) and not obj.is_cancelled(previous) and not row.dismissed \
@@ -247,7 +230,7 @@ class Engine:
                                      "interview: change that with `followup edit`")
         return changed
 
-    def _merge_data(self, row: Any, before: dict[str, Any] | None,
+    def _merge_data(self, row: ItemRow, before: dict[str, Any] | None,
                     after: dict[str, Any] | None) -> bool:
         """Outcomes and dismissals another machine recorded (carried on the interview event)."""
         if not after or after == before:
@@ -269,68 +252,12 @@ class Engine:
             self._replan(row)
         return changed
 
-    def _rebuild(self, interview_uid: str,
-                 objects: list[tuple[Target, str, str, icalendar.cal.Component]]) -> None:
-        """An interview added on another machine: from its event's X-FOLLOWUP-DATA."""
-        known_ids = {r["uid"]: i for i, r in self.store.interview_summaries().items()}
-        interview_id = known_ids.get(interview_uid)
-        if interview_id is None:
-            head = next((c for _, _, _, c in objects
-                         if str(c["UID"]) == f"followup-{interview_uid}-interview"), None)
-            doc = obj.read_data(head) if head is not None else None
-            if doc is None:
-                self.report.notes.append(
-                    f"interview {interview_uid}: its objects were found but not its interview "
-                    f"event with {obj.DATA}; not rebuilt")
-                return
-            interview, outcomes = obj.interview_from_data(interview_uid, doc)
-            if self.store.find_interview(interview.company, interview.role, interview.start):
-                return
-            stored = self.store.insert_interview(interview, self.service.now)
-            interview_id = stored.id
-            if any(c.removed for c in interview.contacts):
-                self.store.update_interview(dataclasses.replace(interview, id=interview_id))
-            for outcome in outcomes:
-                self.store.add_outcome(interview_id, outcome)
-            self.service.replan(self.store.interview(interview_id))
-            rows = {r.key: r for r in self.store.items(interview_id, light=True)}
-            present = {str(c["UID"]) for _, _, _, c in objects}
-            for key in doc.get("dismissed", []):
-                if key in rows:
-                    self.store.set_dismissed(rows[key].id)
-                    for uid in (rows[key].uid, rows[key].uid + "-event"):
-                        for target in self.targets:  # deleted there: never recreate
-                            if uid not in present:
-                                self.state.mark_gone(self.remote, target.name, uid)
-            self.report.pulled += 1
-        rows = {r.uid: r for r in self.store.items(interview_id, light=True)}
-        moved = False
-        for _, _, _, comp in objects:  # completions first: they move later steps
-            row = rows.get(str(comp["UID"]))
-            if row is not None and row.kind == "task" and comp.name == "VTODO" and obj.is_done(comp) \
-                    and row.status != COMPLETED:
-                when = obj.decoded(comp, "COMPLETED")
-                when = when if isinstance(when, dt.datetime) else self.service.now
-                self.store.set_completed(row.id, obj.aware(when, row.tz))
-                moved = True
-        if moved:
-            self.service.replan(self.store.interview(interview_id))
-            rows = {r.uid: r for r in self.store.items(interview_id, light=True)}
-        moved = False
-        for _, _, _, comp in objects:
-            uid = str(comp["UID"])
-            row = rows.get(uid.removesuffix("-event"))
-            if row is None or row.kind != "task" or row.status != NEEDS_ACTION:
-                continue
-            if comp.name == "VTODO" or uid.endswith("-event"):
-                due = obj.as_due(obj.moved_time(comp), row)
-                if due is not None and obj.instant(due) != obj.instant(parse_moment(row.due)):
-                    self.store.set_override(row.id, due)
-                    moved = True
-        if moved:
-            self.service.replan(self.store.interview(interview_id))
-            rows = {r.uid: r for r in self.store.items(interview_id, light=True)}
-        self._changed_store = True
+    def _rebuild(self, interview_uid: str, objects: list[Found]) -> None:
+        """An interview added on another machine: rebuilt, then its objects remembered."""
+        rows = rebuild(self.host, self.state, self.remote, self.targets, self.report,
+                       interview_uid, objects)
+        if rows is None:
+            return
         for target, href, etag, comp in objects:
             uid = str(comp["UID"])
             if uid.removesuffix("-event") in rows:
@@ -341,8 +268,6 @@ class Engine:
     # -- push ----------------------------------------------------------------------------
 
     def _wants(self) -> dict[str, list[_Want]]:
-        from followup.core.render import in_profile
-
         out: dict[str, list[_Want]] = {t.name: [] for t in self.targets}
         by_component: dict[str, str] = {}
         for target in self.targets:
@@ -355,8 +280,6 @@ class Engine:
             if want_todo and "VTODO" in by_component:
                 out[by_component["VTODO"]].append(_Want(row.uid, row, "VTODO"))
             if want_event and "VEVENT" in by_component:
-                from followup.core.render import event_uid
-
                 want = _Want(event_uid(row.uid, row.kind), row, "VEVENT")
                 if row.key == "interview":
                     if row.interview_id not in data:
@@ -415,6 +338,8 @@ class Engine:
         comp = obj.parse(text)
         assert comp is not None
         comp.pop(obj.DATA, None)
+        import icalendar
+
         comp.add(obj.DATA, icalendar.vText(want.data))
         return obj.text(comp)
 
@@ -423,13 +348,8 @@ class Engine:
         assert comp is not None
         return comp
 
-    def _bytes(self, comp: icalendar.cal.Component | str, item: Any) -> bytes:
+    def _bytes(self, comp: icalendar.cal.Component | str, item: ItemRow) -> bytes:
         """A calendar object: the component and a VTIMEZONE for each zone it uses."""
-        from zoneinfo import ZoneInfo
-
-        from followup.app.service import CALENDAR_NAME
-        from followup.core.render import assemble, calendar_header
-
         tzids = {item.tz}
         if not isinstance(comp, str):  # a patched copy may hold zones other clients used
             for prop in comp.property_items(recursive=True, sorted=False):
@@ -466,8 +386,6 @@ class Engine:
 
     def _adopt(self, target: Target, want: _Want, href: str | None) -> None:
         """Our object is there already (a previous run's PUT landed): take it over."""
-        from followup.sync.storage import href_for_uid
-
         candidates = [href] if href else []
         if not candidates:
             mine = {h for h, r in self.state.objects(self.remote, target.name).items() if r.ours}
@@ -478,19 +396,16 @@ class Engine:
             comp = obj.component_of(data)
             if comp is not None and str(comp["UID"]) == want.uid:
                 self._flush()
-                with self.store.transaction():
-                    self._changed_store = False
+                with self.host.change(push=False):
                     self._reconcile(want.item, want.uid, None, comp)
                     self._remember(target, found_href, etag, want.uid, comp, None)
-                    if self._changed_store:
-                        self.service.write_calendar()
                 known = self.state.objects(self.remote, target.name)[found_href]
                 self._update(target, dataclasses.replace(want, item=self._fresh(want)), known)
                 return
         raise StorageError(f"remote '{self.remote}': cannot create {want.uid}: the server "
                            "refuses it as a duplicate but holds no object with that UID")
 
-    def _fresh(self, want: _Want) -> Any:
+    def _fresh(self, want: _Want) -> ItemRow:
         return self.store.item_by_ref(str(want.item.id))
 
     def _update(self, target: Target, want: _Want, known: ObjectRow) -> None:
@@ -536,14 +451,11 @@ class Engine:
             return None
         data, etag = got[known.href]
         comp = obj.component_of(data)
-        with self.store.transaction():
-            self._changed_store = False
+        with self.host.change(push=False):
             if comp is not None:
                 if self._reconcile(self._fresh(want), want.uid, obj.parse(known.pushed), comp):
                     self.report.pulled += 1
                 self._remember(target, known.href, etag, want.uid, comp, known)
-            if self._changed_store:
-                self.service.write_calendar()
         if comp is None:
             raise StorageError(f"remote '{self.remote}': {known.href} no longer holds a "
                                "calendar object we can read")
@@ -554,15 +466,14 @@ class Engine:
 
     def _deleted_there(self, target: Target, known: ObjectRow) -> None:
         self._flush()
-        with self.store.transaction():
+        with self.host.change(push=False):
             self.state.drop(self.remote, target.name, known.href)
             if known.uid:
                 self.state.mark_gone(self.remote, target.name, known.uid)
                 row = self._items().get(known.uid.removesuffix("-event"))
                 if row is not None and not row.dismissed:
                     self.store.set_dismissed(row.id)
-                    self.service.replan(self.store.interview(row.interview_id))
-                    self.service.write_calendar()
+                    self.host.replan(self.store.interview(row.interview_id))
                     self.report.pulled += 1
 
     def _delete(self, target: Target, known: ObjectRow) -> None:
@@ -597,12 +508,3 @@ class Engine:
             self.state.ensure()
             for write in pending:
                 write()
-
-
-def _by_start(entry: tuple[str, list[Any]]) -> tuple[str, str]:
-    """Interviews rebuilt in the order they happen, so their numbers follow their dates."""
-    uid, objects = entry
-    starts = [obj.instant(obj.decoded(c, "DTSTART")) for _, _, _, c in objects
-              if str(c["UID"]) == f"followup-{uid}-interview"]
-    start = starts[0] if starts and isinstance(starts[0], dt.datetime) else None
-    return (start.isoformat() if start else "~", uid)

@@ -8,12 +8,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from typing import Any
-
-import icalendar
+from typing import TYPE_CHECKING, Any
 
 from followup.core.model import Contact, Interview, Outcome
 from followup.store import parse_moment
+
+if TYPE_CHECKING:
+    import icalendar
 
 UTC = dt.timezone.utc
 DATA = "X-FOLLOWUP-DATA"
@@ -70,6 +71,8 @@ def read_data(comp: icalendar.cal.Component) -> dict[str, Any] | None:
 
 def component_of(data: bytes | str) -> icalendar.cal.Component | None:
     """The one VTODO or VEVENT of a calendar object (None if there is not exactly one)."""
+    import icalendar
+
     try:
         cal = icalendar.Calendar.from_ical(data)
     except Exception:  # noqa: BLE001 - anything unparsable is foreign to us
@@ -79,6 +82,8 @@ def component_of(data: bytes | str) -> icalendar.cal.Component | None:
 
 
 def parse(text: str | None) -> icalendar.cal.Component | None:
+    import icalendar
+
     if not text:
         return None
     try:

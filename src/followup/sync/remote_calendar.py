@@ -8,26 +8,27 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from followup.config import Remote
+from followup.credentials import password
 from followup.errors import FollowupError
+from followup.files import write_atomic
+from followup.sync.caldav import CalDAVStorage
+from followup.sync.storage import StorageError
 
 
-def remote_objects(entry: str, raw_config: dict[str, Any], cache_dir: Path) -> list[bytes]:
+def remote_objects(entry: str, remotes: Mapping[str, Remote], cache_dir: Path) -> list[bytes]:
     """Every object of the calendar that `entry` ("remote:NAME[:CALENDAR]") names."""
-    from followup.sync.storage import StorageError
-    from followup.sync.targets import load_remotes, password
-
     name, _, calendar = entry.removeprefix("remote:").partition(":")
-    remote = load_remotes(raw_config).get(name)
+    remote = remotes.get(name)
     if remote is None:
         raise FollowupError(f"no remote {name!r}; `followup remote list` shows them")
     if remote.vdir:
         folder = Path(remote.vdir).expanduser()
         return [path.read_bytes() for path in sorted(folder.glob("*.ics"))]
-    from followup.sync.caldav import CalDAVStorage
-
     storage = CalDAVStorage(remote.name, remote.url or "", remote.username, password(remote),
                             calendar=calendar or remote.calendar, component="VEVENT",
                             timeout=remote.timeout, verify=remote.verify)
@@ -41,13 +42,11 @@ def remote_objects(entry: str, raw_config: dict[str, Any], cache_dir: Path) -> l
             objects = _refresh(storage, cache["token"], cache["objects"], cache)
     except StorageError as exc:
         raise FollowupError(str(exc)) from None
-    from followup.app.service import write_atomic
-
     write_atomic(cache_file, json.dumps(cache).encode())
     return [text.encode() for _, text in objects.values()]
 
 
-def _refresh(storage: Any, token: str | None, objects: dict[str, list[str]],
+def _refresh(storage: CalDAVStorage, token: str | None, objects: dict[str, list[str]],
              cache: dict[str, Any]) -> dict[str, list[str]]:
     new_token, changed, deleted = storage.changes(token)
     if token is not None and new_token == token:

@@ -31,6 +31,10 @@ __all__ = [
     "AuthError",
     "Storage",
     "href_for_uid",
+    "Target",
+    "Listings",
+    "Hrefs",
+    "Changes",
 ]
 
 
@@ -76,17 +80,24 @@ class AuthError(StorageError):
     """The credentials were refused (HTTP 401) or access was denied (403)."""
 
 
+# Module-level names for the types a storage hands around: inside a class with a `list`
+# method, `list[...]` in an annotation would name the method, not the builtin.
+Listings = list[Listing]
+Hrefs = list[str]
+Changes = tuple[str | None, Listings | None, Hrefs]  # (new token, changed, deleted)
+
+
 @runtime_checkable
 class Storage(Protocol):
     """What the sync engine needs from a place that holds calendar objects."""
 
     name: str
 
-    def list(self) -> list[Listing]:
+    def list(self) -> Listings:
         """Every item: href and etag."""
         ...
 
-    def get(self, hrefs: list[str]) -> dict[str, tuple[bytes, str]]:
+    def get(self, hrefs: Hrefs) -> dict[str, tuple[bytes, str]]:
         """href -> (ics bytes, etag) for the hrefs that exist (multiget on CalDAV).
 
         Hrefs that no longer exist are left out of the result.
@@ -108,9 +119,7 @@ class Storage(Protocol):
         """Remove an item if its etag still is ``etag``."""
         ...
 
-    def changes(
-        self, token: str | None
-    ) -> tuple[str | None, list[Listing] | None, list[str]]:
+    def changes(self, token: str | None) -> Changes:
         """Incremental listing since ``token``.
 
         Returns (new_token, changed listings, deleted hrefs).  A ``None``,
@@ -131,3 +140,14 @@ def href_for_uid(uid: str, fileext: str = ".ics") -> str:
     if _SAFE_NAME.match(uid) and len(uid) + len(fileext) <= _MAX_NAME:
         return uid + fileext
     return str(uuid.uuid4()) + fileext
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where one remote keeps some of its objects (a storage and the component types it
+    takes): a vdir folder or a collection for both, or separate ones for events and tasks.
+    ``name`` keys the sync state."""
+
+    name: str
+    storage: Storage
+    components: frozenset[str]

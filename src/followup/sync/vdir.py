@@ -31,7 +31,16 @@ import secrets
 import stat
 from pathlib import Path
 
-from followup.sync.storage import Listing, NotFoundError, PreconditionFailed, StorageError, href_for_uid
+from followup.sync.storage import (
+    Changes,
+    Hrefs,
+    Listing,
+    Listings,
+    NotFoundError,
+    PreconditionFailed,
+    StorageError,
+    href_for_uid,
+)
 
 __all__ = ["VdirStorage", "href_for_uid", "etag_of_stat"]
 
@@ -42,7 +51,7 @@ def etag_of_stat(st: os.stat_result) -> str:
     return f"{st.st_mtime_ns};{st.st_ino}"
 
 
-def _listing_token(listings: list[Listing]) -> str:
+def _listing_token(listings: Listings) -> str:
     h = hashlib.sha256()
     for item in sorted(listings, key=lambda x: x.href):
         h.update(item.href.encode("utf-8", "surrogateescape"))
@@ -137,7 +146,7 @@ class VdirStorage:
 
     # -- Storage interface -----------------------------------------------
 
-    def list(self) -> list[Listing]:
+    def list(self) -> Listings:
         self._check_folder()
         out = []
         try:
@@ -157,7 +166,7 @@ class VdirStorage:
         out.sort(key=lambda x: x.href)
         return out
 
-    def get(self, hrefs: list[str]) -> dict[str, tuple[bytes, str]]:
+    def get(self, hrefs: Hrefs) -> dict[str, tuple[bytes, str]]:
         self._check_folder()
         out: dict[str, tuple[bytes, str]] = {}
         for href in hrefs:
@@ -255,7 +264,7 @@ class VdirStorage:
         except OSError as e:
             raise self._os_error("cannot delete", path, e) from e
 
-    def changes(self, token: str | None) -> tuple[str | None, list[Listing] | None, list[str]]:
+    def changes(self, token: str | None) -> Changes:
         """A vdir has no change log: the token is a hash of the whole listing.
 
         Same listing as at ``token`` -> ``(token, [], [])``; otherwise the full

@@ -1,0 +1,172 @@
+"""What every command shares: the App (paths, the config parsed once, the clock, the
+store), the decorator that passes it, and the options and parsers several commands use.
+
+It does not load the application layer: commands that only read (`list`, `show`) stay
+fast. Commands that plan or change get the service from cli/operations.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+from zoneinfo import ZoneInfo
+
+import click
+
+from followup.config import Config, Paths, load_config, paths
+from followup.core import inputs
+from followup.core.model import Interview
+from followup.core.vocab import CHANNELS, NOTE_KINDS
+from followup.errors import UsageError
+from followup.store import Store
+
+if TYPE_CHECKING:
+    from followup.app.service import Service
+
+F = TypeVar("F", bound=Callable[..., Any])
+APP_KEY = "followup.app"
+
+
+class App:
+    """Per-invocation context: where things live, the config, the clock, the service."""
+
+    def __init__(self, offline: bool = False) -> None:
+        self.paths: Paths = paths()
+        self.config: Config = load_config(self.paths)  # the whole file, checked once
+        self.now = now()
+        self.user_tz = self.config.user_tz
+        self.offline = offline  # `--offline`: the push after a change waits for `followup sync`
+        self._service: Service | None = None
+        self._store: Store | None = None
+
+    @property
+    def color(self) -> bool:
+        """Colour only on a terminal, and never when NO_COLOR is set (no-color.org)."""
+        return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.user_tz)
+
+    @property
+    def store(self) -> Store:
+        """The store alone, for commands that only read (`list`, `show`); shared with the
+        service once it exists: one connection per command."""
+        if self._service is not None:
+            return self._service.store
+        if self._store is None:
+            self._store = Store(self.paths.database)
+        return self._store
+
+    @property
+    def opened_store(self) -> Store | None:
+        """The store if a command opened it already (the service shares it)."""
+        return self._store
+
+    @property
+    def service(self) -> Service | None:
+        return self._service
+
+    def attach(self, service: Service) -> None:
+        """The service this command uses (cli/operations.py makes it)."""
+        self._service = service
+
+    def print_warnings(self) -> None:
+        # Problems that did not stop the command (a busy calendar that cannot be read,
+        # a push that failed after the change was saved).
+        if self._service is not None:
+            for message in dict.fromkeys(self._service.warnings):
+                click.echo(f"Warning: {message}", err=True)
+
+
+def now() -> dt.datetime:
+    # FOLLOWUP_NOW pins the clock for reproducible samples and tests.
+    fixed = os.environ.get("FOLLOWUP_NOW")
+    if fixed:
+        try:
+            value = dt.datetime.fromisoformat(fixed)
+        except ValueError:
+            raise UsageError(f"FOLLOWUP_NOW={fixed!r} is not an ISO 8601 date and time") from None
+        if value.tzinfo is None:
+            raise UsageError(f"FOLLOWUP_NOW={fixed!r} needs a UTC offset, e.g. +00:00")
+        return value
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def current_app() -> App:
+    """The App of this invocation, built on first use (so `--help` never reads the config)."""
+    root = click.get_current_context().find_root()
+    app = root.meta.get(APP_KEY)
+    if app is None:
+        app = root.meta[APP_KEY] = App(offline=bool(root.params.get("offline")))
+        root.call_on_close(app.print_warnings)
+    assert isinstance(app, App)
+    return app
+
+
+def pass_app(func: F) -> F:
+    """Call the command with the App as its first argument."""
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return func(current_app(), *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+# -- shared options and parsers ------------------------------------------------------------
+
+
+def interview_options(func: F) -> F:
+    """The options of `add` and `plan` (the same fields as an import file)."""
+    options = [
+        click.option("--company", required=True, help="The employer."),
+        click.option("--role", required=True, help="The position you interviewed for."),
+        click.option("--at", "at", required=True, metavar="DATETIME",
+                     help="Interview start, 'YYYY-MM-DD HH:MM' in --tz."),
+        click.option("--duration", default="1h", show_default=True, help="Length, e.g. 45m or 1h30m."),
+        click.option("--tz", metavar="ZONE", help="IANA zone of the interview [default: yours]."),
+        click.option("--interviewer", "interviewers", multiple=True, metavar='"NAME <EMAIL>"',
+                     help="An interviewer; repeat for a panel."),
+        click.option("--contact-tz", "contact_tzs", multiple=True, metavar="ZONE",
+                     help="The zone of the interviewer given at the same position (calls go to "
+                          "their morning); a country code works when it has one zone."),
+        click.option("--country", metavar="CODE",
+                     help="Skip this country's public holidays, e.g. GB, US-CA, GB-SCT "
+                          "[default: config `country`]."),
+        click.option("--deadline", metavar="DATE",
+                     help="The date they promised an answer [default: a week later, assumed]."),
+        click.option("--channel", type=click.Choice(CHANNELS), default="email", show_default=True,
+                     help="How they said they would answer."),
+        click.option("--note", type=click.Choice(NOTE_KINDS), default="email", show_default=True,
+                     help="Formal note by email or handwritten."),
+        click.option("--location", default="", help="Address or video link."),
+        click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def build_interview(app: App, company: str, role: str, at: str, duration: str, tz: str | None,
+                    interviewers: Sequence[str], contact_tzs: Sequence[str], country: str | None,
+                    deadline: str | None, channel: str, note: str, location: str) -> Interview:
+    return inputs.interview(
+        company=company, role=role, at=at, tz=tz or app.user_tz, length=duration,
+        deadline=deadline, channel=channel, note=note, location=location,
+        contacts=tuple(inputs.interviewers(interviewers, contact_tzs, 1)), holidays=country,
+    )
+
+
+def interview_id(text: str) -> int:
+    if not text.strip().isdigit():
+        raise UsageError(f"no interview {text!r}; give the number shown by `followup list`")
+    return int(text)
+
+
+def parse_when(app: App, text: str | None) -> dt.datetime | None:
+    """`--at` of done/outcome: when the user did it (or they answered)."""
+    return inputs.about("at", lambda: inputs.datetime(text, app.user_tz, "time")) if text else None

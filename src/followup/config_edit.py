@@ -1,0 +1,122 @@
+"""Changes that commands make to config.toml (`remote add`, `remote remove`).
+
+Writing rewrites only the remote's own table in the file's text and leaves every other
+line (comments included) as it was; the result is parsed and checked again before it
+atomically replaces the file.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+from followup.config import Remote, parse_remotes
+from followup.errors import FollowupError
+from followup.files import write_atomic
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    text = str(value)
+    out = []
+    for ch in text:
+        if ch in ('"', "\\"):
+            out.append("\\" + ch)
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def _table(remote: Remote) -> str:
+    lines = [f"[remote.{remote.name}]"]
+    defaults = Remote(name=remote.name)
+    for f in fields(Remote):
+        value = getattr(remote, f.name)
+        if f.name == "name" or value is None or value == getattr(defaults, f.name):
+            continue
+        lines.append(f"{f.name} = {_toml_value(value)}")
+    return "\n".join(lines) + "\n"
+
+
+_HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+
+
+def _without_table(text: str, name: str) -> tuple[str, bool]:
+    """The text with the ``[remote.NAME]`` table (header to next header) cut out."""
+    lines = text.splitlines(keepends=True)
+    out, skipping, found = [], False, False
+    wanted = {f"remote.{name}", f'remote."{name}"', f"remote.'{name}'"}
+    for line in lines:
+        m = _HEADER.match(line)
+        if m:
+            key = re.sub(r"\s*\.\s*", ".", m.group(1))
+            skipping = key in wanted or key.startswith(tuple(w + "." for w in wanted))
+            found = found or skipping
+        if not skipping:
+            out.append(line)
+    return "".join(out), found
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ""
+    except OSError as exc:
+        raise FollowupError(f"cannot read the config file {path}: {exc.strerror or exc}") from None
+
+
+def _write(path: Path, text: str, check: Callable[[dict[str, Any]], None]) -> None:
+    try:
+        parsed = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:  # pragma: no cover - our own output
+        raise FollowupError(f"cannot update {path}: {exc}") from None
+    check(parsed)
+    try:
+        write_atomic(path, text.encode("utf-8"))
+    except OSError as exc:
+        raise FollowupError(f"cannot write the config file {path}: {exc.strerror or exc}") from None
+
+
+def save_remote(path: Path, remote: Remote) -> None:
+    """Add (or replace) ``[remote.NAME]`` in the config file, leaving the rest as it was."""
+    text, _ = _without_table(_read(path), remote.name)
+    if text and not text.endswith("\n"):
+        text += "\n"
+    text += ("\n" if text.strip() else "") + _table(remote)
+
+    def check(parsed: dict[str, Any]) -> None:
+        if parse_remotes(parsed, path).get(remote.name) != remote:
+            raise FollowupError(f"cannot update {path}: [remote.{remote.name}] is defined in a "
+                                "form this command cannot rewrite; edit the file by hand")
+
+    _write(path, text, check)
+
+
+def delete_remote(path: Path, name: str) -> None:
+    text, found = _without_table(_read(path), name)
+
+    def check(parsed: dict[str, Any]) -> None:
+        if name in parse_remotes(parsed, path):
+            raise FollowupError(f"cannot update {path}: [remote.{name}] is defined in a "
+                                "form this command cannot rewrite; edit the file by hand")
+
+    if found:
+        _write(path, text.rstrip("\n") + "\n" if text.strip() else "", check)
+    else:
+        check(tomllib.loads(text) if text else {})
+
+
