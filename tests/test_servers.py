@@ -1,4 +1,4 @@
-"""The skip-or-fail rule of tests/servers.py."""
+"""The skip-or-fail rule of tests/servers.py, and the Cyrus fixture's use of it."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+import cyrus
 from servers import REQUIRE_ENV, require
 
 REASON = "the Cyrus IMAP fixture needs the Debian package cyrus-imapd (run tests/system_packages.py as root)"
@@ -36,3 +37,15 @@ def test_present_package_goes_on(monkeypatch):
     monkeypatch.setenv(REQUIRE_ENV, "1")
     assert require(Path("/"), "cyrus-imapd", "the Cyrus IMAP fixture") is None
 
+
+def test_cyrus_fixture_skips_without_its_binaries(monkeypatch, tmp_path):
+    monkeypatch.delenv(REQUIRE_ENV, raising=False)
+    monkeypatch.setattr(cyrus, "CYRUS_BIN", tmp_path)  # an empty folder: no imapd, no httpd
+    with pytest.raises(pytest.skip.Exception) as exc:
+        cyrus.get_instance()
+    assert exc.value.msg == REASON
+    (tmp_path / "imapd").touch()
+    with pytest.raises(pytest.skip.Exception) as exc:
+        cyrus.cyrus_dav()
+    assert exc.value.msg == (
+        "the Cyrus CalDAV fixture needs the Debian package cyrus-caldav (run tests/system_packages.py as root)")
