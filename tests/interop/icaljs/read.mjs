@@ -27,6 +27,7 @@ function read(text) {
   const parsed = ICAL.parse(text);
   // ICAL.parse returns one jCal component, or a list of them when the text holds several.
   const roots = typeof parsed[0] === "string" ? [parsed] : parsed;
+  if (roots.length === 0) throw new Error("no iCalendar component found");
   const values = [];
   for (const jcal of roots) {
     const root = new ICAL.Component(jcal);
