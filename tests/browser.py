@@ -45,12 +45,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 # and a fresh --user-data-dir. Playwright's launch already passes all but these two
 # (test_browser_harness reads the running browser's command line to keep that true).
 EXTRA_ARGS = ("--disable-gpu", "--disable-quic")
-PHONE = {
-    "viewport": {"width": 390, "height": 844},
-    "device_scale_factor": 3,
-    "is_mobile": True,
-    "has_touch": True,
-}
+PHONE_WIDTH, PHONE_HEIGHT, PHONE_SCALE = 390, 844, 3
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Any]
 
@@ -161,7 +156,12 @@ def page(browser: Browser) -> Iterator[Page]:
 
 @pytest.fixture
 def phone_page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(**PHONE)
+    context = browser.new_context(
+        viewport={"width": PHONE_WIDTH, "height": PHONE_HEIGHT},
+        device_scale_factor=PHONE_SCALE,
+        is_mobile=True,
+        has_touch=True,
+    )
     try:
         yield context.new_page()
     finally:

@@ -58,7 +58,9 @@ def report(pytestconfig: pytest.Config, line: str) -> None:
             reporter.write_line(line)
 
 
-def event(uid: str, tzid: str | None, start: str, end: str, zone: str = "vtimezone") -> tuple[Instant, ...]:
+def event(
+    uid: str, tzid: str | None, start: str | None, end: str | None, zone: str = "vtimezone"
+) -> tuple[Instant, ...]:
     return (
         Instant(uid, "VEVENT", "DTSTART", tzid, start, zone),
         Instant(uid, "VEVENT", "DTEND", tzid, end, zone),

@@ -246,7 +246,7 @@ def icalendar_instants(path: Path | str) -> Reading:
     for calendar in calendars:
         # create_timezone, not to_tz(): to_tz() returns the system's zone for a known id and
         # icalendar's parser caches zones process-wide; each file must stand on its own here.
-        zones = {vtimezone.tz_name: tzp.create_timezone(vtimezone) for vtimezone in calendar.walk("VTIMEZONE")}
+        zones = {str(vtimezone["TZID"]): tzp.create_timezone(vtimezone) for vtimezone in calendar.walk("VTIMEZONE")}
         for component in calendar.walk():
             warnings.extend(f"{component.name} {name}: {message}" for name, message in component.errors)
         for component in calendar.subcomponents:
@@ -259,7 +259,7 @@ def icalendar_instants(path: Path | str) -> Reading:
                 for value in values if isinstance(values, list) else [values]:
                     if not isinstance(value, vDDDTypes) or not isinstance(value.dt, dt.datetime):
                         continue  # all-day, or a value icalendar could not parse (in warnings)
-                    instants.append(_icalendar_instant(uid, component.name, name, value, zones, tzp))
+                    instants.append(_icalendar_instant(uid, str(component.name), name, value, zones, tzp))
     return Reading("icalendar", accepted=True, instants=tuple(instants), warnings=tuple(warnings))
 
 
