@@ -231,6 +231,19 @@ def test_libical_reports_what_it_dropped(tmp_path: Path) -> None:
     assert reading.instants == NEW_YORK_INSTANTS[1:]
 
 
+def test_utc_by_key_pairs_each_value_with_its_instant() -> None:
+    assert icalendar_instants(NEW_YORK_1970).utc_by_key() == {
+        "interop-ny-january DTSTART": "2027-01-20T15:00:00Z",
+        "interop-ny-january DTEND": "2027-01-20T16:00:00Z",
+        "interop-ny-july-task DTSTART": "2027-07-15T13:00:00Z",
+        "interop-ny-july-task DUE": "2027-07-15T13:00:00Z",
+        "interop-ny-july-task COMPLETED": "2027-07-15T14:00:00Z",
+    }
+    twice = Reading("icalendar", accepted=True, instants=NEW_YORK_INSTANTS[:1] * 2)
+    with pytest.raises(ValueError, match="^interop-ny-january DTSTART occurs twice in icalendar's reading"):
+        twice.utc_by_key()
+
+
 def test_ical_js_reads_many_files_in_one_process_each_with_its_own_zones(pytestconfig: pytest.Config) -> None:
     # After the 1970 file has registered America/New_York, a file without a VTIMEZONE must
     # still find none: a leftover zone would hide the missing one.

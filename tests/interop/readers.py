@@ -122,7 +122,8 @@ def _reading_from_json(reader: str, text: str) -> Reading:
 def _run_reader(reader: str, command: list[str], files: int = 1) -> list[Reading]:
     """Run a reader program that prints one JSON line per file it was given."""
     # A reader that crashes is a defect of this harness, not a verdict on the file.
-    done = subprocess.run(command, capture_output=True, text=True, timeout=SUBPROCESS_TIMEOUT)
+    # libical passes a file's bytes through as they are; a fuzzed file need not be UTF-8.
+    done = subprocess.run(command, capture_output=True, encoding="utf-8", errors="replace", timeout=SUBPROCESS_TIMEOUT)
     lines = done.stdout.splitlines()
     if done.returncode != 0 or len(lines) != files:
         raise RuntimeError(
