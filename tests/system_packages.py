@@ -55,12 +55,27 @@ def installed(packages: list[str]) -> set[str]:
     return present
 
 
+def by_command() -> dict[str, str | None]:
+    """tests/interop/packages.txt: PACKAGE [COMMAND], the package needed only when the
+    command is not on PATH (NodeSource's nodejs ships npm and conflicts with Debian's)."""
+    wanted: dict[str, str | None] = {}
+    listing = Path(__file__).resolve().parent / "interop" / "packages.txt"
+    for line in listing.read_text().splitlines():
+        words = line.split("#", 1)[0].split()
+        if words:
+            wanted[words[0]] = words[1] if len(words) > 1 else None
+    return wanted
+
+
 def missing_packages() -> list[str] | None:
     """The packages still to install, or None when this system has no dpkg."""
     if shutil.which("dpkg-query") is None:
         return None
-    present = installed(list(PACKAGES))
-    return [p for p in PACKAGES if p not in present]
+    extra = {package: command for package, command in by_command().items()
+             if command is None or shutil.which(command) is None}
+    wanted = [*PACKAGES, *(p for p in extra if p not in PACKAGES)]
+    present = installed(wanted)
+    return [p for p in wanted if p not in present]
 
 
 def apt_get(*args: str) -> None:

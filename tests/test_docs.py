@@ -88,3 +88,12 @@ def test_reading_commands_load_neither_the_planner_nor_the_sync_engine(command: 
                   "followup.core.render", "followup.core.drafts"):
         assert f"'{heavy}" not in loaded, f"{command} loads {heavy}"
     assert "'followup.cli.read'" in loaded  # the check sees the modules a command loads
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    root = Path(__file__).resolve().parent.parent
+    blocks = README.split("```sh\n")
+    test_line = next(b.split("\n", 1)[0] for b in blocks if "python -m pytest" in b.split("\n", 1)[0])
+    ci = (root / ".ci" / "run").read_text().splitlines()
+    assert test_line in ci
+    assert "export FOLLOWUP_REQUIRE_SERVERS=1" in ci
