@@ -13,9 +13,9 @@ from pathlib import Path
 from followup.core.model import Contact, Interview, ItemState, Outcome
 from followup.errors import FollowupError, UsageError
 
-SCHEMA_VERSION = 1
-
-SCHEMA = """
+# The schema as a list of steps: a database at user_version N runs steps N+1, N+2, ... in
+# one transaction. Add a step at the end for every change; never edit a step that shipped.
+SCHEMA_V1 = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE interviews (
     id INTEGER PRIMARY KEY,
@@ -82,7 +82,45 @@ CREATE TABLE items (
     UNIQUE (interview_id, key)
 );
 CREATE INDEX items_open ON items (kind, status, sort_utc);
+INSERT INTO meta VALUES ('revision', '0');
 """
+
+# What the sync engine remembers per remote (sync/state.py). Before this step the tables
+# were made on first use, so a database may have them already.
+SYNC_TABLES = """
+CREATE TABLE IF NOT EXISTS sync_objects (
+    remote TEXT NOT NULL,
+    target TEXT NOT NULL,
+    href TEXT NOT NULL,
+    etag TEXT NOT NULL,
+    uid TEXT,
+    ours INTEGER NOT NULL,
+    sequence INTEGER NOT NULL DEFAULT -1,
+    data_hash TEXT,
+    pushed TEXT,
+    server TEXT,
+    PRIMARY KEY (remote, target, href)
+);
+CREATE INDEX IF NOT EXISTS sync_objects_uid ON sync_objects (remote, target, uid);
+CREATE TABLE IF NOT EXISTS sync_gone (
+    remote TEXT NOT NULL,
+    target TEXT NOT NULL,
+    uid TEXT NOT NULL,
+    PRIMARY KEY (remote, target, uid)
+);
+CREATE TABLE IF NOT EXISTS sync_tokens (
+    remote TEXT NOT NULL,
+    target TEXT NOT NULL,
+    token TEXT,
+    PRIMARY KEY (remote, target)
+);
+"""
+
+MIGRATIONS: tuple[str, ...] = (
+    SCHEMA_V1,    # 1: interviews, contacts, notes, outcomes, items, meta
+    SYNC_TABLES,  # 2: sync state
+)
+SCHEMA_VERSION = len(MIGRATIONS)
 
 
 @dataclass(slots=True)  # not frozen: frozen __init__ is several times slower per row
@@ -194,12 +232,12 @@ class Store:
             )
         with self.transaction():
             # Re-read under the write lock: another process may have migrated meanwhile.
-            if self.db.execute("PRAGMA user_version").fetchone()[0] == 0:
-                for statement in SCHEMA.split(";"):
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            for step in MIGRATIONS[version:]:
+                for statement in step.split(";"):
                     if statement.strip():
                         self.db.execute(statement)
-                self.db.execute("INSERT INTO meta VALUES ('revision', '0')")
-                self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
         self.db.close()

@@ -138,7 +138,6 @@ class Engine:
 
     def _apply_pull(self, fetched: list[tuple[Target, str, str, bytes]],
                     deletions: list[tuple[Target, str]]) -> None:
-        self.state.ensure()
         items = self._items()
         objects = {t.name: self.state.objects(self.remote, t.name) for t in self.targets}
         strangers: dict[str, list[Found]] = {}
@@ -505,6 +504,5 @@ class Engine:
             return
         pending, self._pending = self._pending, []
         with self.store.transaction():
-            self.state.ensure()
             for write in pending:
                 write()

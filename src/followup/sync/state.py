@@ -1,8 +1,6 @@
 """What the sync engine remembers per remote, in the store's own SQLite database.
 
-Tables are created on first use (``CREATE TABLE IF NOT EXISTS``) inside the caller's
-transaction, so a database that never syncs never gets them and the store's schema
-version is untouched.
+The tables are part of the store's schema (store.py, SYNC_TABLES).
 
 - ``sync_objects``: one row per object a remote holds that we have seen: where it lives
   (``target``, ``href``), its ``etag``, its ``uid``; for our own objects also the item
@@ -21,36 +19,6 @@ import sqlite3
 from dataclasses import dataclass
 
 __all__ = ["ObjectRow", "SyncState"]
-
-_SCHEMA = (
-    """CREATE TABLE IF NOT EXISTS sync_objects (
-        remote TEXT NOT NULL,
-        target TEXT NOT NULL,
-        href TEXT NOT NULL,
-        etag TEXT NOT NULL,
-        uid TEXT,
-        ours INTEGER NOT NULL,
-        sequence INTEGER NOT NULL DEFAULT -1,
-        data_hash TEXT,
-        pushed TEXT,
-        server TEXT,
-        PRIMARY KEY (remote, target, href)
-    )""",
-    "CREATE INDEX IF NOT EXISTS sync_objects_uid ON sync_objects (remote, target, uid)",
-    """CREATE TABLE IF NOT EXISTS sync_gone (
-        remote TEXT NOT NULL,
-        target TEXT NOT NULL,
-        uid TEXT NOT NULL,
-        PRIMARY KEY (remote, target, uid)
-    )""",
-    """CREATE TABLE IF NOT EXISTS sync_tokens (
-        remote TEXT NOT NULL,
-        target TEXT NOT NULL,
-        token TEXT,
-        PRIMARY KEY (remote, target)
-    )""",
-)
-
 
 @dataclass(slots=True)
 class ObjectRow:
@@ -79,37 +47,17 @@ class SyncState:
 
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
-        self._ready = False
-
-    def ensure(self) -> None:
-        """Create the tables if they are missing (inside the caller's transaction)."""
-        if self._ready:
-            return
-        have = {r[0] for r in self.db.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'sync_%'")}
-        if not {"sync_objects", "sync_gone", "sync_tokens"} <= have:
-            for statement in _SCHEMA:
-                self.db.execute(statement)
-        self._ready = True
-
-    def exists(self) -> bool:
-        return self.db.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sync_objects'"
-        ).fetchone() is not None
 
     # -- objects -----------------------------------------------------------------
 
     def objects(self, remote: str, target: str) -> dict[str, ObjectRow]:
         """href -> row for one target of a remote."""
-        if not self.exists():
-            return {}
         rows = self.db.execute(
             f"SELECT {_COLUMNS} FROM sync_objects WHERE remote = ? AND target = ?",
             (remote, target))
         return {r[2]: ObjectRow(*r) for r in rows}
 
     def put(self, row: ObjectRow) -> None:
-        self.ensure()
         self.db.execute(
             f"INSERT OR REPLACE INTO sync_objects ({_COLUMNS}) VALUES "
             f"({', '.join('?' * len(ObjectRow.__dataclass_fields__))})",
@@ -117,39 +65,30 @@ class SyncState:
              row.data_hash, row.pushed, row.server))
 
     def drop(self, remote: str, target: str, href: str) -> None:
-        self.ensure()
         self.db.execute("DELETE FROM sync_objects WHERE remote = ? AND target = ? AND href = ?",
                         (remote, target, href))
 
     # -- deleted by the user ---------------------------------------------------------
 
     def gone(self, remote: str, target: str) -> set[str]:
-        if not self.exists():
-            return set()
         return {r[0] for r in self.db.execute(
             "SELECT uid FROM sync_gone WHERE remote = ? AND target = ?", (remote, target))}
 
     def mark_gone(self, remote: str, target: str, uid: str) -> None:
-        self.ensure()
         self.db.execute("INSERT OR IGNORE INTO sync_gone VALUES (?, ?, ?)", (remote, target, uid))
 
     # -- change tokens ---------------------------------------------------------------
 
     def token(self, remote: str, target: str) -> str | None:
-        if not self.exists():
-            return None
         row = self.db.execute("SELECT token FROM sync_tokens WHERE remote = ? AND target = ?",
                               (remote, target)).fetchone()
         return row[0] if row else None
 
     def set_token(self, remote: str, target: str, token: str | None) -> None:
-        self.ensure()
         self.db.execute("INSERT OR REPLACE INTO sync_tokens VALUES (?, ?, ?)",
                         (remote, target, token))
 
     def forget_remote(self, remote: str) -> None:
         """Everything known about a remote (``remote remove``)."""
-        if not self.exists():
-            return
         for table in ("sync_objects", "sync_gone", "sync_tokens"):
             self.db.execute(f"DELETE FROM {table} WHERE remote = ?", (remote,))

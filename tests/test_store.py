@@ -1,0 +1,53 @@
+"""The store's schema steps: a database written by an earlier followup opens and keeps its data."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from followup.store import MIGRATIONS, SCHEMA_VERSION, Store
+
+
+def old_database(path: Path, sync_tables: bool) -> None:
+    """A database as followup 0.1 left it: schema step 1 only, sync tables made on first use."""
+    db = sqlite3.connect(path)
+    for statement in MIGRATIONS[0].split(";"):
+        if statement.strip():
+            db.execute(statement)
+    db.execute("INSERT INTO interviews (uid, company, role, start, start_utc, tz, duration_s, channel,"
+               " note, created) VALUES ('u1', 'Acme', 'Dev', '2026-12-04T14:00:00+00:00',"
+               " '2026-12-04T14:00:00+00:00', 'Europe/London', 3600, 'email', 'email', 'x')")
+    if sync_tables:
+        db.execute("CREATE TABLE sync_tokens (remote TEXT NOT NULL, target TEXT NOT NULL, token TEXT,"
+                   " PRIMARY KEY (remote, target))")
+        db.execute("INSERT INTO sync_tokens VALUES ('work', 'all', 'sync:42')")
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.close()
+
+
+@pytest.mark.parametrize("sync_tables", [False, True])
+def test_an_old_database_is_brought_up_to_date(tmp_path: Path, sync_tables: bool) -> None:
+    path = tmp_path / "followup.db"
+    old_database(path, sync_tables)
+    store = Store(path)
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert store.interview_ids() == [1]
+    assert store.revision() == 0
+    tokens = store.db.execute("SELECT remote, target, token FROM sync_tokens").fetchall()
+    assert [tuple(t) for t in tokens] == ([("work", "all", "sync:42")] if sync_tables else [])
+    store.close()
+
+
+def test_a_newer_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "followup.db"
+    Store(path).close()
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.commit()
+    db.close()
+    with pytest.raises(Exception) as exc:
+        Store(path)
+    assert str(exc.value) == f"the database {path} was written by a newer followup; upgrade followup"
