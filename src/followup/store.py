@@ -12,6 +12,7 @@ from pathlib import Path
 
 from followup.core.model import Contact, Interview, ItemState, Outcome
 from followup.errors import FollowupError, UsageError
+from followup.files import make_private
 
 # The schema as a list of steps: a database at user_version N runs steps N+1, N+2, ... in
 # one transaction. Add a step at the end for every change; never edit a step that shipped.
@@ -209,6 +210,8 @@ class Store:
         self.path = path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            # It holds the feed token: 0600, and SQLite gives -wal and -shm the same mode.
+            make_private(path)
             self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
         except (OSError, sqlite3.Error) as exc:
             raise FollowupError(f"cannot open the database {path}: {exc}") from None
