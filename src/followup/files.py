@@ -17,7 +17,7 @@ import re
 import secrets
 import stat
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 PRIVATE = 0o600
@@ -37,34 +37,74 @@ def write_atomic(path: Path, data: bytes | Iterable[bytes], *, private: bool = F
     private: the file holds a secret, 0600. fsync: wait until the bytes are on disk before
     the rename (skip it only for files that can be made again from the database)."""
     chunks = (data,) if isinstance(data, bytes) else data
-    target = _resolve(path)
-    try:
-        st: os.stat_result | None = os.stat(target)
-    except FileNotFoundError:
-        st = None
-    if st is not None and stat.S_ISDIR(st.st_mode):
-        raise IsADirectoryError(21, "Is a directory", str(path))
+    target = resolve(path)
+    st = existing(target)
     if st is not None and not stat.S_ISREG(st.st_mode):
         _write_into(target, chunks)
         return
+
+    def write(fd: int) -> None:
+        for chunk in chunks:
+            write_all(fd, chunk)
+
+    replace_with(target, write, st, private=private, fsync=fsync)
+
+
+def existing(target: Path) -> os.stat_result | None:
+    """What is at `target` now (None: nothing); a folder there is an error."""
+    try:
+        st = os.stat(target)
+    except FileNotFoundError:
+        return None
+    if stat.S_ISDIR(st.st_mode):
+        raise IsADirectoryError(21, "Is a directory", str(target))
+    return st
+
+
+def replace_with(target: Path, write: Callable[[int], None], st: os.stat_result | None, *,
+                 private: bool = False, fsync: bool = True) -> os.stat_result:
+    """Replace the regular file `target` (described by `st`, None when new) by what
+    `write(fd)` writes to a temp file beside it; returns the new file's stat."""
     target.parent.mkdir(parents=True, exist_ok=True)
     temp, fd = open_temp(target, PRIVATE if private or st is None else 0o666)
     try:
-        if private:
-            os.fchmod(fd, PRIVATE)
-        elif st is not None:
-            keep_owner(fd, st)
-        with os.fdopen(fd, "wb") as out:
-            for chunk in chunks:
-                out.write(chunk)
-            out.flush()
+        try:
+            if private:
+                os.fchmod(fd, PRIVATE)
+            elif st is not None:
+                keep_owner(fd, st)
+            write(fd)
             if fsync:
-                os.fsync(out.fileno())
+                os.fsync(fd)
+            written = os.fstat(fd)
+        finally:
+            os.close(fd)
         os.replace(temp, target)
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
     sweep(target)
+    return written
+
+
+def write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def copy_range(source: int, fd: int, offset: int, count: int) -> None:
+    """Append `count` bytes of `source` from `offset` to `fd`, in the kernel where it can."""
+    while count > 0:
+        try:
+            done = os.copy_file_range(source, fd, count, offset)
+        except (AttributeError, OSError):  # not Linux, or across file systems
+            done = len(chunk := os.pread(source, min(count, 1 << 20), offset))
+            write_all(fd, chunk)
+        if done == 0:
+            raise OSError(5, "the file became shorter while it was copied")
+        offset += done
+        count -= done
 
 
 def open_temp(target: Path, mode: int) -> tuple[Path, int]:
@@ -91,7 +131,7 @@ def keep_owner(fd: int, st: os.stat_result) -> None:
             pass
 
 
-def _resolve(path: Path) -> Path:
+def resolve(path: Path) -> Path:
     """Follow a symlink to the file it names: replacing the link would cut it."""
     return Path(os.path.realpath(path)) if path.is_symlink() else path
 

@@ -117,9 +117,51 @@ CREATE TABLE IF NOT EXISTS sync_tokens (
 );
 """
 
+# What the calendar files show, so a change rewrites only the interviews it touched
+# (feed/calendar_file.py). A trigger notes, per interview, the revision at which any of its
+# items last changed (the revision before the change's bump: a file written at revision R
+# is missing every change noted at R or later). `written_files` is what we last wrote to a
+# path, `written_blocks` how many bytes each interview takes there, in interview order.
+# (An upsert, not INSERT OR REPLACE: the conflict clause of the statement that fired a
+# trigger overrides the trigger's own.)
+CALENDAR_FILES = """
+CREATE TABLE calendar_changes (interview_id INTEGER PRIMARY KEY, revision INTEGER NOT NULL);
+CREATE INDEX calendar_changes_revision ON calendar_changes (revision);
+CREATE TRIGGER items_inserted AFTER INSERT ON items BEGIN
+    INSERT INTO calendar_changes SELECT NEW.interview_id, CAST(value AS INTEGER) FROM meta
+        WHERE key = 'revision' ON CONFLICT (interview_id) DO UPDATE SET revision = excluded.revision;
+END;
+CREATE TRIGGER items_updated AFTER UPDATE ON items BEGIN
+    INSERT INTO calendar_changes SELECT NEW.interview_id, CAST(value AS INTEGER) FROM meta
+        WHERE key = 'revision' ON CONFLICT (interview_id) DO UPDATE SET revision = excluded.revision;
+    INSERT INTO calendar_changes SELECT OLD.interview_id, CAST(value AS INTEGER) FROM meta
+        WHERE key = 'revision' ON CONFLICT (interview_id) DO UPDATE SET revision = excluded.revision;
+END;
+CREATE TRIGGER items_deleted AFTER DELETE ON items BEGIN
+    INSERT INTO calendar_changes SELECT OLD.interview_id, CAST(value AS INTEGER) FROM meta
+        WHERE key = 'revision' ON CONFLICT (interview_id) DO UPDATE SET revision = excluded.revision;
+END;
+CREATE INDEX items_zones ON items (kind, tz);
+CREATE INDEX items_when ON items (kind, sort_utc);
+CREATE TABLE written_files (
+    path TEXT PRIMARY KEY,
+    revision INTEGER NOT NULL,
+    identity TEXT NOT NULL,       -- device, inode, size and mtime of the file we wrote
+    header_key TEXT NOT NULL,
+    header_length INTEGER NOT NULL
+);
+CREATE TABLE written_blocks (
+    path TEXT NOT NULL,
+    interview_id INTEGER NOT NULL,
+    length INTEGER NOT NULL,
+    PRIMARY KEY (path, interview_id)
+) WITHOUT ROWID;
+"""
+
 MIGRATIONS: tuple[str, ...] = (
-    SCHEMA_V1,    # 1: interviews, contacts, notes, outcomes, items, meta
-    SYNC_TABLES,  # 2: sync state
+    SCHEMA_V1,       # 1: interviews, contacts, notes, outcomes, items, meta
+    SYNC_TABLES,     # 2: sync state
+    CALENDAR_FILES,  # 3: what the calendar files show
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -203,6 +245,17 @@ def utc_iso(value: dt.datetime) -> str:
     return value.astimezone(dt.timezone.utc).isoformat()
 
 
+def _statements(script: str) -> Iterator[str]:
+    """The statements of a schema step (a trigger's body has semicolons of its own)."""
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                yield pending
+            pending = ""
+
+
 class Store:
     """One SQLite database; every public command runs inside one `transaction()`."""
 
@@ -237,9 +290,8 @@ class Store:
             # Re-read under the write lock: another process may have migrated meanwhile.
             version = self.db.execute("PRAGMA user_version").fetchone()[0]
             for step in MIGRATIONS[version:]:
-                for statement in step.split(";"):
-                    if statement.strip():
-                        self.db.execute(statement)
+                for statement in _statements(step):
+                    self.db.execute(statement)
             self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
@@ -502,9 +554,62 @@ class Store:
             list(values.values()),
         )
 
-    def calendar_rows(self) -> list[sqlite3.Row]:
-        """What an export needs, and nothing more: cached renders in a stable order."""
+    def calendar_rows(self, interview_id: int | None = None) -> Iterator[sqlite3.Row]:
+        """What an export needs, and nothing more: cached renders in a stable order, one row
+        at a time (a calendar of 5,000 interviews is 100 MB of text)."""
+        where, args = (("WHERE interview_id = ?", (interview_id,)) if interview_id is not None
+                       else ("", ()))
         return self.db.execute(
-            "SELECT kind, start IS NOT NULL AND kind = 'task' AS has_slot, tz, vtodo, vevent,"
-            " substr(sort_utc, 1, 4) AS year FROM items ORDER BY interview_id, sort_utc, uid"
-        ).fetchall()
+            "SELECT interview_id, kind, start IS NOT NULL AND kind = 'task' AS has_slot, vtodo,"
+            f" vevent FROM items {where} ORDER BY interview_id, sort_utc, uid", args)
+
+    def calendar_span(self, kinds: Sequence[str]) -> tuple[list[str], tuple[int, int] | None]:
+        """The zones and the first and last year of the items of these kinds, from the
+        indexes (a few look-ups, whatever the number of items)."""
+        zones: set[str] = set()
+        years: list[int] = []
+        for kind in kinds:
+            zones.update(row[0] for row in self.db.execute(
+                # A skip scan of the (kind, tz) index: one look-up per zone.
+                "WITH RECURSIVE z(tz) AS (SELECT min(tz) FROM items WHERE kind = ?1"
+                " UNION ALL SELECT (SELECT min(tz) FROM items WHERE kind = ?1 AND tz > z.tz)"
+                " FROM z WHERE z.tz IS NOT NULL) SELECT tz FROM z WHERE tz IS NOT NULL",
+                (kind,)))
+            for edge in ("min", "max"):
+                found = self.db.execute(
+                    f"SELECT {edge}(sort_utc) FROM items WHERE kind = ?", (kind,)).fetchone()[0]
+                if found:
+                    years.append(int(found[:4]))
+        return sorted(zones), ((min(years), max(years)) if years else None)
+
+    def changed_interviews(self, since: int) -> set[int]:
+        """Interviews whose items changed at revision `since` or later."""
+        return {row[0] for row in self.db.execute(
+            "SELECT interview_id FROM calendar_changes WHERE revision >= ?", (since,))}
+
+    def written_file(self, path: str) -> sqlite3.Row | None:
+        row: sqlite3.Row | None = self.db.execute(
+            "SELECT * FROM written_files WHERE path = ?", (path,)).fetchone()
+        return row
+
+    def written_blocks(self, path: str) -> list[tuple[int, int]]:
+        """(interview id, bytes) of each interview in the file, in file order."""
+        return [(r[0], r[1]) for r in self.db.execute(
+            "SELECT interview_id, length FROM written_blocks WHERE path = ? ORDER BY interview_id",
+            (path,))]
+
+    def save_written_file(self, path: str, revision: int, identity: str, header_key: str,
+                          header_length: int, blocks: Sequence[tuple[int, int]],
+                          *, replace_all: bool) -> None:
+        """Remember what a file holds; `blocks` are all of them or only those that changed."""
+        self.db.execute(
+            "INSERT OR REPLACE INTO written_files VALUES (?, ?, ?, ?, ?)",
+            (path, revision, identity, header_key, header_length))
+        if replace_all:
+            self.db.execute("DELETE FROM written_blocks WHERE path = ?", (path,))
+        self.db.executemany("INSERT OR REPLACE INTO written_blocks VALUES (?, ?, ?)",
+                            [(path, interview_id, length) for interview_id, length in blocks])
+
+    def forget_written_file(self, path: str) -> None:
+        self.db.execute("DELETE FROM written_files WHERE path = ?", (path,))
+        self.db.execute("DELETE FROM written_blocks WHERE path = ?", (path,))

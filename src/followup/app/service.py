@@ -99,9 +99,9 @@ class Service:
 
     @contextmanager
     def change(self, *, push: bool = True) -> Iterator[None]:
-        """One transaction; when it moved the revision, the calendar file is rewritten inside
-        it, and after the commit the published files are refreshed and the remotes get the
-        change (unless `push` is False, as for what a sync pulls, or we are offline)."""
+        """One transaction; when it moved the revision, after the commit the calendar file
+        and the published files show it and the remotes get the change (unless `push` is
+        False, as for what a sync pulls, or we are offline)."""
         if self._changing:  # already inside a change: it is part of the outer one
             yield
             return
@@ -115,9 +115,9 @@ class Service:
                 self._changing = False
             changed = store.revision() != before
             if changed:
-                self.effects.write_calendar(store)
+                self.effects.check_calendar()
         if changed:
-            self.effects.publish(store)
+            self.effects.write_files(store)  # after the commit: files show what is saved
             if push:
                 self.effects.push(self, offline=self.offline)
 

@@ -19,7 +19,7 @@ from followup.config import check_base_url
 from followup.core.vocab import PROFILES
 from followup.errors import FollowupError, UsageError
 from followup.feed import server
-from followup.feed.calendar import calendar_bytes
+from followup.feed.calendar import calendar_chunks
 from followup.feed.publish import (
     ensure_token,
     feed_urls,
@@ -224,10 +224,12 @@ def publish(app: App, path: Path | None, profile: str) -> None:
       followup publish ~/public_html/followup.ics --profile events
     """
     if path is not None:
-        publish_to(app.store, path.expanduser(), profile, app.user_tz)
+        with app.store.transaction():  # the write lock: one writer of a file at a time
+            publish_to(app.store, path.expanduser(), profile, app.user_tz)
         click.echo(f"Published the {profile} feed to {path}")
         return
-    written = publish_configured(app.store, app.config)
+    with app.store.transaction():
+        written = publish_configured(app.store, app.config)
     if not written:
         raise UsageError(
             "give a PATH, or list files under [feed] publish in config.toml"
@@ -250,14 +252,15 @@ def export(app: App, output: str, profile: str) -> None:
       followup export --profile events -o ~/followup-google.ics
     """
     store = app.store
-    with store.snapshot():
-        data = calendar_bytes(store, profile)
-    if output == "-":
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-        return
-    try:
-        write_atomic(Path(output).expanduser(), data)
-    except OSError as exc:
-        raise FollowupError(f"cannot write {output}: {exc.strerror or exc}") from None
+    with store.snapshot():  # streamed: a calendar of any size takes little memory
+        chunks = calendar_chunks(store, profile)
+        if output == "-":
+            for chunk in chunks:
+                sys.stdout.buffer.write(chunk)
+            sys.stdout.flush()
+            return
+        try:
+            write_atomic(Path(output).expanduser(), chunks)
+        except OSError as exc:
+            raise FollowupError(f"cannot write {output}: {exc.strerror or exc}") from None
     click.echo(f"Wrote {profile} calendar to {output}", err=True)

@@ -14,8 +14,7 @@ from typing import Any
 from followup.config import Config
 from followup.core.vocab import PROFILES
 from followup.errors import FollowupError, UsageError
-from followup.feed.calendar import calendar_bytes
-from followup.files import write_atomic
+from followup.feed.calendar_file import write_calendar_file
 from followup.store import Store
 
 FEED_PROFILES = ("events", "full", "tasks")  # events first: it is the one most people want
@@ -101,12 +100,13 @@ def feed_properties(user_tz: str) -> dict[str, Any]:
 
 
 def publish(store: Store, path: Path, profile: str, user_tz: str) -> None:
-    """Write a profile to a file atomically: the feed for a web host or a synced folder."""
+    """Write a profile to a file atomically: the feed for a web host or a synced folder.
+
+    Call it under the store's write lock (`store.transaction()`): see feed/calendar_file."""
     if profile not in PROFILES:
         raise UsageError(f"unknown profile {profile!r}; use one of: {', '.join(FEED_PROFILES)}")
-    data = calendar_bytes(store, profile, feed=feed_properties(user_tz))
     try:
-        write_atomic(path, data)
+        write_calendar_file(store, path, profile, feed_properties(user_tz))
     except OSError as exc:
         raise FollowupError(f"cannot publish the feed to {path}: {exc.strerror or exc}") from None
 
