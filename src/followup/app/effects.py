@@ -59,7 +59,9 @@ class Effects:
         The store's write lock makes concurrent runs take turns: each writes the latest
         committed state, so the last one to write shows every change."""
         path = self.calendar_path()
-        with store.transaction():
+        # Only what the files hold is recorded here: lost in a power cut, the next write
+        # finds the file unlike what is recorded and rewrites it. No disk wait for it.
+        with store.transaction(durable=False):
             try:
                 write_calendar_file(store, path, "full")
             except OSError as exc:

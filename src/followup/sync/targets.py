@@ -84,7 +84,7 @@ def open_targets(remote: Remote) -> list[Target]:
     """The storages of a remote as engine targets (nothing is sent until first use)."""
     both = frozenset({"VEVENT", "VTODO"})
     if remote.vdir:
-        return [Target("all", VdirStorage(remote.name, remote.vdir), both)]
+        return [Target("all", VdirStorage(remote.name, remote.vdir, batch=True), both)]
     secret = password(remote)
     events, tasks = remote.calendar, remote.tasks_calendar
     if not events or not tasks:  # written by hand: find what the server offers
