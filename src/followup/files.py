@@ -66,7 +66,7 @@ def replace_with(target: Path, write: Callable[[int], None], st: os.stat_result 
     """Replace the regular file `target` (described by `st`, None when new) by what
     `write(fd)` writes to a temp file beside it; returns the new file's stat."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    temp, fd = open_temp(target, PRIVATE if private or st is None else 0o666)
+    temp, fd = open_temp(target, PRIVATE if private else 0o666)
     try:
         try:
             if private:
