@@ -149,7 +149,7 @@ def sweep(target: Path, *, now: float | None = None) -> list[Path]:
     Only ours (our name pattern, our user, a regular file; for the pre-marker pattern, our
     calendar header too) and only old ones (untouched for an hour: a live run's temp file
     is fresh). Never fails: this is tidying, not the write."""
-    removed = []
+    removed: list[Path] = []
     now = time.time() if now is None else now
     ours = re.compile(re.escape(f".{target.name}.") + r"(?:[0-9a-f]{12}"
                       + re.escape(TEMP_SUFFIX) + r"|(?P<legacy>[a-z0-9_]{8}))\Z")

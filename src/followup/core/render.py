@@ -10,7 +10,7 @@ import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from followup.core.model import CANCELLED, COMPLETED, Interview, Outcome, PlannedItem
 from followup.core.serialise import Factory, Unsupported, library_component, recorder
@@ -101,7 +101,7 @@ def _alarm(component: icalendar.cal.Component, item: PlannedItem, new: Factory) 
 def todo(item: PlannedItem, meta: Meta, new: Factory = library_component) -> icalendar.Todo:
     """The task as a VTODO; `new` makes the components (icalendar's, or a Recorder)."""
     assert item.kind == "task" and item.due is not None
-    component = new("VTODO")
+    component: icalendar.Todo = new("VTODO")
     _common(component, item, meta, meta.uid)
     component.add("summary", item.summary)
     # DTSTART = DUE (same TZID) unless the step holds a real slot: Apple Reminders drops
@@ -119,7 +119,7 @@ def todo(item: PlannedItem, meta: Meta, new: Factory = library_component) -> ica
 
 def event(item: PlannedItem, meta: Meta, new: Factory = library_component) -> icalendar.Event:
     """The item as a calendar event: itself for events, a projection for tasks."""
-    component = new("VEVENT")
+    component: icalendar.Event = new("VEVENT")
     _common(component, item, meta, event_uid(meta.uid, item.kind))
     prefix = DONE_PREFIX if item.status == COMPLETED else ""
     component.add("summary", prefix + item.summary)
@@ -156,7 +156,8 @@ def _text(build: Build, item: PlannedItem, meta: Meta) -> str:
     """icalendar's bytes for the component, written by serialise.Recorder (about 20 times
     faster), or by icalendar itself for a value the recorder does not know."""
     try:
-        text = build(item, meta, recorder).text()
+        made: Any = build(item, meta, recorder)  # a Recorder, made through icalendar's calls
+        text: str = made.text()
     except Unsupported:
         return component_text(build(item, meta, library_component))
     if CHECK_RENDER:
