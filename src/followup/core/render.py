@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from followup.core.model import CANCELLED, COMPLETED, Interview, Outcome, PlannedItem
-from followup.core.serialise import Factory, Unsupported, library_component, recorder
+from followup.core.serialise import Factory, Lines, library_component
 from followup.core.vtimezone import vtimezone
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ def _alarm(component: icalendar.cal.Component, item: PlannedItem, new: Factory) 
 
 
 def todo(item: PlannedItem, meta: Meta, new: Factory = library_component) -> icalendar.Todo:
-    """The task as a VTODO; `new` makes the components (icalendar's, or a Recorder)."""
+    """The task as a VTODO; `new` makes the components (icalendar's, or serialise.Lines)."""
     assert item.kind == "task" and item.due is not None
     component: icalendar.Todo = new("VTODO")
     _common(component, item, meta, meta.uid)
@@ -153,13 +153,10 @@ Build = Callable[[PlannedItem, Meta, Factory], "icalendar.cal.Component"]
 
 
 def _text(build: Build, item: PlannedItem, meta: Meta) -> str:
-    """icalendar's bytes for the component, written by serialise.Recorder (about 20 times
-    faster), or by icalendar itself for a value the recorder does not know."""
-    try:
-        made: Any = build(item, meta, recorder)  # a Recorder, made through icalendar's calls
-        text: str = made.text()
-    except Unsupported:
-        return component_text(build(item, meta, library_component))
+    """icalendar's bytes for the component: its lines written by icalendar, folded by us
+    (core/serialise.py); checked against icalendar's own `to_ical()` in the test suite."""
+    made: Any = build(item, meta, Lines)  # a Lines, made through icalendar's calls
+    text: str = made.text()
     if CHECK_RENDER:
         expected = component_text(build(item, meta, library_component))
         if text != expected:

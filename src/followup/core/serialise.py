@@ -1,35 +1,41 @@
-"""icalendar's exact bytes for our components, without icalendar's cost per line.
+"""Our components' text, written by icalendar line by line; only the fold is ours.
 
-`render.py` describes each component with icalendar's own calls (`add(name, value,
-parameters=...)`, `add_component`). Building real icalendar components and calling
-`to_ical()` costs about 0.7 ms a component, 21 % of it in the line folding alone; an import
-of 1,000 interviews renders 24,000 of them. `Recorder` takes the same calls, writes the
-value types our components use (text, integers, categories, dates, date-times in UTC or an
-IANA zone) the way icalendar 7 writes them, and folds with `fold`, a port of icalendar's
-`_foldline` that works on whole runs of bytes instead of one character at a time. Any
-value it does not know raises `Unsupported`, and the caller lets icalendar do that one.
+`render.py` describes each component with icalendar's calls (`add(name, value,
+parameters=...)`, `add_component`). Made into real icalendar components and serialised
+with `to_ical()`, a component costs about 0.7 ms, and an import of 1,000 interviews
+renders 24,000 of them. Three things make that slow, and `Lines` changes only those:
+
+- icalendar folds one character at a time (21 % of a render): `fold` is its `_foldline`
+  working on whole runs of bytes, the one piece of ICS writing that is ours (issue 14).
+- Component.add and to_ical go through generic machinery for every property (a case-less
+  dict, type inference, a Contentlines list). `Lines` asks icalendar for each line at
+  its cheapest public entry points: the value class icalendar picks for the property
+  writes the value (`vText` escapes, `vDDDTypes` formats and names the TZID, `vCategory`
+  joins), `Contentline.from_parts` writes the line with its quoted parameters (`written`).
+  The lines keep the order `to_ical()` gives them: icalendar's canonical order, then by
+  name; subcomponents after the properties; BEGIN and END lines as icalendar writes them.
+- A render writes the same lines again and again: DTSTAMP, CREATED and CATEGORIES are the
+  same for every item of an import, the contacts for every item of an interview, and a
+  task's VTODO and VEVENT share their description (a whole email draft). Each distinct
+  (name, value, parameters) is written by icalendar once per process (an LRU cache).
 
 The bytes are icalendar's by test, not by hope: with FOLLOWUP_CHECK_RENDER=1 (the test
-suite sets it) every render is also made by icalendar and compared byte for byte.
+suite sets it) every render is also made by icalendar's `to_ical()` and compared byte for
+byte (render.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 FOLD_LIMIT = 75  # octets, as icalendar: a folded piece holds at most 74 of them
-_PLAIN_PARAM = re.compile(r"[A-Za-z0-9/_+.-]+\Z")  # needs no quoting or RFC 6868 escape
-# Zones icalendar writes as UTC ("Z") or otherwise specially: leave those to it.
-_UTC_LIKE = re.compile(r"UTC|UCT|GMT|Zulu|Universal|Greenwich", re.IGNORECASE)
-
-
-class Unsupported(Exception):
-    """A value `Recorder` does not write itself: let icalendar render the component."""
+# Distinct lines kept: an interview's lines (about 120) many times over, and the few
+# every item shares; a description is a few hundred bytes.
+LINES_KEPT = 4096
 
 
 def fold(line: str) -> str:
@@ -56,124 +62,107 @@ def fold(line: str) -> str:
     return b"\r\n ".join(pieces).decode("utf-8")
 
 
-def escape_text(text: str) -> str:
-    """icalendar's TEXT escaping (`_escape_char`), replacement order and all."""
-    return (
-        text.replace(r"\N", "\n")
-        .replace("\\", "\\\\")
-        .replace(";", r"\;")
-        .replace(",", r"\,")
-        .replace("\r\n", r"\n")
-        .replace("\n", r"\n")
-        .replace("\r", r"\n")
-    )
-
-
-@lru_cache(maxsize=256)
-def _value_type(name: str, value_param: str | None) -> str:
-    """The name of icalendar's class for a property (`vText`, `vDDDTypes`, ...)."""
+@lru_cache(maxsize=16)
+def _component_class(name: str) -> Any:
     import icalendar
 
-    return str(icalendar.Component.types_factory.for_property(name, value_param).__name__)
-
-
-@lru_cache(maxsize=64)
-def _zone_tzid(zone: ZoneInfo) -> str:
-    key = zone.key
-    if not key or _UTC_LIKE.search(key):
-        raise Unsupported(key)
-    return str(key)
-
-
-def _moment(value: dt.date, params: dict[str, str]) -> str:
-    if isinstance(value, dt.datetime):
-        text = (f"{value.year:04d}{value.month:02d}{value.day:02d}T"
-                f"{value.hour:02d}{value.minute:02d}{value.second:02d}")
-        zone = value.tzinfo
-        if zone is dt.timezone.utc:
-            return text + "Z"
-        if isinstance(zone, ZoneInfo):
-            params["TZID"] = _zone_tzid(zone)
-            return text
-        raise Unsupported(repr(zone))  # floating, fixed offsets, pytz: icalendar's call
-    params["VALUE"] = "DATE"
-    return f"{value.year:04d}{value.month:02d}{value.day:02d}"
-
-
-def _value(name: str, value: object, params: dict[str, str]) -> str:
-    kind = _value_type(name, params.get("VALUE"))
-    if isinstance(value, str) and kind == "vText":
-        return escape_text(value)
-    if isinstance(value, str) and kind == "vUnknown" and "\n" not in value and "\r" not in value:
-        return value  # X- properties: icalendar 7 writes them verbatim
-    if type(value) is int and kind == "vInt":
-        return str(value)
-    if kind == "vDDDTypes" and isinstance(value, dt.date):
-        if name in ("dtstamp", "created", "last-modified") and isinstance(value, dt.datetime):
-            if value.tzinfo is None:
-                raise Unsupported(name)
-            value = value.astimezone(dt.timezone.utc)  # what icalendar's add() does
-        return _moment(value, params)
-    if (kind == "vCategory" and isinstance(value, list)
-            and all(isinstance(each, str) for each in value)):
-        return ",".join(escape_text(each) for each in value)
-    raise Unsupported(f"{name}={value!r}")
-
-
-class Recorder:
-    """Takes the calls icalendar's Component takes; `text()` gives icalendar's bytes."""
-
-    def __init__(self, name: str, order: tuple[str, ...]) -> None:
-        self.name = name
-        self.order = order  # icalendar's canonical_order for this component class
-        self.lines: dict[str, list[str]] = {}
-        self.subcomponents: list[Recorder] = []
-
-    def add(self, name: str, value: object,
-            parameters: Mapping[str, str] | None = None) -> None:
-        key = name.upper()
-        params: dict[str, str] = {k.upper(): v for k, v in (parameters or {}).items()}
-        encoded = _value(name.lower(), value, params)
-        if params:
-            if not all(isinstance(v, str) and _PLAIN_PARAM.match(v) for v in params.values()):
-                raise Unsupported(f"{name} parameters {params!r}")
-            head = key + ";" + ";".join(f"{k}={params[k]}" for k in sorted(params))
-        else:
-            head = key
-        self.lines.setdefault(key, []).append(fold(f"{head}:{encoded}"))
-
-    def add_component(self, component: Recorder) -> None:
-        self.subcomponents.append(component)
-
-    def text(self) -> str:
-        out = [f"BEGIN:{self.name}\r\n"]
-        leading = [key for key in self.order if key in self.lines]
-        rest = sorted(key for key in self.lines if key not in self.order)
-        for key in leading + rest:
-            for line in self.lines[key]:
-                out.append(line + "\r\n")
-        out.extend(sub.text() for sub in self.subcomponents)
-        out.append(f"END:{self.name}\r\n")
-        return "".join(out)
+    return icalendar.Component.get_component_class(name)
 
 
 @lru_cache(maxsize=16)
-def _canonical_order(name: str) -> tuple[str, ...]:
+def _shape(name: str) -> tuple[tuple[str, ...], str, str]:
+    """(icalendar's canonical property order, BEGIN line, END line) of a component."""
+    cls = _component_class(name)
+    begin, end = cls().to_ical().decode("utf-8").splitlines()
+    return tuple(cls.canonical_order or ()), begin, end
+
+
+def written(name: str, value: object, parameters: Mapping[str, str] | None = None) -> str:
+    """The content line icalendar writes for `add(name, value, parameters)`, folded.
+
+    The class icalendar picks for the property (`types_factory.for_property`, as
+    `Component.add` does) writes the value and the parameters it implies (a TZID, VALUE=DATE);
+    `Contentline.from_parts` joins them with ours, quoted. What `add` would change first
+    (DTSTAMP, CREATED and LAST-MODIFIED made UTC) render.py gives in UTC already."""
     import icalendar
+    from icalendar.parser import Contentline
 
-    order = icalendar.Component.get_component_class(name).canonical_order
-    return tuple(order or ())
+    kind = icalendar.Component.types_factory.for_property(
+        name, parameters.get("VALUE") if parameters else None)
+    typed = kind(value)
+    for key, item in (parameters or {}).items():
+        typed.params[key] = item
+    return fold(Contentline.from_parts(name.upper(), typed.params, typed))
 
 
-def recorder(name: str) -> Recorder:
-    return Recorder(name, _canonical_order(name))
+@lru_cache(maxsize=LINES_KEPT)
+def _written_once(name: str, key: tuple[Any, ...], parameters: tuple[tuple[str, str], ...]) -> str:
+    value = list(key[1]) if key[0] is list else key[1]
+    return written(name, value, dict(parameters))
+
+
+def _key(value: object) -> tuple[Any, ...] | None:
+    """What tells this value's text apart from every other's, or None: not cached.
+
+    The type is part of it (True == 1, a date is no datetime), and so is the time zone:
+    equal instants in two zones are written differently. Zones other than UTC and IANA
+    ones (fixed offsets compare equal across names) are written every time."""
+    kind = type(value)
+    if kind is str or kind is int or kind is dt.date:
+        return kind, value
+    if isinstance(value, dt.datetime) and kind is dt.datetime:
+        zone = value.tzinfo
+        if zone is None or zone is dt.timezone.utc or type(zone) is ZoneInfo:
+            return kind, value, zone
+        return None
+    if isinstance(value, list) and all(type(each) is str for each in value):
+        return list, tuple(value)
+    return None
+
+
+class Lines:
+    """Takes the calls icalendar's Component takes; `text()` gives icalendar's bytes."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.lines: dict[str, list[str]] = {}  # by property name, in the order added
+        self.subcomponents: list[Lines] = []
+
+    def add(self, name: str, value: object,
+            parameters: Mapping[str, str] | None = None) -> None:
+        key = _key(value)
+        params: tuple[tuple[str, str], ...] = ()
+        if parameters:
+            params = tuple(sorted(parameters.items()))
+            if any(type(v) is not str for _, v in params):
+                key = None
+        if key is None:
+            line = written(name, value, parameters)
+        else:
+            line = _written_once(name.lower(), key, params)
+        upper = name.upper()
+        if upper in self.lines:
+            self.lines[upper].append(line)
+        else:
+            self.lines[upper] = [line]
+
+    def add_component(self, component: Lines) -> None:
+        self.subcomponents.append(component)
+
+    def text(self) -> str:
+        order, begin, end = _shape(self.name)
+        out = [begin]
+        names = [name for name in order if name in self.lines]
+        names += sorted(name for name in self.lines if name not in order)
+        for name in names:
+            out.extend(self.lines[name])
+        text = "\r\n".join(out) + "\r\n"
+        return text + "".join(sub.text() for sub in self.subcomponents) + end + "\r\n"
 
 
 def library_component(name: str) -> Any:
     """A real icalendar component of that name (VTODO, VEVENT, VALARM)."""
-    import icalendar
-
-    return icalendar.Component.get_component_class(name)()
+    return _component_class(name)()
 
 
 Factory = Callable[[str], Any]
