@@ -138,7 +138,8 @@ class Draft:
         message["Subject"] = self.subject or ""
         message["Date"] = format_datetime(date)
         if receipt and sender is not None:
-            message["Disposition-Notification-To"] = Address(sender[0], addr_spec=sender[1])
+            # Not in the header registry: an unstructured header, so the address as text.
+            message["Disposition-Notification-To"] = str(Address(sender[0], addr_spec=sender[1]))
         message["X-Unsent"] = "1"
         message.set_content(self.body + "\n", charset="utf-8", cte="quoted-printable")
         return message.as_bytes(policy=email.policy.SMTP)

@@ -175,13 +175,16 @@ def address(p: Person, style: Style) -> str:
 
 
 def reference(contact: Contact, style: Style) -> str:
-    """Whom to ask for on the phone: "Ms. Doe", "Sam Carter", "la Sra. Ruiz"; "" for nobody."""
+    """Whom to ask for on the phone: "Ms. Doe", "Sam Carter", "Herrn Maier" (German
+    dative: "nach Herrn Maier"), "la Sra. Ruiz"; "" for nobody."""
     p = person(contact)
     if p is None:
         return ""
     if not p.title or not p.surname:
         return p.full
     named = address(p, style)
+    if style.language == "de" and p.gender == "m":
+        return named.replace("Herr ", "Herrn ", 1)  # "fragen Sie nach Herrn Maier"
     if style.language == "es":
         return f"{'la' if p.gender == 'f' else 'el'} {named}"
     return named

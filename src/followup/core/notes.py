@@ -171,23 +171,32 @@ class Points:
 
     def of(self, contact: Contact) -> tuple[str, ...]:
         """What this person stressed: the "With" section whose name is theirs (in full,
-        without the title, the first name, the surname or the address)."""
+        without the title or with it as written, the first name, the surname or the
+        address)."""
         names = _names(contact)
         for heading, found in self.people.items():
-            if heading.lower() in names:
+            if _normal(heading) in names:
                 return found
         return ()
 
 
+def _normal(name: str) -> str:
+    # "Herrn Weber" (German dative, "Mit Herrn Weber") and "Mme. Martin" name the same
+    # person as "Herr Weber" and "Mme Martin".
+    words = name.replace(".", "").lower().split()
+    return " ".join("herr" if word == "herrn" else word for word in words)
+
+
 def _names(contact: Contact) -> set[str]:
-    names = {contact.name.lower(), (contact.email or "").lower()}
+    names = {contact.name, contact.email or ""}
     found = person(contact)
     if found is not None:
-        names |= {found.full.lower(), found.given.lower(), found.surname.lower()}
-        if found.title and found.surname:
-            names.add(f"{found.title} {found.surname}".lower())
-    names.discard("")
-    return names
+        names |= {found.full, found.given, found.surname}
+        written = contact.name.split()
+        titles = written[:len(written) - len(found.full.split())]
+        if titles and found.surname:
+            names |= {f"{found.title} {found.surname}", " ".join([*titles, found.surname])}
+    return {_normal(name) for name in names if name}
 
 
 def points(notes: str | None) -> Points:
