@@ -77,7 +77,7 @@ NOTES = {
 ## Avec {titled}
 - le passage des traitements nocturnes au temps réel
 ## Avec Sam Carter
-- la qualité des données à l'import
+- la qualité des données importées
 ## Avec Bo Li
 - des astreintes sereines
 ## Les questions et mes réponses

@@ -312,6 +312,27 @@ def _environment(template_dir: Path | None) -> jinja2.Environment:
     return environment
 
 
+@functools.lru_cache(maxsize=8)
+def builtin_words(language: str) -> frozenset[str]:
+    """The words of the built-in templates of a language (lower case, Jinja left out): they
+    were proofread here, and the dictionaries lack some of them (Spanish "gracias", German
+    compounds such as "Gesprächsnotizen")."""
+    import re
+
+    environment = _environment(None)
+    assert environment.loader is not None
+    found: set[str] = set()
+    for base in TEMPLATES:
+        name = f"{base}.j2" if language == "en" else f"{base}.{language}.j2"
+        source = environment.loader.get_source(environment, name)[0]
+        # Outside the Jinja tags, and the quoted text inside them ("meeting with me").
+        text = re.sub(r"\{[{%#].*?[}%#]\}",
+                      lambda tag: " ".join(re.findall(r'"([^"]*)"', tag.group())), source,
+                      flags=re.DOTALL)
+        found.update(word.lower() for word in re.findall(r"[^\W\d_]+", text))
+    return frozenset(found)
+
+
 def stop(text: str) -> str:
     """Ends a sentence with the text: 'Contoso Robotics, Inc.' gets no second full stop."""
     return text if text.endswith((".", "!", "?")) else f"{text}."

@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from followup.core.drafts import Draft
+from followup.core.drafts import Draft, builtin_words
 from followup.core.model import Interview
 
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
@@ -46,14 +46,15 @@ def unknown_words(draft: Draft, interview: Interview, name: str | None,
     order, each once.
 
     Names of the interviewers, the company, the role and the candidate, email addresses,
-    URLs, placeholders (`placeholders` reports those) and `extra` (the user's own words)
-    are ignored.
+    URLs, placeholders (`placeholders` reports those), the words of the built-in templates
+    of the language and `extra` (the user's own words) are ignored.
     """
     text = _PLACEHOLDER.sub(" ", f"{draft.subject or ''}\n{draft.body}")
     text = _EMAIL.sub(" ", _URL.sub(" ", text))
     ignored = [interview.company, interview.role, name or "", *extra]
     ignored += [part for c in interview.contacts for part in (c.name, c.email or "")]
     known = {word.lower() for word in words(" ".join(ignored), language)}
+    known |= builtin_words(language)
     candidates: dict[str, str] = {}
     for word in words(text, language):
         if word.lower() not in known:
@@ -63,7 +64,8 @@ def unknown_words(draft: Draft, interview: Interview, name: str | None,
     checker = _spellchecker(language)
     unknown = checker.unknown(list(candidates))
     return [original for lower, original in candidates.items()
-            if lower in unknown and not (language == "en" and _british(lower, checker))]
+            if lower in unknown and not (language == "en" and _british(lower, checker))
+            and not (language == "es" and _spanish_plural(lower, checker))]
 
 
 def _british(word: str, checker: Any) -> bool:
@@ -74,7 +76,16 @@ def _british(word: str, checker: Any) -> bool:
     return False
 
 
-@functools.lru_cache(maxsize=2)
+def _spanish_plural(word: str, checker: Any) -> bool:
+    # pyspellchecker's Spanish list lacks most plurals ("datos", "años", "informes"):
+    # a plural whose singular it knows is a word.
+    for singular in (word[:-1], word[:-2]) if word.endswith("s") else ():
+        if len(singular) > 1 and not checker.unknown([singular]):
+            return True
+    return False
+
+
+@functools.lru_cache(maxsize=4)
 def _spellchecker(language: str) -> Any:
     from spellchecker import SpellChecker
 
