@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from followup.core import drafts
-from followup.core.model import Contact, Interview
+from followup.core.model import Interview
 from followup.core.notes import points
 from followup.core.wording import Style
 
