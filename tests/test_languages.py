@@ -170,3 +170,25 @@ def test_check_passes_on_every_built_in_draft_with_a_name(run: Run, run_json, ho
                 0, "", "No unknown words and no placeholders.\n"), (interview, key)
             checked += 1
     assert checked == 2 * 11  # thank-you, 3 notes, status, script, 2 calls, 3 replies
+
+
+def test_the_notes_template_in_the_interviews_language(run: Run, home: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    add_panel(run, "de")
+    seen = tmp_path / "seen.txt"
+    script = tmp_path / "editor.py"
+    script.write_text(f"import pathlib, sys\npathlib.Path({str(seen)!r}).write_text("
+                      "pathlib.Path(sys.argv[1]).read_text())\n")
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
+    monkeypatch.delenv("VISUAL", raising=False)
+    assert run("notes", "1", now="2026-12-03T17:00:00+00:00").exit_code == 0
+    text = seen.read_text()
+    assert text.startswith("# Notizen zum Gespräch als Senior Data Engineer bei Northwind Analytics,"
+                           " Donnerstag, 3. Dezember.\n")
+    assert text.split("\n\n", 1)[1] == (
+        "## Was sie betont haben (Fähigkeiten, Erfahrung, Eigenschaften)\n- \n\n"
+        "## Mit Frau Anna Maier\n- \n\n## Mit Sam Carter\n- \n\n## Mit Bo Li\n- \n\n"
+        "## Fragen und wie sie liefen\n- \n\n## Was ich verbessern kann\n- \n\n"
+        "## Warum ich passe\n- \n\n## Punkte für spätere Nachrichten\n- \n")
