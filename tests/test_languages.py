@@ -192,3 +192,20 @@ def test_the_notes_template_in_the_interviews_language(run: Run, home: Path, tmp
         "## Mit Frau Anna Maier\n- \n\n## Mit Sam Carter\n- \n\n## Mit Bo Li\n- \n\n"
         "## Fragen und wie sie liefen\n- \n\n## Was ich verbessern kann\n- \n\n"
         "## Warum ich passe\n- \n\n## Punkte für spätere Nachrichten\n- \n")
+
+
+def test_the_locale_comes_from_the_environment_unless_the_config_sets_it(
+        run: Run, run_json, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    add_panel(run, None)
+    uid = by_step(run_json("show", "1")["items"])["thank-you-email"]["uid"]
+
+    def greeting() -> str:
+        return run("draft", uid).stdout.split("\n")[3]
+
+    assert greeting() == "Dear Ms. Doe, Sam, and Bo,"  # LANG=en_US.UTF-8 (conftest)
+    monkeypatch.setenv("LANG", "en_GB.UTF-8")
+    assert greeting() == "Dear Ms Doe, Sam Carter and Bo Li,"
+    monkeypatch.setenv("LC_ALL", "C.UTF-8")
+    assert greeting() == "Dear Ms. Doe, Sam, and Bo,"
+    configure(home, 'locale = "en_AU"')
+    assert greeting() == "Dear Ms Doe, Sam Carter and Bo Li,"

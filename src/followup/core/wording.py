@@ -194,15 +194,22 @@ def check_language(text: str) -> str:
 
 
 def check_locale(text: str) -> str:
-    """'en-gb' → 'en_GB'; ValueError when Babel does not know the locale."""
-    from babel import Locale, UnknownLocaleError
+    """'en-gb' → 'en_GB'; ValueError when Babel has no data for the locale.
 
-    cleaned = text.strip().split(".")[0].split("@")[0].replace("-", "_")
-    try:
-        locale = Locale.parse(cleaned)
-    except (ValueError, UnknownLocaleError):
-        raise ValueError(f"unknown locale {text!r}; use a name such as en_US, en_GB or de_DE") from None
-    return str(locale)
+    Checked against Babel's data files without importing Babel: every command reads the
+    config, and most never format a date."""
+    import importlib.util
+    from pathlib import Path
+
+    parts = text.strip().split(".")[0].split("@")[0].replace("-", "_").split("_")
+    name = "_".join([parts[0].lower()] + [part.title() if len(part) == 4 else part.upper()
+                                          for part in parts[1:]])
+    spec = importlib.util.find_spec("babel")
+    folders = spec.submodule_search_locations if spec is not None else None
+    if not re.fullmatch(r"[a-z]{2,3}(_[A-Za-z0-9]{2,8})*", name) or not folders or not (
+            Path(list(folders)[0]) / "locale-data" / f"{name}.dat").is_file():
+        raise ValueError(f"unknown locale {text!r}; use a name such as en_US, en_GB or de_DE")
+    return name
 
 
 def environment_locale(environ: Mapping[str, str]) -> str:
