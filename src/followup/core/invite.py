@@ -208,12 +208,20 @@ def _from_email(data: bytes, user_tz: str) -> Invitation:
 
 
 def _from_calendar(data: bytes, user_tz: str) -> Invitation:
+    import warnings
+
     import icalendar
 
-    try:
-        calendar = icalendar.Calendar.from_ical(data)
-    except Exception as exc:  # noqa: BLE001 - icalendar raises ValueError, KeyError, …
-        raise UsageError(f"the invitation cannot be read as a calendar: {_short(exc)}") from None
+    with warnings.catch_warnings():  # guesses icalendar warns about are ours to make
+        warnings.simplefilter("ignore")
+        try:
+            calendar = icalendar.Calendar.from_ical(data)
+        except Exception as exc:  # noqa: BLE001 - icalendar raises ValueError, KeyError, …
+            raise UsageError(f"the invitation cannot be read as a calendar: {_short(exc)}") from None
+        return _event(calendar, user_tz)
+
+
+def _event(calendar: Any, user_tz: str) -> Invitation:
     method = str(calendar.get("METHOD", "")).strip().upper()
     if method not in ACCEPTED_METHODS:
         what = {"CANCEL": "a cancellation", "REPLY": "an answer to an invitation",
@@ -243,7 +251,7 @@ def _from_calendar(data: bytes, user_tz: str) -> Invitation:
 
 
 def _short(exc: Exception) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
+    text = " ".join(str(exc).split()).split(": b'")[0] or type(exc).__name__
     return text if len(text) <= 120 else text[:117] + "..."
 
 

@@ -132,10 +132,11 @@ class Letter:
 def read_letter(uid: int, header: bytes, arrived: dt.datetime | None = None) -> Letter:
     """The facts of a message from its header; a malformed field gives an empty value,
     never an exception (a bad message must not stop a check)."""
-    from email.parser import BytesHeaderParser
+    from email.parser import HeaderParser
     from email.policy import compat32
 
-    fields = BytesHeaderParser(policy=compat32).parsebytes(header)
+    # Raw 8-bit header text (RFC 6532) is UTF-8; anything else becomes U+FFFD, never an error.
+    fields = HeaderParser(policy=compat32).parsestr(header.decode("utf-8", "replace"))
 
     def text(name: str) -> str:
         value = fields.get(name)
@@ -161,12 +162,13 @@ def read_letter(uid: int, header: bytes, arrived: dt.datetime | None = None) -> 
 
 def decoded(value: object) -> str:
     """A header value with its RFC 2047 words decoded; undecodable words stay as they are."""
+    from email.errors import MessageError
     from email.header import decode_header, make_header
 
     raw = str(value)
     try:
         return str(make_header(decode_header(raw)))
-    except (ValueError, LookupError, UnicodeError):
+    except (ValueError, LookupError, UnicodeError, MessageError):
         return raw
 
 
