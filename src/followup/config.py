@@ -318,9 +318,7 @@ def parse_remotes(raw: Mapping[str, Any], path: Path | str = "config.toml") -> d
             raise UsageError(f"{where} must be a table")
         if not REMOTE_NAME.match(name):
             raise UsageError(f"{where}: use letters, digits, '-' and '_' in a remote's name")
-        if "password" in table:
-            raise UsageError(f"{where}: a password must not be written in the config; use "
-                             "password_env, password_command or the system keyring")
+        _no_password(table, where)
         values: dict[str, Any] = {}
         for key, value in table.items():
             if key in _REMOTE_TEXT:
@@ -329,12 +327,8 @@ def parse_remotes(raw: Mapping[str, Any], path: Path | str = "config.toml") -> d
             elif key == "auto_push":
                 if not isinstance(value, bool):
                     raise UsageError(f"{where}: 'auto_push' must be true or false")
-            elif key == "verify":
-                if not isinstance(value, (bool, str)):
-                    raise UsageError(f"{where}: 'verify' must be true, false or a CA file path")
-            elif key == "timeout":
-                if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-                    raise UsageError(f"{where}: 'timeout' must be a positive number of seconds")
+            elif key in ("verify", "timeout"):
+                _check_connection(key, value, where)
             else:
                 raise UsageError(f"{where}: unknown key '{key}'")
             values[key] = value
@@ -393,9 +387,7 @@ def parse_mail(raw: Mapping[str, Any], path: Path | str = "config.toml") -> Mail
     where = f"{path}: [mail]"
     if not isinstance(section, dict):
         raise UsageError(f"{path}: 'mail' must be a table ([mail])")
-    if "password" in section:
-        raise UsageError(f"{where}: a password must not be written in the config; use "
-                         "password_env, password_command or the system keyring")
+    _no_password(section, where)
     values: dict[str, Any] = {}
     for key, value in section.items():
         if key in _MAIL_TEXT:
@@ -408,12 +400,8 @@ def parse_mail(raw: Mapping[str, Any], path: Path | str = "config.toml") -> Mail
                     not all(isinstance(v, str) and v.strip() for v in value):
                 raise UsageError(f"{where}: 'folders' must be a list of folder names")
             value = tuple(dict.fromkeys(value))
-        elif key == "verify":
-            if not isinstance(value, (bool, str)):
-                raise UsageError(f"{where}: 'verify' must be true, false or a CA file path")
-        elif key == "timeout":
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-                raise UsageError(f"{where}: 'timeout' must be a positive number of seconds")
+        elif key in ("verify", "timeout"):
+            _check_connection(key, value, where)
         else:
             raise UsageError(f"{where}: unknown key '{key}'; the keys are: "
                              + ", ".join(sorted((*_MAIL_TEXT, "folders", "verify", "timeout"))))
@@ -430,6 +418,21 @@ def parse_mail(raw: Mapping[str, Any], path: Path | str = "config.toml") -> Mail
     if address is not None and not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", address):
         raise UsageError(f"{where}: 'address' {address!r} is not an email address")
     return MailSettings(**values)
+
+
+def _no_password(table: Mapping[str, Any], where: str) -> None:
+    if "password" in table:
+        raise UsageError(f"{where}: a password must not be written in the config; use "
+                         "password_env, password_command or the system keyring")
+
+
+def _check_connection(key: str, value: Any, where: str) -> None:
+    """`verify` and `timeout`, as a remote and the mailbox both have them."""
+    if key == "verify" and not isinstance(value, (bool, str)):
+        raise UsageError(f"{where}: 'verify' must be true, false or a CA file path")
+    if key == "timeout" and (isinstance(value, bool) or not isinstance(value, (int, float))
+                             or value <= 0):
+        raise UsageError(f"{where}: 'timeout' must be a positive number of seconds")
 
 
 def system_timezone() -> str:

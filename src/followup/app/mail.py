@@ -247,9 +247,10 @@ def check(service: Service, box: Mailbox, *, add: bool = False, dry_run: bool = 
     user_tz = service.config.user_tz
     store = service.store
     state = MailState(store.db)
+    watched = box.watched()  # the network before the store: no read transaction waits on it
     with store.snapshot():
         known = chases(service)
-        marks = {folder: state.mark(folder) for folder in box.watched()}
+        marks = {folder: state.mark(folder) for folder in watched}
         pending = state.pending()
     earliest = min((c.start for c in known if c.open), default=service.now)
     since = min(service.now - FIRST_LOOK, earliest).date() - dt.timedelta(days=1)

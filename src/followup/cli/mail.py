@@ -136,6 +136,7 @@ def mail_watch(app: App, add: bool) -> None:
     """
     mail = _mail(app)
     pause = 5.0
+    shown: set[str] = set()  # invitations told about already: said once per watch
     click.echo(f"Watching {', '.join(mail.folders)} on {mail.parts[2]}; Ctrl-C stops.")
     try:
         while True:
@@ -143,7 +144,7 @@ def mail_watch(app: App, add: bool) -> None:
                 with open_mailbox(mail) as box:
                     folder = box.watched()[0]
                     while True:
-                        _watch_round(app, box, add)
+                        _watch_round(app, box, add, shown)
                         pause = 5.0
                         box.idle(folder)
             except FollowupError as exc:
@@ -154,12 +155,15 @@ def mail_watch(app: App, add: bool) -> None:
         click.echo("Stopped watching.")
 
 
-def _watch_round(app: App, box: Mailbox, add: bool) -> None:
+def _watch_round(app: App, box: Mailbox, add: bool, shown: set[str]) -> None:
     """One check with a fresh clock and a fresh service: the watch runs for days."""
     app.now = now()
     service = Service(app.paths, app.config, app.now, store=app.store, offline=app.offline)
     report = check(service, box, add=add)
-    if report.answers or any(f.stored_as is None for f in report.invitations) or report.unreadable:
+    report.invitations = [f for f in report.invitations
+                          if f.stored_as is None and f.invitation.uid not in shown]
+    shown.update(f.invitation.uid for f in report.invitations)
+    if report.answers or report.invitations or report.unreadable:
         _print(app, report)
     for warning in dict.fromkeys(service.warnings):
         click.echo(f"Warning: {warning}", err=True)
