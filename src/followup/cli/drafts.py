@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from followup.app.mail import draft_to_mailbox
 from followup.cli import cli
 from followup.cli.context import App, interview_id, pass_app
 from followup.cli.operations import service_of
@@ -98,7 +99,10 @@ def _read(source: str) -> str:
               help="Write an email file that Outlook or Thunderbird opens as an unsent draft.")
 @click.option("--receipt", is_flag=True,
               help="With --eml: ask for a read receipt (Disposition-Notification-To) to your "
-                   "config `email`.")
+                   "address (config `email`, else your mailbox's).")
+@click.option("--imap", "to_mailbox", is_flag=True,
+              help="Put the draft into your mailbox's Drafts folder (`followup mail setup`), "
+                   "answering the recruiter's last message; again: it replaces the earlier one.")
 @click.option("--check", is_flag=True,
               help="List the words an offline spell checker does not know (names of the "
                    "interviewers, the company and you are fine) and placeholders left to fill "
@@ -106,7 +110,7 @@ def _read(source: str) -> str:
 @pass_app
 @click.pass_context
 def draft(ctx: click.Context, app: App, ref: str, eml: Path | None, receipt: bool,
-          check: bool) -> None:
+          to_mailbox: bool, check: bool) -> None:
     """Print the draft of a message, or the script of a call (REF is the id from `list`).
 
     Drafts exist for the thank-you email, each formal note (a card when the note is
@@ -119,6 +123,7 @@ def draft(ctx: click.Context, app: App, ref: str, eml: Path | None, receipt: boo
     Example:
       followup draft 5
       followup draft 5 --check && followup draft 5 --eml thank-you.eml --receipt
+      followup draft 5 --imap
     """
     store = app.store
     with store.snapshot():
@@ -132,16 +137,19 @@ def draft(ctx: click.Context, app: App, ref: str, eml: Path | None, receipt: boo
         )
     if receipt and eml is None:
         raise UsageError("--receipt goes with --eml FILE (a read receipt is a header of the email)")
-    if receipt and not app.config.email:
+    # Your address: the config's `email`, else your mailbox's (`followup mail setup`).
+    address = app.config.email or (app.config.mail.me if app.config.mail else None)
+    if receipt and not address:
         raise UsageError(f"--receipt: a read receipt needs your address; add"
                          f' email = "you@example.org" to {app.config.file}')
     style = _style(app, interview)
     made = drafts.draft(interview, row.key, row.step, notes_text, app.config.name,
                         app.paths.config / "templates", style=style,
                         day=app.now.astimezone(app.zone).date())
-    if eml is not None and made.form != "email":
+    if (eml is not None or to_mailbox) and made.form != "email":
         what = "a handwritten note" if made.form == "card" else "a call script"
-        raise UsageError(f"item {row.id} ({row.summary}) is {what}, not an email; leave out --eml")
+        flag = "--eml" if eml is not None else "--imap"
+        raise UsageError(f"item {row.id} ({row.summary}) is {what}, not an email; leave out {flag}")
     if not (app.config.name or "").strip():
         click.echo(f"Note: the draft is signed {drafts.NAME_PLACEHOLDER}; to sign with your name,"
                    f' add name = "Your Name" to {app.config.file}', err=True)
@@ -155,14 +163,21 @@ def draft(ctx: click.Context, app: App, ref: str, eml: Path | None, receipt: boo
             ctx.exit(1)
         click.echo("No unknown words and no placeholders.", err=True)
     if eml is not None:
-        sender = (app.config.name or "", app.config.email) if app.config.email else None
+        sender = (app.config.name or "", address) if address else None
         data = made.eml(app.now.astimezone(app.zone), sender, receipt)
         try:
             write_atomic(eml.expanduser(), data)
         except OSError as exc:
             raise FollowupError(f"cannot write {eml}: {exc.strerror or exc}") from None
         click.echo(f"Wrote the draft to {eml}; open it in your mail client to send it.", err=True)
-    elif not check:
+    if to_mailbox:
+        done = draft_to_mailbox(service_of(app), ref, made)
+        replaced = {"removed": "; it replaces your earlier draft",
+                    "edited": "; your earlier draft was edited since, so it is kept too",
+                    "gone": ""}.get(done.earlier or "", "")
+        answering = f", answering {done.replying_to}" if done.replying_to else ""
+        click.echo(f"Put the draft into {done.folder}{answering}{replaced}.")
+    elif eml is None and not check:
         click.echo(made.text())
 
 
