@@ -868,3 +868,15 @@ def test_headings_in_every_language_are_sections() -> None:
     found = points(clean(text))
     assert (found.fit, found.mention) == (("zehn Jahre SQL",), ("la migración",))
     assert found.of(Contact(1, "Mme Claire Martin", None)) == ("les délais",)
+
+
+def test_a_read_receipt_goes_to_your_mailbox_without_config_email(run: Run, uids, home: Path,
+                                                                  tmp_path: Path) -> None:
+    with (home / "config.toml").open("a") as config:
+        config.write('[mail]\nurl = "imaps://alex@mail.example.org"\naddress = "alex.morgan@example.org"\n')
+    target = tmp_path / "thanks.eml"
+    result = run("draft", uids(1, "thank-you-email"), "--eml", str(target), "--receipt")
+    assert result.exit_code == 0, result.stderr
+    message = email.parser.BytesParser(policy=email.policy.default).parsebytes(target.read_bytes())
+    assert (str(message["From"]), str(message["Disposition-Notification-To"])) == (
+        "Alex Morgan <alex.morgan@example.org>", "Alex Morgan <alex.morgan@example.org>")
