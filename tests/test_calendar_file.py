@@ -109,3 +109,26 @@ def test_a_failed_commit_leaves_the_file_as_it_was(run: Run, home: Path) -> None
     service.store.close()
     assert calendar.read_bytes() == before
     assert Store(home / "followup.db").item_by_ref("2").status == "needs-action"
+
+
+def test_a_header_written_differently_now_replaces_the_one_in_the_file(
+        run: Run, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """New zone data or a new icalendar change the VTIMEZONEs without any item changing:
+    the header is made afresh for every write, never copied from the old file."""
+    from followup.feed import calendar as feed_calendar
+
+    add_all(run)
+    calendar = home / "followup.ics"
+    original = feed_calendar.calendar_header
+
+    def updated(*args: object, **kwargs: object) -> object:
+        made = original(*args, **kwargs)  # type: ignore[arg-type]
+        made.add("x-zone-data", "2099a")
+        return made
+
+    monkeypatch.setattr(feed_calendar, "calendar_header", updated)
+    monkeypatch.setattr(feed_calendar, "_HEADERS", {})  # as in a new process
+    assert run("done", "2").exit_code == 0
+    data = calendar.read_bytes()
+    assert b"\r\nX-ZONE-DATA:2099a\r\n" in data
+    assert data == export(run)

@@ -184,7 +184,7 @@ CREATE TABLE written_files (
     path TEXT PRIMARY KEY,
     revision INTEGER NOT NULL,
     identity TEXT NOT NULL,       -- device, inode, size and mtime of the file we wrote
-    header_key TEXT NOT NULL,
+    header_sha256 TEXT NOT NULL,  -- of the header bytes written (feed/calendar.py)
     header_length INTEGER NOT NULL
 );
 CREATE TABLE written_blocks (
@@ -651,18 +651,14 @@ class Store:
             "SELECT interview_id, length FROM written_blocks WHERE path = ? ORDER BY interview_id",
             (path,))]
 
-    def save_written_file(self, path: str, revision: int, identity: str, header_key: str,
+    def save_written_file(self, path: str, revision: int, identity: str, header_sha256: str,
                           header_length: int, blocks: Sequence[tuple[int, int]],
                           *, replace_all: bool) -> None:
         """Remember what a file holds; `blocks` are all of them or only those that changed."""
         self.db.execute(
             "INSERT OR REPLACE INTO written_files VALUES (?, ?, ?, ?, ?)",
-            (path, revision, identity, header_key, header_length))
+            (path, revision, identity, header_sha256, header_length))
         if replace_all:
             self.db.execute("DELETE FROM written_blocks WHERE path = ?", (path,))
         self.db.executemany("INSERT OR REPLACE INTO written_blocks VALUES (?, ?, ?)",
                             [(path, interview_id, length) for interview_id, length in blocks])
-
-    def forget_written_file(self, path: str) -> None:
-        self.db.execute("DELETE FROM written_files WHERE path = ?", (path,))
-        self.db.execute("DELETE FROM written_blocks WHERE path = ?", (path,))

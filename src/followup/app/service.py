@@ -66,8 +66,11 @@ def fingerprint(item: PlannedItem) -> str:
             return value.isoformat()
         return value
 
-    values = [canonical(getattr(item, f.name)) for f in dataclasses.fields(item)]
+    values = [canonical(getattr(item, name)) for name in _ITEM_FIELDS]
     return hashlib.sha256(repr(values).encode()).hexdigest()
+
+
+_ITEM_FIELDS = tuple(f.name for f in dataclasses.fields(PlannedItem))  # in declared order
 
 
 def _frozen(item: PlannedItem, row: ItemRow) -> PlannedItem:

@@ -9,17 +9,15 @@ by piece, so writing a calendar of any size takes the memory of one interview.
 
 from __future__ import annotations
 
-import hashlib
-import os
 from collections.abc import Iterator, Mapping
 from itertools import groupby
 
-from followup.core import render, serialise, vtimezone
 from followup.core.render import CALENDAR_NAME, assemble, calendar_header, in_profile
 from followup.store import Store
 
 CLOSING = b"END:VCALENDAR\r\n"
 NO_ITEMS_SPAN = (2026, 2026)
+HEADERS_KEPT = 16
 _HEADERS: dict[str, bytes] = {}
 
 
@@ -32,8 +30,7 @@ def calendar_bytes(store: Store, profile: str = "full",
 def calendar_chunks(store: Store, profile: str = "full",
                     feed: Mapping[str, object] | None = None) -> Iterator[bytes]:
     """The calendar as the header, one block per interview, and the closing line."""
-    key, tzids, span = header_inputs(store, profile, feed)
-    yield header_bytes(key, tzids, span, feed)
+    yield header(store, profile, feed)
     for _, block in blocks(store, profile):
         yield block
     yield CLOSING
@@ -44,33 +41,27 @@ def kinds_of(profile: str) -> tuple[str, ...]:
     return ("task",) if profile == "tasks" else ("event", "task")
 
 
-def header_inputs(store: Store, profile: str, feed: Mapping[str, object] | None
-                  ) -> tuple[str, list[str], tuple[int, int]]:
-    """What the header depends on, and a key that changes whenever any of it does."""
+def header(store: Store, profile: str, feed: Mapping[str, object] | None) -> bytes:
+    """Everything before the first item: the calendar's properties and a VTIMEZONE for each
+    zone the profile's items use. Made once per process for each set of inputs (the
+    VTIMEZONEs take a while); always made, never copied from a file, so what the code,
+    icalendar or the zone data would write now is what every file gets."""
     tzids, span = store.calendar_span(kinds_of(profile))
     span = span or NO_ITEMS_SPAN
     props = [(name, _ical(value), sorted(getattr(value, "params", {}).items()))
              for name, value in (feed or {}).items()]
-    # The code that writes headers is part of the key: an upgrade that changes a VTIMEZONE
-    # (or anything else in the header) must not be hidden by a header copied from the file.
-    code = [(os.stat(module.__file__).st_mtime_ns, os.stat(module.__file__).st_size)
-            for module in (render, serialise, vtimezone) if module.__file__]
-    text = repr((CALENDAR_NAME, tzids, span, props, code))
-    return hashlib.sha256(text.encode()).hexdigest(), tzids, span
+    key = repr((tzids, span, props))
+    if key not in _HEADERS:
+        if len(_HEADERS) >= HEADERS_KEPT:  # a feed server runs for months
+            _HEADERS.clear()
+        whole = assemble(calendar_header(CALENDAR_NAME, tzids, span, feed), ())
+        _HEADERS[key] = whole[: -len(CLOSING)]
+    return _HEADERS[key]
 
 
 def _ical(value: object) -> object:
     to_ical = getattr(value, "to_ical", None)
     return to_ical() if to_ical else value
-
-
-def header_bytes(key: str, tzids: list[str], span: tuple[int, int],
-                 feed: Mapping[str, object] | None) -> bytes:
-    """The header, built once per process for each key (VTIMEZONEs take a while)."""
-    if key not in _HEADERS:
-        _HEADERS[key] = assemble(calendar_header(CALENDAR_NAME, tzids, span, feed), ())[
-            : -len(CLOSING)]
-    return _HEADERS[key]
 
 
 def blocks(store: Store, profile: str, interview_id: int | None = None
