@@ -3,12 +3,19 @@
     python bench/scale_bench.py [--sizes 100,1000,5000] [--repeat 3] [--csv-rows 0]
 
 For each size: imports that many interviews (bench/cli_speed.py's sample) into a temporary
-FOLLOWUP_HOME, times `done` (one item: re-plans one interview and rewrites the calendar
-file), `export -o`, and a push of the whole calendar to a vdir folder; with todoman
-installed (`pip install todoman`), its `done` and `list` on that same folder of tasks.
-Each figure is a separate process: wall and CPU seconds and peak memory from the kernel's
-accounting of that process (wait4). The table gives each figure, and its ratio to the
-smallest size. Figures only: nothing here asserts.
+FOLLOWUP_HOME, then times `done` and `undo` (one item: re-plans one interview and brings the
+calendar file up to date), `export -o`, and a push of the whole calendar to a new vdir
+folder; with todoman installed (`pip install todoman`), its `list` and `done` on that same
+folder of tasks. Each figure is a separate process: CPU seconds (user + system), wall
+seconds and peak memory from the kernel's accounting of that process (wait4); `done`,
+`undo` and `export` are the median of `--repeat` runs.
+
+The table gives each figure at each size, its CPU ratio to the first size (issue 14: a
+one-interview change should cost the same at 100 and 5,000 interviews, within 1.5x, with
+flat memory), wall / CPU of the push (within 2x: the disk waits are few), and followup /
+todoman for the same task. CPU time is the figure to compare on a shared machine: wall
+time counts the waits for other processes too; the load average is printed with it.
+Figures only: nothing here asserts.
 """
 
 from __future__ import annotations
@@ -28,10 +35,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cli_speed import sample_file  # noqa: E402
 
 NOW = "2026-11-28T12:00:00+00:00"
+Figure = tuple[float, float, float]  # CPU s, wall s, peak MB
 
 
-def measure(args: list[str], env: dict[str, str]) -> tuple[float, float, float]:
-    """(wall s, CPU s, peak memory MB) of one process."""
+def measure(args: list[str], env: dict[str, str]) -> Figure:
+    """(CPU s, wall s, peak memory MB) of one process."""
     begin = time.perf_counter()
     proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -42,10 +50,10 @@ def measure(args: list[str], env: dict[str, str]) -> tuple[float, float, float]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(args)} failed ({proc.returncode}):\n{errors}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+    return usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss / 1024
 
 
-def median(runs: list[tuple[float, float, float]]) -> tuple[float, float, float]:
+def median(runs: list[Figure]) -> Figure:
     return (statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs),
             max(r[2] for r in runs))
 
@@ -61,8 +69,8 @@ def csv_file(folder: Path, count: int) -> Path:
 
 
 def one_size(size: int, repeat: int, exe: str, todo: str | None, csv_rows: int
-             ) -> dict[str, tuple[float, float, float]]:
-    figures: dict[str, tuple[float, float, float]] = {}
+             ) -> tuple[dict[str, Figure], int]:
+    figures: dict[str, Figure] = {}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         home = folder / "home"
@@ -70,22 +78,17 @@ def one_size(size: int, repeat: int, exe: str, todo: str | None, csv_rows: int
         env = {**os.environ, "FOLLOWUP_HOME": str(home), "FOLLOWUP_NOW": NOW,
                "FOLLOWUP_OFFLINE": "1"}
         env.pop("FOLLOWUP_CHECK_RENDER", None)
-        figures["import (TOML)"] = measure([exe, "import", str(sample_file(folder, size))], env)
-        # `done` on a different open task each time: ids 2, 15, 28, ... are thank-you notes
-        # of interviews spread over the calendar.
-        figures["done (one item)"] = median(
-            [measure([exe, "done", str(2 + 13 * (n * size // max(repeat, 1)))], env)
-             for n in range(repeat)])
-        figures["undo (one item)"] = median(
-            [measure([exe, "undo", str(2 + 13 * (n * size // max(repeat, 1)))], env)
-             for n in range(repeat)])
+        figures["import"] = measure([exe, "import", str(sample_file(folder, size))], env)
+        # A different open task each time, spread over the calendar: ids 2, 15, 28, ... are
+        # thank-you notes (13 items an interview).
+        refs = [str(2 + 13 * (n * size // max(repeat, 1))) for n in range(repeat)]
+        figures["done (one item)"] = median([measure([exe, "done", ref], env) for ref in refs])
+        figures["undo (one item)"] = median([measure([exe, "undo", ref], env) for ref in refs])
         figures["export -o"] = median(
             [measure([exe, "export", "-o", str(folder / "out.ics")], env) for _ in range(repeat)])
         measure([exe, "remote", "add", "folder", "--vdir", str(folder / "vdir")], env)
-        files = 0
         figures["push to a vdir"] = measure([exe, "sync", "folder"], env)
         files = len(os.listdir(folder / "vdir"))
-        print(f"  {size} interviews: {files} files in the vdir", file=sys.stderr)
         if todo is not None:
             config = folder / "todoman_config.py"  # todoman loads it as Python
             config.write_text(f'path = "{folder / "vdir"}"\ndate_format = "%Y-%m-%d"\n'
@@ -101,7 +104,12 @@ def one_size(size: int, repeat: int, exe: str, todo: str | None, csv_rows: int
             cenv = {**env, "FOLLOWUP_HOME": str(folder / "csv-home")}
             figures[f"import (CSV, {csv_rows} rows)"] = measure(
                 [exe, "import", str(csv_file(folder, csv_rows))], cenv)
-    return figures
+    return figures, files
+
+
+def cell(figure: Figure) -> str:
+    cpu, wall, mb = figure
+    return f"{cpu:.2f} s CPU ({wall:.2f} s wall), {mb:.0f} MB"
 
 
 def main() -> None:
@@ -118,29 +126,33 @@ def main() -> None:
     todo_beside = Path(sys.executable).parent / "todo"
     todo = str(todo_beside) if todo_beside.exists() else shutil.which("todo")
     sizes = [int(s) for s in options.sizes.split(",")]
-    results = {}
+    print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())},"
+          f" {os.cpu_count()} cores")
+    results: dict[int, dict[str, Figure]] = {}
+    files: dict[int, int] = {}
     for number, size in enumerate(sizes):
-        results[size] = one_size(size, options.repeat, exe, todo,
-                                 options.csv_rows if number == 0 else 0)
+        results[size], files[size] = one_size(size, options.repeat, exe, todo,
+                                              options.csv_rows if number == 0 else 0)
+    print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     base = sizes[0]
-    print(f"| task | {' | '.join(f'{s} interviews' for s in sizes)} |"
-          f" {' | '.join(f'{s} / {base}' for s in sizes[1:])} |")
-    print("|---" * (1 + 2 * len(sizes) - 1) + "|")
+    print(f"\n| task | {' | '.join(f'{s:,} interviews' for s in sizes)} |"
+          f" {' | '.join(f'CPU {s:,} / {base:,}' for s in sizes[1:])} |")
+    print("|---" * (len(sizes) * 2) + "|")
     for label in results[base]:
-        cells = []
-        for size in sizes:
-            if label in results[size]:
-                wall, cpu, mb = results[size][label]
-                cells.append(f"{wall:.2f} s wall, {cpu:.2f} s CPU, {mb:.0f} MB")
-            else:
-                cells.append("")
-        ratios = []
-        for size in sizes[1:]:
-            if label in results[size] and label in results[base]:
-                ratios.append(f"{results[size][label][0] / results[base][label][0]:.2f}×")
-            else:
-                ratios.append("")
+        cells = [cell(results[s][label]) if label in results[s] else "" for s in sizes]
+        ratios = [f"{results[s][label][0] / results[base][label][0]:.2f}×"
+                  if label in results[s] else "" for s in sizes[1:]]
         print(f"| {label} | {' | '.join(cells)} | {' | '.join(ratios)} |")
+    print(f"| files pushed | {' | '.join(f'{files[s]:,}' for s in sizes)} |"
+          f" {' | '.join('' for _ in sizes[1:])} |")
+    pushes = [results[s]["push to a vdir"] for s in sizes]
+    print(f"| push: wall / CPU | {' | '.join(f'{wall / cpu:.2f}×' for cpu, wall, _ in pushes)} |"
+          f" {' | '.join('' for _ in sizes[1:])} |")
+    if todo is not None:
+        for ours, theirs in (("done (one item)", "todoman: done (one item)"),):
+            ratios = [f"{results[s][ours][0] / results[s][theirs][0]:.2f}×" for s in sizes]
+            print(f"| {ours}: followup / todoman (CPU) | {' | '.join(ratios)} |"
+                  f" {' | '.join('' for _ in sizes[1:])} |")
 
 
 if __name__ == "__main__":

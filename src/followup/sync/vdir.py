@@ -38,11 +38,14 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import re
 import secrets
 import stat
 import sys
+import time
 from pathlib import Path
 
+from followup.files import STALE_AFTER_S
 from followup.sync.storage import (
     Changes,
     Hrefs,
@@ -58,6 +61,7 @@ __all__ = ["VdirStorage", "href_for_uid", "etag_of_stat"]
 
 _TOKEN_PREFIX = "vdir-"
 BATCH_FILES = 1000  # at most this many files wait for their durable write
+_TEMP_NAME = re.compile(r"\..+\.[0-9a-f]{12}\.tmp\Z")  # _write_temp's names
 
 
 def etag_of_stat(st: os.stat_result) -> str:
@@ -168,9 +172,11 @@ class VdirStorage:
         out = []
         try:
             with os.scandir(self.path) as it:
-                entries = [e for e in it if self._is_item(e.name)]
+                every = list(it)
         except OSError as e:
             raise self._os_error("cannot read folder", self.path, e) from e
+        entries = [e for e in every if self._is_item(e.name)]
+        _remove_stale_temps([e for e in every if _TEMP_NAME.match(e.name)])
         for entry in entries:
             try:
                 st = os.stat(entry.path)
@@ -365,6 +371,20 @@ _NO_HARDLINKS = {
     )
     if e is not None
 }
+
+
+def _remove_stale_temps(entries: list[os.DirEntry[str]]) -> None:
+    """Temp files of ours that a killed run left (a batch leaves up to BATCH_FILES): those
+    untouched for STALE_AFTER_S are removed; a live run's are fresh. Never fails."""
+    now = time.time()
+    for entry in entries:
+        try:
+            st = entry.stat(follow_symlinks=False)
+            if (_is_regular(st) and now - st.st_mtime >= STALE_AFTER_S
+                    and (not hasattr(os, "getuid") or st.st_uid == os.getuid())):
+                os.unlink(entry.path)
+        except OSError:
+            continue
 
 
 def _sync_files(paths: list[Path]) -> None:
