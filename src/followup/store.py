@@ -169,9 +169,8 @@ CREATE TRIGGER items_inserted AFTER INSERT ON items BEGIN
         WHERE key = 'revision' ON CONFLICT (interview_id) DO UPDATE SET revision = excluded.revision;
 END;
 CREATE TRIGGER items_updated AFTER UPDATE ON items BEGIN
-    INSERT INTO calendar_changes SELECT NEW.interview_id, CAST(value AS INTEGER) FROM meta
-        WHERE key = 'revision' ON CONFLICT (interview_id) DO UPDATE SET revision = excluded.revision;
-    INSERT INTO calendar_changes SELECT OLD.interview_id, CAST(value AS INTEGER) FROM meta
+    INSERT INTO calendar_changes SELECT moved.id, CAST(value AS INTEGER) FROM meta,
+        (SELECT NEW.interview_id AS id UNION SELECT OLD.interview_id) AS moved
         WHERE key = 'revision' ON CONFLICT (interview_id) DO UPDATE SET revision = excluded.revision;
 END;
 CREATE TRIGGER items_deleted AFTER DELETE ON items BEGIN
