@@ -68,7 +68,7 @@ def csv_file(folder: Path, count: int) -> Path:
     return path
 
 
-def one_size(size: int, repeat: int, exe: str, todo: str | None, csv_rows: int
+def one_size(size: int, repeat: int, exe: str, todo: str | None, csv_rows: int, push: bool
              ) -> tuple[dict[str, Figure], int]:
     figures: dict[str, Figure] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -86,6 +86,8 @@ def one_size(size: int, repeat: int, exe: str, todo: str | None, csv_rows: int
         figures["undo (one item)"] = median([measure([exe, "undo", ref], env) for ref in refs])
         figures["export -o"] = median(
             [measure([exe, "export", "-o", str(folder / "out.ics")], env) for _ in range(repeat)])
+        if not push:
+            return figures, 0
         measure([exe, "remote", "add", "folder", "--vdir", str(folder / "vdir")], env)
         figures["push to a vdir"] = measure([exe, "sync", "folder"], env)
         files = len(os.listdir(folder / "vdir"))
@@ -116,6 +118,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100,1000,5000")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-push-at", default="",
+                        help="sizes without the vdir push and todoman (they take long)")
+    parser.add_argument("--no-todoman", action="store_true")
     parser.add_argument("--csv-rows", type=int, default=0,
                         help="also import a CSV of this many rows (once, at the first size)")
     options = parser.parse_args()
@@ -125,6 +130,9 @@ def main() -> None:
         raise SystemExit("followup is not installed: pip install -e .")
     todo_beside = Path(sys.executable).parent / "todo"
     todo = str(todo_beside) if todo_beside.exists() else shutil.which("todo")
+    if options.no_todoman:
+        todo = None
+    no_push = {int(s) for s in options.no_push_at.split(",") if s}
     sizes = [int(s) for s in options.sizes.split(",")]
     print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())},"
           f" {os.cpu_count()} cores")
@@ -132,7 +140,8 @@ def main() -> None:
     files: dict[int, int] = {}
     for number, size in enumerate(sizes):
         results[size], files[size] = one_size(size, options.repeat, exe, todo,
-                                              options.csv_rows if number == 0 else 0)
+                                              options.csv_rows if number == 0 else 0,
+                                              size not in no_push)
     print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     base = sizes[0]
     print(f"\n| task | {' | '.join(f'{s:,} interviews' for s in sizes)} |"
@@ -143,14 +152,15 @@ def main() -> None:
         ratios = [f"{results[s][label][0] / results[base][label][0]:.2f}×"
                   if label in results[s] else "" for s in sizes[1:]]
         print(f"| {label} | {' | '.join(cells)} | {' | '.join(ratios)} |")
-    print(f"| files pushed | {' | '.join(f'{files[s]:,}' for s in sizes)} |"
+    print(f"| files pushed | {' | '.join(f'{files[s]:,}' if files[s] else '' for s in sizes)} |"
           f" {' | '.join('' for _ in sizes[1:])} |")
-    pushes = [results[s]["push to a vdir"] for s in sizes]
-    print(f"| push: wall / CPU | {' | '.join(f'{wall / cpu:.2f}×' for cpu, wall, _ in pushes)} |"
+    pushes = [results[s].get("push to a vdir") for s in sizes]
+    print(f"| push: wall / CPU | {' | '.join(f'{p[1] / p[0]:.2f}×' if p else '' for p in pushes)} |"
           f" {' | '.join('' for _ in sizes[1:])} |")
     if todo is not None:
         for ours, theirs in (("done (one item)", "todoman: done (one item)"),):
-            ratios = [f"{results[s][ours][0] / results[s][theirs][0]:.2f}×" for s in sizes]
+            ratios = [f"{results[s][ours][0] / results[s][theirs][0]:.2f}×"
+                      if theirs in results[s] else "" for s in sizes]
             print(f"| {ours}: followup / todoman (CPU) | {' | '.join(ratios)} |"
                   f" {' | '.join('' for _ in sizes[1:])} |")
 
