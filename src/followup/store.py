@@ -502,6 +502,6 @@ class Store:
     def calendar_rows(self) -> list[sqlite3.Row]:
         """What an export needs, and nothing more: cached renders in a stable order."""
         return self.db.execute(
-            "SELECT kind, start IS NOT NULL AND kind = 'task' AS has_slot, tz, vtodo, vevent,"
-            " substr(sort_utc, 1, 4) AS year FROM items ORDER BY interview_id, sort_utc, uid"
+            "SELECT kind, start IS NOT NULL AND kind = 'task' AS has_slot, tz, vtodo, vevent"
+            " FROM items ORDER BY interview_id, sort_utc, uid"
         ).fetchall()

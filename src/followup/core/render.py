@@ -163,7 +163,7 @@ def in_profile(profile: str, kind: str, has_slot: bool) -> tuple[bool, bool]:
     return kind == "task", kind == "event" or has_slot
 
 
-def calendar_header(name: str, tzids: Iterable[str], years: tuple[int, int],
+def calendar_header(name: str, tzids: Iterable[str],
                     feed: Mapping[str, object] | None = None) -> icalendar.Calendar:
     import icalendar
 
@@ -176,7 +176,7 @@ def calendar_header(name: str, tzids: Iterable[str], years: tuple[int, int],
     for key, value in (feed or {}).items():
         cal.add(key, value)
     for tzid in sorted(set(tzids)):
-        cal.add_component(vtimezone(tzid, years[0], years[1]))
+        cal.add_component(vtimezone(tzid))
     return cal
 
 

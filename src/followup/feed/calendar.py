@@ -17,7 +17,6 @@ def calendar_bytes(store: Store, profile: str = "full",
     """Every item in `profile`, with a VTIMEZONE for each zone used, in the caller's snapshot."""
     texts: list[str] = []
     tzids: set[str] = set()
-    years: list[int] = []
     for row in store.calendar_rows():
         want_todo, want_event = in_profile(profile, row["kind"], bool(row["has_slot"]))
         if want_todo and row["vtodo"]:
@@ -26,7 +25,5 @@ def calendar_bytes(store: Store, profile: str = "full",
             texts.append(row["vevent"])
         if want_todo or want_event:
             tzids.add(row["tz"])
-            years.append(int(row["year"]))
-    span = (min(years), max(years)) if years else (2026, 2026)
-    header = calendar_header(CALENDAR_NAME, tzids, span, feed)
+    header = calendar_header(CALENDAR_NAME, tzids, feed)
     return assemble(header, texts)
