@@ -249,3 +249,22 @@ def test_every_zone_in_every_reader(every_zone_file: Path, read: object) -> None
     wrong = {key: (got.get(key), want) for key, want in expected.items() if got.get(key) != want}
     assert not wrong, (len(wrong), sorted(wrong.items())[:10])
     assert len(expected) > 400
+
+
+def test_a_completed_task_replanned_by_an_edit_keeps_its_iana_zone(run: Run, tmp_path: Path) -> None:
+    """Issue 12, item 2: after `edit`, the done tasks of a New York interview were written with
+    TZID="UTC-05:00" and no VTIMEZONE; ical.js and `ical` rejected the file (rule 20)."""
+    from interop.readers import ical_strict_accepts
+
+    assert run("add", "--company", "Acme", "--role", "Eng", "--at", "2026-12-01 14:00",
+               "--tz", "America/New_York").exit_code == 0
+    assert run("done", "2", "3", now="2026-12-01T20:00:00+00:00").exit_code == 0
+    assert run("edit", "1", "--company", "Acme Inc", now="2026-12-02T20:00:00+00:00").exit_code == 0
+    path = tmp_path / "full.ics"
+    assert run("export", "-o", str(path)).exit_code == 0
+    text = path.read_bytes().decode()
+    assert set(re.findall(r"TZID=([^:;]+)", text)) == {"America/New_York"}
+    assert "SUMMARY:Ask Acme Inc when they will decide" in text  # the edit reached the done task
+    assert text.count("DUE;TZID=America/New_York:20261201T150000\r\n") == 2  # the two done tasks
+    assert ical_strict_accepts(path).accepted
+    assert assert_readers_agree_with_zoneinfo([path]) > 20

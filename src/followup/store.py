@@ -183,11 +183,19 @@ def item_json(row: ItemRow) -> dict[str, object]:
 LIGHT_COLUMNS = ", ".join(c for c in ItemRow.__dataclass_fields__ if c not in ("vtodo", "vevent"))
 
 
-def parse_moment(text: str | None) -> dt.datetime | dt.date | None:
-    """A stored start/due/end: a date for all-day values, else an aware date-time."""
+def parse_moment(text: str | None, tz: str | None = None) -> dt.datetime | dt.date | None:
+    """A stored start/due/end: a date for all-day values, else an aware date-time. The text
+    keeps only the UTC offset; given the item's `tz`, the time comes back in that zone."""
     if not text:
         return None
-    return dt.date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text)
+    if len(text) == 10:
+        return dt.date.fromisoformat(text)
+    moment = dt.datetime.fromisoformat(text)
+    if tz is None:
+        return moment
+    from zoneinfo import ZoneInfo
+
+    return moment.astimezone(ZoneInfo(tz))
 
 
 def _parse_dt(text: str | None) -> dt.datetime | None:

@@ -67,13 +67,14 @@ def fingerprint(item: PlannedItem) -> str:
 
 
 def _frozen(item: PlannedItem, row: ItemRow) -> PlannedItem:
-    """Closed items never move: keep the times they had when they were closed."""
-    due = parse_moment(row.due)
+    """Closed items never move: keep the times they had when they were closed, in their zone."""
+    due = parse_moment(row.due, row.tz)
     return dataclasses.replace(
         item,
-        start=parse_moment(row.start),
+        start=parse_moment(row.start, row.tz),
         due=due if isinstance(due, dt.datetime) else None,
-        end=parse_moment(row.end),
+        end=parse_moment(row.end, row.tz),
+        tz=row.tz,
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from followup.core.model import CANCELLED, COMPLETED, Interview, Outcome, PlannedItem
 from followup.core.vtimezone import vtimezone
@@ -23,6 +23,7 @@ DONE_PREFIX = "✓ "
 CALENDAR_NAME = "Job search follow-up"
 
 UTC = dt.timezone.utc
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,17 @@ def _alarm(component: icalendar.cal.Component, item: PlannedItem) -> None:
     component.add_component(alarm)
 
 
+def _zoned(value: T, tz: str) -> T:
+    """A date-time in the item's IANA zone, whatever tzinfo carried it: a time read back from
+    the store has a fixed offset, which icalendar would write as TZID="UTC-05:00" with no
+    VTIMEZONE (rule 20). The calendar holds a VTIMEZONE for every item's `tz`."""
+    if isinstance(value, dt.datetime):
+        from zoneinfo import ZoneInfo
+
+        return value.astimezone(ZoneInfo(tz))  # type: ignore[return-value]
+    return value
+
+
 def todo(item: PlannedItem, meta: Meta) -> icalendar.Todo:
     assert item.kind == "task" and item.due is not None
     import icalendar
@@ -103,8 +115,9 @@ def todo(item: PlannedItem, meta: Meta) -> icalendar.Todo:
     component.add("summary", item.summary)
     # DTSTART = DUE (same TZID) unless the step holds a real slot: Apple Reminders drops
     # the time otherwise, and OpenTasks rejects DUE < DTSTART.
-    component.add("dtstart", item.start if isinstance(item.start, dt.datetime) else item.due)
-    component.add("due", item.due)
+    start = item.start if isinstance(item.start, dt.datetime) else item.due
+    component.add("dtstart", _zoned(start, item.tz))
+    component.add("due", _zoned(item.due, item.tz))
     component.add("status", item.status.upper())
     if item.status == COMPLETED and item.completed is not None:
         component.add("completed", item.completed.astimezone(UTC))
@@ -127,14 +140,14 @@ def event(item: PlannedItem, meta: Meta) -> icalendar.Event:
         component.add("dtend", item.end)
         component.add("transp", "TRANSPARENT")
     elif item.start is not None and item.end is not None:
-        component.add("dtstart", item.start)
-        component.add("dtend", item.end)
+        component.add("dtstart", _zoned(item.start, item.tz))
+        component.add("dtend", _zoned(item.end, item.tz))
         component.add("transp", "OPAQUE")
     else:
         # A task without a slot shows when it is time to act: at its reminder.
         begin = item.alarm or item.due
         assert isinstance(begin, dt.datetime)
-        begin = begin.astimezone(item.due.tzinfo if item.due else UTC)
+        begin = _zoned(begin, item.tz)
         component.add("dtstart", begin)
         component.add("dtend", begin + TASK_EVENT_LENGTH)
         component.add("transp", "TRANSPARENT")
