@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from followup.core.playbook import DEFAULT_PLAYBOOK, Step, with_changes
+from followup.core.text import refuse_control
 from followup.core.vocab import PROFILES
 from followup.errors import UsageError
 
@@ -157,7 +158,10 @@ def parse_config(raw: Mapping[str, Any], path: Path, folder: Path | None = None)
         if key in raw:
             if not isinstance(raw[key], str):
                 raise UsageError(f"{path}: '{key}' must be a string")
-            values[key] = raw[key]
+            try:
+                values[key] = refuse_control(raw[key], f"setting '{key}'")
+            except UsageError as exc:
+                raise UsageError(f"{path}: {exc}") from None
     if "timezone" in values:
         values["timezone"] = _zone(values["timezone"], path)
     if "country" in values:

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
 from followup.core.model import Contact, Interview
+from followup.core.text import drop_control
 from followup.errors import FollowupError, UsageError
 
 if TYPE_CHECKING:
@@ -97,7 +98,9 @@ def notes_template(interview: Interview, existing: str | None) -> str:
 def clean_notes(text: str) -> str:
     """Instructions (# lines), empty bullets and trailing blanks removed; '' when nothing is left."""
     lines: list[str] = []
-    for raw in text.replace("\r\n", "\n").split("\n"):
+    # Pasted text may carry control characters (a form feed, a terminal's colour codes):
+    # they would reach the calendar through the drafts (rule 21), so they go.
+    for raw in drop_control(text.replace("\r\n", "\n")).split("\n"):
         line = raw.rstrip()
         if line.lstrip().startswith("#"):
             # A Markdown heading naming a section ("## Points to mention") is that section;

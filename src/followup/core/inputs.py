@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from followup.core.model import DEFAULT_DURATION, Contact, Interview, interview_uid
 from followup.core.schedule import public_holidays
+from followup.core.text import refuse_control
 from followup.core.vocab import CHANNELS, NOTE_KINDS
 from followup.errors import UsageError
 
@@ -84,7 +85,7 @@ def duration(text: str) -> dt.timedelta:
 
 def interviewer(text: str, key: int, tz: str | None = None) -> Contact:
     """'Jane Doe <jane@acme.example>', 'Jane Doe' or 'jane@acme.example'."""
-    cleaned = " ".join(text.split())
+    cleaned = " ".join(refuse_control(text, "interviewer").split())
     hint = "write it as \"Name <email>\", e.g. \"Jane Doe <jane@acme.example>\""
     if not cleaned or cleaned.count("<") != cleaned.count(">") or cleaned.count("<") > 1:
         raise UsageError(f"malformed interviewer {text!r}; {hint}")
@@ -172,6 +173,8 @@ def interview(*, company: str, role: str, at: str, tz: str, length: str | None =
               holidays: str | None = None) -> Interview:
     """An Interview from what a user typed (command line or import file), every field checked;
     an error names the field it is about."""
+    for field, value in (("company", company), ("role", role), ("location", location)):
+        refuse_control(value, field, field)
     zone_name = about("tz", lambda: zone(tz))
     start = about("at", lambda: datetime(at, zone_name, "interview time"))
     code, subdivision = about("country", lambda: country(holidays)) if holidays else (None, None)

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from followup.core.text import CONTROL, NOT_UTF8
 from followup.errors import UsageError
 
 Anchor = str  # "start", "end", "deadline", "outcome" or the id of an earlier step
@@ -201,6 +202,8 @@ def _changed(step: Step, changes: dict[str, object]) -> Step:
         elif key in ("title", "purpose"):
             if not isinstance(value, str) or not value.strip():
                 raise ValueError(f"'{key}' must be non-empty text")
+            if CONTROL.search(value) or NOT_UTF8.search(value):
+                raise ValueError(f"'{key}' holds a control character; remove it")
             if key == "title":
                 value.format(company="", role="", contact="")  # fails early on a bad field
             step_changes[key] = value

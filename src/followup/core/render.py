@@ -2,6 +2,8 @@
 
 Everything that varies between renders (DTSTAMP, LAST-MODIFIED, SEQUENCE, CREATED)
 comes from the stored revision passed in `Meta`, so the same state gives the same bytes.
+No TEXT value keeps a control character (rule 21): input refuses them where the user
+types, and whatever else carries one (a user's draft template) loses it here.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 from followup.core.model import CANCELLED, COMPLETED, Interview, Outcome, PlannedItem
+from followup.core.text import drop_control
 from followup.core.vtimezone import vtimezone
 
 if TYPE_CHECKING:
@@ -71,11 +74,11 @@ def _common(component: icalendar.cal.Component, item: PlannedItem, meta: Meta, u
     component.add("created", meta.created.astimezone(UTC))
     component.add("last-modified", meta.modified.astimezone(UTC))
     component.add("sequence", meta.sequence)
-    component.add("description", item.description)
+    component.add("description", drop_control(item.description))
     for contact in item.contacts:
-        component.add("contact", contact)
+        component.add("contact", drop_control(contact))
     if item.location:
-        component.add("location", item.location)
+        component.add("location", drop_control(item.location))
     component.add("categories", ["Job search"])
     component.add("x-followup-interview", meta.interview_uid)
     component.add("x-followup-step", item.step)
@@ -90,7 +93,7 @@ def _alarm(component: icalendar.cal.Component, item: PlannedItem) -> None:
 
     alarm = icalendar.Alarm()
     alarm.add("action", "DISPLAY")
-    alarm.add("description", item.summary)
+    alarm.add("description", drop_control(item.summary))
     alarm.add("trigger", item.alarm.astimezone(UTC), parameters={"VALUE": "DATE-TIME"})
     component.add_component(alarm)
 
@@ -112,7 +115,7 @@ def todo(item: PlannedItem, meta: Meta) -> icalendar.Todo:
 
     component = icalendar.Todo()
     _common(component, item, meta, meta.uid)
-    component.add("summary", item.summary)
+    component.add("summary", drop_control(item.summary))
     # DTSTART = DUE (same TZID) unless the step holds a real slot: Apple Reminders drops
     # the time otherwise, and OpenTasks rejects DUE < DTSTART.
     start = item.start if isinstance(item.start, dt.datetime) else item.due
@@ -134,7 +137,7 @@ def event(item: PlannedItem, meta: Meta) -> icalendar.Event:
     component = icalendar.Event()
     _common(component, item, meta, event_uid(meta.uid, item.kind))
     prefix = DONE_PREFIX if item.status == COMPLETED else ""
-    component.add("summary", prefix + item.summary)
+    component.add("summary", prefix + drop_control(item.summary))
     if item.all_day:
         component.add("dtstart", item.start)  # VALUE=DATE, exclusive DTEND
         component.add("dtend", item.end)
