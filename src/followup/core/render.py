@@ -40,11 +40,16 @@ class Meta:
 
 
 def interview_data(interview: Interview, outcomes: Iterable[Outcome], dismissed: Iterable[str]) -> str:
-    """The interview as compact JSON (ASCII, sorted keys): what a second machine syncing the
-    same calendar needs to rebuild it, since "Interview: {role} at {company}" is lossy.
+    """The interview as compact JSON (sorted keys) in base64url: what a second machine syncing
+    the same calendar needs to rebuild it, since "Interview: {role} at {company}" is lossy.
 
     The sync engine adds it as X-FOLLOWUP-DATA to the interview event it pushes; exports
-    leave it out, so editing a deadline does not rewrite the interview event there."""
+    leave it out, so editing a deadline does not rewrite the interview event there.
+    Base64url, not the JSON itself: other clients "fix" text they do not own (python-caldav's
+    `vcal.fix()` strips the backslash before every `"`, which broke the JSON of a company
+    named 'Acme "Robots"'); its letters, digits, '-' and '_' are left alone by everyone
+    (rule 22). sync/objects.py reads this form and the older plain JSON."""
+    import base64
     import json
 
     doc = {
@@ -60,7 +65,8 @@ def interview_data(interview: Interview, outcomes: Iterable[Outcome], dismissed:
                      for o in outcomes],
         "dismissed": sorted(dismissed),
     }
-    return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    text = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return base64.urlsafe_b64encode(text.encode("utf-8")).decode("ascii").rstrip("=")
 
 
 def event_uid(item_uid: str, kind: str) -> str:
