@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 PRODID = "-//followup//followup//EN"  # stable: it is part of every byte-compared render
 TASK_EVENT_LENGTH = dt.timedelta(minutes=15)
 DONE_PREFIX = "✓ "
+# Outlook cannot cancel an appointment that is not a meeting: it shows a STATUS:CANCELLED
+# event as an ordinary free one (MS-OXCICAL; rule 25). The title says it in every client.
+CANCELLED_PREFIX = "Cancelled: "
 CALENDAR_NAME = "Job search follow-up"
 
 UTC = dt.timezone.utc
@@ -142,7 +145,7 @@ def event(item: PlannedItem, meta: Meta) -> icalendar.Event:
 
     component = icalendar.Event()
     _common(component, item, meta, event_uid(meta.uid, item.kind))
-    prefix = DONE_PREFIX if item.status == COMPLETED else ""
+    prefix = {COMPLETED: DONE_PREFIX, CANCELLED: CANCELLED_PREFIX}.get(item.status, "")
     component.add("summary", prefix + drop_control(item.summary))
     if item.all_day:
         component.add("dtstart", item.start)  # VALUE=DATE, exclusive DTEND
@@ -151,7 +154,8 @@ def event(item: PlannedItem, meta: Meta) -> icalendar.Event:
     elif item.start is not None and item.end is not None:
         component.add("dtstart", _zoned(item.start, item.tz))
         component.add("dtend", _zoned(item.end, item.tz))
-        component.add("transp", "OPAQUE")
+        # A cancelled interview or call no longer takes the time.
+        component.add("transp", "TRANSPARENT" if item.status == CANCELLED else "OPAQUE")
     else:
         # A task without a slot shows when it is time to act: at its reminder.
         begin = item.alarm or item.due
