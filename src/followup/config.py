@@ -145,6 +145,8 @@ def load_config(p: Paths) -> Config:
         raw = {}
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read the config file {path}: {exc}") from None
+    except RecursionError:  # tomllib recurses once per level of nesting
+        raise UsageError(f"cannot read the config file {path}: nested too deeply") from None
     return parse_config(raw, path, p.config)
 
 
@@ -196,6 +198,8 @@ def load_steps(path: Path, required: bool) -> tuple[Step, ...]:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"cannot read the playbook {path}: {exc}") from None
+    except RecursionError:
+        raise UsageError(f"cannot read the playbook {path}: nested too deeply") from None
     return with_changes(data, str(path))
 
 

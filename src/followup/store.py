@@ -183,6 +183,15 @@ def item_json(row: ItemRow) -> dict[str, object]:
 LIGHT_COLUMNS = ", ".join(c for c in ItemRow.__dataclass_fields__ if c not in ("vtodo", "vevent"))
 
 
+def row_id(text: str) -> int | None:
+    """An id as typed ("12"), or None when it cannot be one: not ASCII digits ("²" is a digit
+    to Python), or too large for SQLite's 64-bit integers."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+        return None
+    return int(text)
+
+
 def parse_moment(text: str | None, tz: str | None = None) -> dt.datetime | dt.date | None:
     """A stored start/due/end: a date for all-day values, else an aware date-time. The text
     keeps only the UTC offset; given the item's `tz`, the time comes back in that zone."""
@@ -469,8 +478,8 @@ class Store:
     def item_by_ref(self, ref: str) -> ItemRow:
         """An item by its short id or UID (a task's event UID finds the task too)."""
         ref = ref.strip()
-        if ref.isdigit():
-            row = self.db.execute(f"SELECT {ITEM_COLUMNS} FROM items WHERE id = ?", (int(ref),))
+        if row_id(ref) is not None:
+            row = self.db.execute(f"SELECT {ITEM_COLUMNS} FROM items WHERE id = ?", (row_id(ref),))
         else:
             uid = ref.removesuffix("-event")
             row = self.db.execute(f"SELECT {ITEM_COLUMNS} FROM items WHERE uid IN (?, ?)", (ref, uid))

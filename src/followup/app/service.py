@@ -303,6 +303,10 @@ class Service:
                 )
             if due < self.now:
                 raise UsageError(f"{due:%Y-%m-%d %H:%M} is in the past; snooze to a later time")
+            planned = dt.datetime.fromisoformat(row.due) if row.due else self.now
+            if due > max(planned, self.now) + inputs.MAX_SNOOZE or due.year > inputs.LAST_YEAR:
+                raise UsageError(f"{due:%Y-%m-%d %H:%M} is more than a year off; snooze to an"
+                                 " earlier time")
         self.store.set_override(row.id, due)
         self.replan(interview)
         return self.store.item_by_ref(str(row.id))

@@ -16,8 +16,15 @@ from followup.core.vocab import CHANNELS, NOTE_KINDS
 from followup.errors import UsageError
 
 T = TypeVar("T")
+Day = TypeVar("Day", bound=dt.date)  # a date or a date-time
 
-_DURATION = re.compile(r"^\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?\s*$", re.IGNORECASE)
+_DURATION = re.compile(r"^\s*(?:([0-9]+)\s*h)?\s*(?:([0-9]+)\s*m(?:in)?)?\s*$", re.IGNORECASE)
+# The years a time may fall in. Far from the edges of what datetime and the zone data
+# handle (a step lands weeks after the interview; every VTIMEZONE covers 1970-2100), and
+# wide enough for any job search.
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+# The longest snooze: a follow-up put off further than this is a different plan.
+MAX_SNOOZE = dt.timedelta(days=366)
 _EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
 
 
@@ -25,21 +32,29 @@ def zone(name: str) -> str:
     """A valid IANA zone name, as the user wrote it."""
     text = name.strip()
     try:
-        if not text or text.startswith("/") or ".." in text:
+        if not text or text.startswith("/") or ".." in text or "\x00" in text:
             raise ValueError
         ZoneInfo(text)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "Europe" is a folder
         raise UsageError(
             f"unknown time zone {name!r}; use an IANA name such as Europe/London or America/New_York"
         ) from None
     return text
 
 
+def in_range(value: Day, text: str, what: str) -> Day:
+    """`value` if its year is one followup plans in."""
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise UsageError(f"the {what} {text.strip()!r} is not in the years {FIRST_YEAR}–{LAST_YEAR}")
+    return value
+
+
 def date(text: str, what: str = "date") -> dt.date:
     try:
-        return dt.date.fromisoformat(text.strip())
+        value = dt.date.fromisoformat(text.strip())
     except ValueError:
         raise UsageError(f"invalid {what} {text!r}; write it as YYYY-MM-DD, e.g. 2026-12-15") from None
+    return in_range(value, text, what)
 
 
 def datetime(text: str, tz: str, what: str = "date and time") -> dt.datetime:
@@ -53,6 +68,7 @@ def datetime(text: str, tz: str, what: str = "date and time") -> dt.datetime:
         raise UsageError(
             f"invalid {what} {text!r}; write it as 'YYYY-MM-DD HH:MM', e.g. '2026-12-01 14:00'"
         )
+    in_range(value, text, what)
     zone_info = ZoneInfo(tz)
     if value.tzinfo is not None:
         return value.astimezone(zone_info)
@@ -69,7 +85,7 @@ def datetime(text: str, tz: str, what: str = "date and time") -> dt.datetime:
 def duration(text: str) -> dt.timedelta:
     """'45m', '1h30m', '90' (minutes), '2h'."""
     cleaned = text.strip()
-    if cleaned.isdigit():
+    if cleaned.isascii() and cleaned.isdigit():
         minutes = int(cleaned)
     else:
         match = _DURATION.match(cleaned)
@@ -130,13 +146,16 @@ def contact_zone(text: str) -> str:
 
 def snooze_target(text: str, base: dt.datetime, tz: str) -> dt.datetime:
     """'2d', '3h', '1w', '1d4h', '90m' after `base`, or a date and time in `tz`."""
-    match = re.fullmatch(r"\s*(?:(\d+)w)?\s*(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*", text.lower())
+    match = re.fullmatch(r"\s*(?:([0-9]+)w)?\s*(?:([0-9]+)d)?\s*(?:([0-9]+)h)?\s*(?:([0-9]+)m)?\s*",
+                         text.lower())
     if match and any(match.groups()):
         weeks, days, hours, minutes = (int(g or 0) for g in match.groups())
-        delta = dt.timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes)
-        if not delta:
+        minutes += ((weeks * 7 + days) * 24 + hours) * 60
+        if not minutes:
             raise UsageError(f"the snooze {text!r} is zero; give e.g. 2d, 3h or 1w")
-        return base + delta
+        if minutes > MAX_SNOOZE / dt.timedelta(minutes=1):
+            raise UsageError(f"the snooze {text!r} is longer than a year; give e.g. 2d, 3h or 1w")
+        return base + dt.timedelta(minutes=minutes)
     if len(text.strip()) == 10:
         try:
             day = dt.date.fromisoformat(text.strip())
