@@ -114,7 +114,7 @@ def _zoned(value: T, tz: str) -> T:
     if isinstance(value, dt.datetime):
         from zoneinfo import ZoneInfo
 
-        return value.astimezone(ZoneInfo(tz))  # type: ignore[return-value]
+        return value.astimezone(ZoneInfo(tz))
     return value
 
 
