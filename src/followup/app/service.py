@@ -45,6 +45,10 @@ def item_uid(interview: Interview, key: str) -> str:
 
 
 def validate(interview: Interview) -> None:
+    # Interviews from invitations and files meet the same limits as typed ones: the planner
+    # and the zone data are safe only within them.
+    inputs.about("at", lambda: inputs.in_range(
+        interview.start, f"{interview.start:%Y-%m-%d %H:%M}", "interview time"))
     if not interview.company.strip():
         raise UsageError("the company is empty", field="company")
     if not interview.role.strip():
