@@ -136,11 +136,13 @@ def test_vtimezone_depends_on_the_zone_alone() -> None:
     vtimezone.cache_clear()
     assert vtimezone("Europe/Paris").to_ical() == first
     text = first.decode()
-    assert text.startswith("BEGIN:VTIMEZONE\r\nTZID:Europe/Paris\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n")
-    # The rule in force is the one Outlook reads: RRULE style, no UNTIL, no RDATE anywhere.
-    assert "RDATE" not in text
-    assert "DTSTART:19960331T020000\r\nRRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3\r\n" in text
-    assert "DTSTART:19961027T030000\r\nRRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10\r\n" in text
+    # From a year before the first time followup accepts; then the rule in force, the one
+    # Outlook reads: RRULE style, no UNTIL, no RDATE anywhere.
+    assert text.startswith("BEGIN:VTIMEZONE\r\nTZID:Europe/Paris\r\nBEGIN:STANDARD\r\nDTSTART:19990101T000000\r\n")
+    assert "RDATE" not in text and "UNTIL" not in text
+    assert "DTSTART:19990328T020000\r\nRRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3\r\n" in text
+    assert "DTSTART:19991031T030000\r\nRRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10\r\n" in text
+    assert text.count("BEGIN:DAYLIGHT") == text.count("BEGIN:STANDARD") - 1 == 1
 
 
 def test_a_zone_without_daylight_saving_time_today_has_no_daylight_rule_for_outlook() -> None:
@@ -161,9 +163,9 @@ def _readable(zone: ZoneInfo, moment: dt.datetime) -> bool:
 
 @settings(max_examples=60, deadline=None)
 @given(tz=st.sampled_from(ZONES),
-       moments=st.lists(st.datetimes(min_value=dt.datetime(1970, 1, 1), max_value=dt.datetime(2100, 12, 31)),
+       moments=st.lists(st.datetimes(min_value=dt.datetime(1999, 1, 1), max_value=dt.datetime(2100, 12, 31)),
                         min_size=1, max_size=20))
-def test_every_zone_from_1970_to_2100_by_icalendar(tz: str, moments: list[dt.datetime]) -> None:
+def test_every_zone_from_1999_to_2100_by_icalendar(tz: str, moments: list[dt.datetime]) -> None:
     """Rule 19 as a property: the zone's VTIMEZONE, read back, gives zoneinfo's offsets."""
     from icalendar.timezone import tzp
 
@@ -181,7 +183,7 @@ def test_every_zone_from_1970_to_2100_by_icalendar(tz: str, moments: list[dt.dat
 # (Santiago, Jerusalem, Nuuk), the Ramadan zones without a yearly rule (Casablanca, Gaza),
 # zones that dropped DST, midnight transitions (Havana, Beirut), odd offsets (Chatham
 # +12:45, Lord Howe's half-hour DST, Troll's two-hour DST, Kiritimati +14, Apia's jump over
-# the date line), Dublin's negative DST, and zones without any change since 1970.
+# the date line), Dublin's negative DST, and zones without any change since 1999.
 EVERY_KIND = (
     "Africa/Abidjan", "Africa/Cairo", "Africa/Casablanca", "Africa/Johannesburg", "Africa/Lagos",
     "Africa/Monrovia", "Africa/Nairobi", "Africa/Windhoek", "America/Argentina/Buenos_Aires",
@@ -198,16 +200,10 @@ EVERY_KIND = (
 )
 
 
-def exact_in_icaljs(zone: ZoneInfo, moment: dt.datetime) -> bool:
-    """ical.js keeps UTC offsets to the minute: Monrovia's -00:44:30 (until 1972) is 30 s off."""
-    offset = moment.astimezone(zone).utcoffset()
-    return offset is not None and offset.seconds % 60 == 0
-
-
 @pytest.fixture(scope="module")
 def every_zone_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One calendar holding every zone's VTIMEZONE and, per zone, events on both sides of
-    its transitions in 2026-2028, in January 1970 and at instants spread over 1970-2060."""
+    its transitions in 2026-2028, in January 1999 and at instants spread over 1999-2060."""
     rng = random.Random(12)
     cal = icalendar.Calendar()
     cal.add("version", "2.0")
@@ -215,8 +211,8 @@ def every_zone_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for tz in EVERY_KIND:
         cal.add_component(vtimezone(tz))
         zone = ZoneInfo(tz)
-        moments = [dt.datetime(1970, 1, 1, 12, tzinfo=UTC)]
-        moments += [dt.datetime(1970, 1, 1, tzinfo=UTC) + dt.timedelta(minutes=rng.randrange(47_000_000))
+        moments = [dt.datetime(1999, 1, 1, 12, tzinfo=UTC)]
+        moments += [dt.datetime(1999, 1, 1, tzinfo=UTC) + dt.timedelta(minutes=rng.randrange(32_000_000))
                     for _ in range(4)]
         noon = dt.datetime(2026, 1, 1, 12, tzinfo=UTC)
         previous = noon.astimezone(zone).utcoffset()
@@ -226,7 +222,7 @@ def every_zone_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 moments += [noon - dt.timedelta(days=2), noon + dt.timedelta(hours=1)]
                 previous = offset
             noon += dt.timedelta(days=1)
-        wanted = (m for m in moments if _readable(zone, m) and exact_in_icaljs(zone, m))
+        wanted = (m for m in moments if _readable(zone, m))
         for number, moment in enumerate(wanted):
             event = icalendar.Event()
             event.add("uid", f"{tz}-{number}")

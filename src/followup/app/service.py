@@ -23,6 +23,7 @@ from followup.core.drafts import calendar_text, clean_notes, has_draft
 from followup.core.letters import IN_MAILBOX
 from followup.core.model import (
     COMPLETED,
+    LAST_YEAR,
     NEEDS_ACTION,
     Interview,
     ItemState,
@@ -313,7 +314,7 @@ class Service:
             if due < self.now:
                 raise UsageError(f"{due:%Y-%m-%d %H:%M} is in the past; snooze to a later time")
             planned = dt.datetime.fromisoformat(row.due) if row.due else self.now
-            if due > max(planned, self.now) + inputs.MAX_SNOOZE or due.year > inputs.LAST_YEAR:
+            if due > max(planned, self.now) + inputs.MAX_SNOOZE or due.year > LAST_YEAR:
                 raise UsageError(f"{due:%Y-%m-%d %H:%M} is more than a year off; snooze to an"
                                  " earlier time")
         self.store.set_override(row.id, due)

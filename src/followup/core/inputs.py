@@ -9,7 +9,14 @@ from functools import partial
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from followup.core.model import DEFAULT_DURATION, Contact, Interview, interview_uid
+from followup.core.model import (
+    DEFAULT_DURATION,
+    FIRST_YEAR,
+    LAST_YEAR,
+    Contact,
+    Interview,
+    interview_uid,
+)
 from followup.core.schedule import public_holidays
 from followup.core.text import refuse_control
 from followup.core.vocab import CHANNELS, NOTE_KINDS
@@ -19,10 +26,6 @@ T = TypeVar("T")
 Day = TypeVar("Day", bound=dt.date)  # a date or a date-time
 
 _DURATION = re.compile(r"^\s*(?:([0-9]+)\s*h)?\s*(?:([0-9]+)\s*m(?:in)?)?\s*$", re.IGNORECASE)
-# The years a time may fall in. Far from the edges of what datetime and the zone data
-# handle (a step lands weeks after the interview; every VTIMEZONE covers 1970-2100), and
-# wide enough for any job search.
-FIRST_YEAR, LAST_YEAR = 2000, 2099
 # The longest snooze: a follow-up put off further than this is a different plan.
 MAX_SNOOZE = dt.timedelta(days=366)
 _EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")

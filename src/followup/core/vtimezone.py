@@ -1,10 +1,10 @@
 """VTIMEZONE components in the RRULE style Outlook needs (CALENDAR_RULES.md rules 4 and 19).
 
 A VTIMEZONE must cover every time that uses it: ical.js (Thunderbird) reads a time before
-the first observance as UTC. So each zone is described from 1970-01-01, the start of the
-range of times followup accepts (core/inputs.py), as the zone data has it:
+the first observance as UTC. So each zone is described, as the zone data has it, from
+1999-01-01, a year before the first time followup accepts (model.FIRST_YEAR):
 
-- one observance at 1970-01-01 with the offset then in force;
+- one observance at 1999-01-01 with the offset then in force;
 - each run of years whose transitions follow one yearly rule ("last Sunday of March at
   01:00 UTC") as an observance with DTSTART in its first year, an RRULE and, unless it is
   the rule in force today, an UNTIL; a year with a rule of its own as plain observances;
@@ -33,17 +33,19 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from followup.core import model
+
 if TYPE_CHECKING:
     import icalendar
 
 UTC = dt.timezone.utc
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-FIRST_YEAR = 1970  # every VTIMEZONE starts here: inputs.py accepts no earlier time
+FIRST_YEAR = model.FIRST_YEAR - 1  # every VTIMEZONE starts here, with a year to spare
 # Years probed against the zone data. zoneinfo follows one yearly rule after the last
 # transition its file lists (2037 in "fat" files); the rule found here for HORIZON is
-# that rule, checked against every year up to 2100 by tests/test_vtimezone.py.
+# that rule, checked against every year up to 2100 by tests/test_timezones.py.
 HORIZON = 2040
-LAST_YEAR = 2100  # the last year inputs.py accepts: zones without a yearly rule are listed to it
+LAST_YEAR = model.LAST_YEAR + 1  # zones without a yearly rule are listed to here
 STABLE_YEARS = 5  # the rule in force must have held this long to be written as an RRULE
 _PROBE = dt.timedelta(days=7)  # no zone changes its offset twice within a week
 
@@ -76,36 +78,38 @@ class _Transition:
         return frozenset(rules)
 
 
-def _offset(zone: ZoneInfo, moment: dt.datetime) -> dt.timedelta:
-    offset = moment.astimezone(zone).utcoffset()
-    assert offset is not None
-    return offset
-
-
 def _transitions(zone: ZoneInfo, first_year: int, last_year: int) -> list[_Transition]:
-    """Every change of the zone's UTC offset (or its name) in the years given."""
-    start = dt.datetime(first_year, 1, 1, tzinfo=UTC)
-    weeks = (dt.datetime(last_year + 1, 1, 1, tzinfo=UTC) - start) // _PROBE + 1
-    probes = [(start + n * _PROBE).astimezone(zone) for n in range(weeks)]
-    kinds = [(p.utcoffset(), p.tzname()) for p in probes]
+    """Every change of the zone's UTC offset (or its name) in the years given, found by
+    probing every week (POSIX seconds: the cheapest way to ask zoneinfo) and halving."""
+    start = int(dt.datetime(first_year, 1, 1, tzinfo=UTC).timestamp())
+    end = int(dt.datetime(last_year + 1, 1, 1, tzinfo=UTC).timestamp())
+    step = int(_PROBE.total_seconds())
+
+    def kind(seconds: int) -> tuple[dt.timedelta | None, str | None]:
+        local = dt.datetime.fromtimestamp(seconds, zone)
+        return local.utcoffset(), local.tzname()
+
+    probes = range(start, end + step, step)
+    kinds = [kind(seconds) for seconds in probes]
     found = []
-    for n in range(1, weeks):
+    for n in range(1, len(kinds)):
         if kinds[n] == kinds[n - 1]:
             continue
-        low, high = start + (n - 1) * _PROBE, start + n * _PROBE  # the change is in (low, high]
-        while high - low > dt.timedelta(minutes=1):
-            mid = (low + (high - low) / 2).replace(second=0, microsecond=0)
+        low, high = probes[n - 1], probes[n]  # the change is in (low, high]: find the minute
+        while high - low > 60:
+            mid = (low + high) // 120 * 60
             if mid <= low:
                 break
-            probe = mid.astimezone(zone)
-            if (probe.utcoffset(), probe.tzname()) == kinds[n - 1]:
+            if kind(mid) == kinds[n - 1]:
                 low = mid
             else:
                 high = mid
-        changed = high.astimezone(zone)
-        offset_from, offset_to = _offset(zone, low), _offset(zone, high)
-        found.append(_Transition(high, (high + offset_from).replace(tzinfo=None), offset_from,
-                                 offset_to, bool(changed.dst()), changed.tzname() or ""))
+        before, after = kinds[n - 1][0], dt.datetime.fromtimestamp(high, zone)
+        offset_to = after.utcoffset()
+        assert before is not None and offset_to is not None
+        moment = dt.datetime.fromtimestamp(high, UTC)
+        found.append(_Transition(moment, (moment + before).replace(tzinfo=None), before,
+                                 offset_to, bool(after.dst()), after.tzname() or ""))
     return found
 
 
@@ -153,7 +157,7 @@ def _rule(first: _Transition, fits: frozenset[str | int]) -> dict[str, object]:
 
 @lru_cache(maxsize=256)
 def vtimezone(tzid: str) -> icalendar.Timezone:
-    """The zone from 1970 on, RRULE style; the same zone gives the same component."""
+    """The zone from 1999 on, RRULE style; the same zone gives the same component."""
     import icalendar
 
     zone = ZoneInfo(tzid)
