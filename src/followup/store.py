@@ -150,10 +150,14 @@ CREATE TABLE mail_threads (
 );
 """
 
+# The language an interview's drafts and titles are written in (NULL: the config's).
+INTERVIEW_LANGUAGE = "ALTER TABLE interviews ADD COLUMN language TEXT"
+
 MIGRATIONS: tuple[str, ...] = (
     SCHEMA_V1,    # 1: interviews, contacts, notes, outcomes, items, meta
     SYNC_TABLES,  # 2: sync state
     MAIL_TABLES,  # 3: mail state
+    INTERVIEW_LANGUAGE,  # 4: interviews.language
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -404,13 +408,14 @@ class Store:
         cursor = self.db.execute(
             "INSERT INTO interviews (uid, company, role, start, start_utc, tz, duration_s,"
             " deadline, channel, note, location, country, subdivision, next_contact_key,"
-            " created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " created, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 interview.uid, interview.company, interview.role, interview.start.isoformat(),
                 utc_iso(interview.start), interview.tz, int(interview.duration.total_seconds()),
                 iso(interview.deadline), interview.channel, interview.note, interview.location,
                 interview.country, interview.subdivision,
                 max((c.key for c in interview.contacts), default=0) + 1, utc_iso(now),
+                interview.language,
             ),
         )
         interview_id = cursor.lastrowid
@@ -426,13 +431,15 @@ class Store:
         self.db.execute(
             "UPDATE interviews SET company = ?, role = ?, start = ?, start_utc = ?, tz = ?,"
             " duration_s = ?, deadline = ?, channel = ?, note = ?, location = ?, country = ?,"
-            " subdivision = ?, next_contact_key = max(next_contact_key, ?) WHERE id = ?",
+            " subdivision = ?, next_contact_key = max(next_contact_key, ?), language = ?"
+            " WHERE id = ?",
             (
                 interview.company, interview.role, interview.start.isoformat(),
                 utc_iso(interview.start), interview.tz, int(interview.duration.total_seconds()),
                 iso(interview.deadline), interview.channel, interview.note, interview.location,
                 interview.country, interview.subdivision,
-                max((c.key for c in interview.contacts), default=0) + 1, interview.id,
+                max((c.key for c in interview.contacts), default=0) + 1, interview.language,
+                interview.id,
             ),
         )
         self.db.executemany(
@@ -475,6 +482,7 @@ class Store:
             contacts=contacts,
             country=row["country"],
             subdivision=row["subdivision"],
+            language=row["language"],
         )
 
     def interview_ids(self) -> list[int]:

@@ -151,6 +151,9 @@ def interview_options(func: F | None = None, *, required: bool = True) -> Any:
         click.option("--note", type=click.Choice(NOTE_KINDS), default="email", show_default=True,
                      help="Formal note by email or handwritten."),
         click.option("--location", default="", help="Address or video link."),
+        click.option("--language", metavar="LANG",
+                     help="Language of its drafts and titles: en, de, fr or es "
+                          "[default: config `language`, else en]."),
         click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text."),
     ]
     for option in reversed(options):
@@ -160,11 +163,13 @@ def interview_options(func: F | None = None, *, required: bool = True) -> Any:
 
 def build_interview(app: App, company: str, role: str, at: str, duration: str, tz: str | None,
                     interviewers: Sequence[str], contact_tzs: Sequence[str], country: str | None,
-                    deadline: str | None, channel: str, note: str, location: str) -> Interview:
+                    deadline: str | None, channel: str, note: str, location: str,
+                    language: str | None = None) -> Interview:
     return inputs.interview(
         company=company, role=role, at=at, tz=tz or app.user_tz, length=duration,
         deadline=deadline, channel=channel, note=note, location=location,
         contacts=tuple(inputs.interviewers(interviewers, contact_tzs, 1)), holidays=country,
+        lang=language,
     )
 
 
