@@ -55,13 +55,14 @@ OPTION_VALUES: dict[str, st.SearchStrategy[str]] = {
     "--company": TEXT, "--role": TEXT, "--location": TEXT, "--interviewer": TEXT,
     "--at": st.one_of(TIMES, TEXT), "--tz": st.one_of(ZONES, TEXT), "--duration": st.one_of(DURATIONS, TEXT),
     "--deadline": st.one_of(DATES, TEXT), "--country": TEXT, "--contact-tz": st.one_of(ZONES, TEXT),
+    "--language": st.one_of(st.sampled_from(["en", "de", "fr-CA", "pt_BR"]), TEXT),
 }
 EDIT_OPTIONS = {**{k: v for k, v in OPTION_VALUES.items() if k != "--interviewer"},
                 "--add-interviewer": TEXT, "--remove-interviewer": TEXT}
 IMPORT_FIELDS = {"company": TEXT, "role": TEXT, "location": TEXT, "at": st.one_of(TIMES, TEXT),
                  "tz": st.one_of(ZONES, TEXT), "duration": st.one_of(DURATIONS, TEXT),
                  "deadline": st.one_of(DATES, TEXT), "country": TEXT, "channel": TEXT, "note": TEXT,
-                 "interviewers": TEXT}
+                 "interviewers": TEXT, "language": TEXT}
 BASE = ("add", "--company", "Acme", "--role", "Dev", "--at", "2026-12-04 14:00",
         "--interviewer", "Jane Doe <jane@acme.example>", "--interviewer", "Bo Li <bo@acme.example>")
 
@@ -127,11 +128,11 @@ def import_commands(draw: st.DrawFn) -> dict[str, Any]:
 
 @st.composite
 def settings_commands(draw: st.DrawFn) -> dict[str, Any]:
-    """The config's `name` and a playbook's title and purpose, then a command that uses them."""
-    which = draw(st.sampled_from(["name", "title", "purpose"]))
+    """The config's text settings and a playbook's title and purpose, then a command that uses them."""
+    which = draw(st.sampled_from(["name", "email", "locale", "language", "title", "purpose"]))
     value = _toml_string(draw(TEXT))
-    if which == "name":
-        files = {"config.toml": f'timezone = "{USER_TZ}"\nname = {value}\n'}
+    if which not in ("title", "purpose"):
+        files = {"config.toml": f'timezone = "{USER_TZ}"\n{which} = {value}\n'}
     else:
         files = {"playbook.toml": f"[thank-you-email]\n{which} = {value}\n"}
     args = draw(st.sampled_from([["edit", "1", "--role", "Developer"], ["draft", "5"]]))
