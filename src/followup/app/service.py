@@ -183,18 +183,26 @@ class Service:
         )
         changed = 0
         notes = self.store.notes(interview.id)
+        purposes = {step.id: step.purpose for step in self.config.steps}
         for item in planned:
-            if item.email and item.status == NEEDS_ACTION and has_draft(item.step):
-                item = with_draft(item, interview, notes, self.config.name)
             old = rows.get(item.key)
             if old is not None and old.status != NEEDS_ACTION and item.status != NEEDS_ACTION:
                 item = _frozen(item, old)
-            changed += self._save(interview, item, old)
+            new_id = None if old is not None else self.store.next_item_id()
+            where = None
+            if item.email and item.status == NEEDS_ACTION and has_draft(item.step):
+                item = with_draft(item, interview, notes, self.config.name)
+                ref = old.id if old is not None else new_id
+                where = f"The draft is on your followup page and in `followup draft {ref}`."
+            shown = event_form(item, purposes.get(item.step), where)
+            changed += self._save(interview, item, old, shown, new_id)
         if changed:
             self.store.bump_revision()
         return changed
 
-    def _save(self, interview: Interview, item: PlannedItem, old: ItemRow | None) -> int:
+    def _save(self, interview: Interview, item: PlannedItem, old: ItemRow | None,
+              shown: PlannedItem, new_id: int | None) -> int:
+        """Store an item when it changed; `shown` is its form as a calendar event."""
         print_ = fingerprint(item)
         if old is not None and old.fingerprint == print_:
             return 0
@@ -209,9 +217,11 @@ class Service:
             created=created,
             modified=self.now,
         )
-        vtodo, vevent = render_item(item, meta)
+        vtodo = render_item(item, meta)[0]
+        vevent = render_item(shown, meta)[1]
         self.store.upsert_item(
             {
+                **({"id": new_id} if new_id is not None else {}),
                 "uid": uid,
                 "interview_id": interview.id,
                 "key": item.key,
@@ -358,7 +368,19 @@ class Service:
 
 def with_draft(item: PlannedItem, interview: Interview, notes: str | None,
                name: str | None) -> PlannedItem:
-    """An open email task carries its draft and a mailto: link: one tap away on a phone."""
-    text, mailto = calendar_text(interview, item.key, item.step, notes, name)
-    extra = f"Draft:\n\n{text}" + (f"\n\nSend it: {mailto}" if mailto else "")
-    return dataclasses.replace(item, description=f"{item.description}\n\n{extra}")
+    """An open step with a draft: its task (VTODO: task apps, Thunderbird) carries it once."""
+    text, _ = calendar_text(interview, item.key, item.step, notes, name)
+    return dataclasses.replace(item, description=f"{item.description}\n\nDraft:\n\n{text}")
+
+
+def event_form(item: PlannedItem, purpose: str | None, where: str | None) -> PlannedItem:
+    """The item as a calendar event, for the `events` feed that Google and phones read.
+
+    Google drops a feed over 1 MB (CALENDAR_RULES.md rule 24), so an event says each
+    thing once: the step's purpose, and where its draft is (the page, `followup draft`),
+    never the draft; the interview's date and contacts are in the interview event.
+    """
+    text = purpose if purpose is not None else item.description.split("\n\n", 1)[0]
+    return dataclasses.replace(
+        item, description=text + (f"\n\n{where}" if where else ""),
+        contacts=item.contacts if item.kind == "event" else ())

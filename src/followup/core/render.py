@@ -78,7 +78,8 @@ def _common(component: icalendar.cal.Component, item: PlannedItem, meta: Meta, u
     component.add("categories", ["Job search"])
     component.add("x-followup-interview", meta.interview_uid)
     component.add("x-followup-step", item.step)
-    component.add("x-followup-key", item.key)
+    if item.key != item.step:  # said once: a reader takes the step for the key (rule 24)
+        component.add("x-followup-key", item.key)
 
 
 def _alarm(component: icalendar.cal.Component, item: PlannedItem) -> None:
