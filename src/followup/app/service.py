@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -34,6 +34,7 @@ from followup.core.schedule import BusinessDays, Busy, public_holidays
 from followup.core.vocab import OUTCOMES
 from followup.errors import UsageError
 from followup.feed.calendar import calendar_bytes
+from followup.feed.publish import stamp_revision
 from followup.store import ItemRow, Store, iso, parse_moment, utc_iso
 from followup.sync.remote_calendar import remote_objects
 
@@ -115,18 +116,19 @@ class Service:
                 self._changing = False
             changed = store.revision() != before
             if changed:
+                stamp_revision(store, self.now)  # the feed's Last-Modified
                 self.effects.write_calendar(store)
         if changed:
-            self.effects.publish(store)
+            self.effects.publish(store, self.now)
             if push:
                 self.effects.push(self, offline=self.offline)
 
     def calendar_path(self) -> Path:
         return self.effects.calendar_path()
 
-    def calendar_bytes(self, profile: str = "full",
-                       feed: Mapping[str, object] | None = None) -> bytes:
-        return calendar_bytes(self.store, profile, feed)
+    def calendar_bytes(self, profile: str = "full", feed: Mapping[str, object] | None = None,
+                       leave_out: Collection[int] = ()) -> bytes:
+        return calendar_bytes(self.store, profile, feed, leave_out)
 
     # -- planning -------------------------------------------------------------------
 
