@@ -166,7 +166,8 @@ def read_form(environ: Mapping[str, Any]) -> dict[str, str]:
         raise Refused(400, "The form is empty or too long.")
     try:
         text = environ["wsgi.input"].read(length).decode("utf-8")
-        fields = urllib.parse.parse_qs(text, max_num_fields=8, strict_parsing=True)
+        fields = urllib.parse.parse_qs(text, max_num_fields=8, strict_parsing=True,
+                                        errors="strict")
     except (UnicodeDecodeError, ValueError):
         raise Refused(400, "The form cannot be read.") from None
     return {name: values[0] for name, values in fields.items()}

@@ -18,7 +18,9 @@ HTML = ("Content-Type", "text/html; charset=utf-8")
 SECURITY = [
     ("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; "
                                 "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
-    ("Referrer-Policy", "no-referrer"),  # the URL holds the token
+    # The URL holds the token: no other site may see it. (With "no-referrer" a browser
+    # sends "Origin: null" with the page's own forms, and the origin check refuses them.)
+    ("Referrer-Policy", "same-origin"),
     ("X-Frame-Options", "DENY"),
     ("X-Content-Type-Options", "nosniff"),
     ("Cache-Control", "no-store"),

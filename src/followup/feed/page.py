@@ -215,7 +215,8 @@ def subscriptions(base: str, token: str) -> list[Subscription]:
                      "On a computer: Settings → Add calendar → From URL, with this address.",
                      events["url"], None),
         Subscription("Thunderbird, Evolution, Nextcloud", "Events and tasks.", full["url"], None),
-        Subscription("Reminders and task apps", "Tasks only.", tasks["webcal"], None),
+        Subscription("Task apps", "The tasks alone, for apps that read them from a link.",
+                     tasks["url"], None),
     ]
 
 
