@@ -380,9 +380,11 @@ def event_form(item: PlannedItem, purpose: str | None, where: str | None) -> Pla
 
     Google drops a feed over 1 MB (CALENDAR_RULES.md rule 24), so an event says each
     thing once: the step's purpose, and where its draft is (the page, `followup draft`),
-    never the draft; the interview's date and contacts are in the interview event.
+    never the draft. Who you meet is said once, in the interview's description (Google
+    shows no CONTACT); its time and place are DTSTART and LOCATION.
     """
     text = purpose if purpose is not None else item.description.split("\n\n", 1)[0]
-    return dataclasses.replace(
-        item, description=text + (f"\n\n{where}" if where else ""),
-        contacts=item.contacts if item.kind == "event" else ())
+    if item.step == "interview" and item.contacts:
+        text = "With " + ", ".join(item.contacts)
+    return dataclasses.replace(item, description=text + (f"\n\n{where}" if where else ""),
+                               contacts=())
