@@ -228,6 +228,18 @@ def test_a_draft_page_shows_what_followup_draft_prints(home: Home) -> None:
         assert f"<p>{message}</p>" in missing.text
 
 
+def test_the_page_is_gzipped_for_a_browser_that_accepts_it(home: Home) -> None:
+    import gzip
+
+    plain = call(home.app(), "GET", f"/{home.token}/")
+    packed = call(home.app(), "GET", f"/{home.token}/", headers={"Accept-Encoding": "gzip, br"})
+    assert "Content-Encoding" not in plain.headers
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert packed.headers["Vary"] == plain.headers["Vary"] == "Accept-Encoding"
+    assert gzip.decompress(packed.body) == plain.body
+    assert packed.headers["Content-Length"] == str(len(packed.body))
+
+
 def test_head_gives_the_page_headers_without_a_body(home: Home) -> None:
     get, head = (call(home.app(), method, f"/{home.token}/") for method in ("GET", "HEAD"))
     assert (head.status, head.body) == ("200 OK", b"")
