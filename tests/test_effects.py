@@ -79,7 +79,7 @@ def test_a_wrong_type_in_the_config_stops_every_command_with_one_line(
     ("[feed]\nkeep_days = true\n", "[feed] keep_days must be a whole number of days from 0 to 3650"),
     ('[feed]\nkeep_days = "30"\n', "[feed] keep_days must be a whole number of days from 0 to 3650"),
     ('colour = "red"\n', "unknown setting 'colour'; the settings are: busy, calendar_file, country,"
-     " feed, name, playbook, remote, subdivision, timezone"),
+     " email, feed, language, locale, mail, name, playbook, remote, subdivision, timezone"),
     ('[remote.w]\nurl = "https://h/"\ntimeout = true\n',
      "[remote.w]: 'timeout' must be a positive number of seconds"),
     ('playbook = "nowhere.toml"\n', "no playbook file nowhere.toml"),

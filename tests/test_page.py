@@ -106,7 +106,8 @@ class Home:
         self.now = NOW_DT
 
     def app(self, *, writable: bool = True, **settings: Any) -> FeedApp:
-        values = {"hosts": frozenset({HOST})} | settings
+        values = {"hosts": frozenset({HOST}), "language": self.config.language,
+                  "locale": self.config.user_locale} | settings
         return FeedApp(
             lambda: Service(self.paths, self.config, NOW_DT), USER_TZ,
             settings=Settings(USER_TZ, **values),

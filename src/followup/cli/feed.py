@@ -122,7 +122,8 @@ def serve(app: App, host: str, port: int, base_url: str | None, read_only: bool,
 
     public = check_base_url(base_url) if base_url else app.config.feed.base_url
     settings = Settings(app.user_tz, app.config.feed.keep_days, public, name=app.config.name,
-                        template_dir=app.paths.config / "templates")
+                        template_dir=app.paths.config / "templates",
+                        language=app.config.language, locale=app.config.user_locale)
     feed_app = server.FeedApp(open_source, app.user_tz, log=None if quiet else log,
                               settings=settings, clock=now,
                               open_operations=None if read_only else open_operations)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from followup.core.wording import DEFAULT_LANGUAGE, DEFAULT_LOCALE
 from followup.store import Store
 
 
@@ -56,3 +57,5 @@ class Settings:
     hosts: frozenset[str] | None = None
     name: str | None = None  # signs the drafts
     template_dir: Path | None = None  # the user's own draft templates
+    language: str = DEFAULT_LANGUAGE  # the drafts' language, unless an interview has its own
+    locale: str = DEFAULT_LOCALE

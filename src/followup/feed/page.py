@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from followup.core import drafts
 from followup.core.playbook import PROOFREAD
 from followup.core.vocab import OUTCOMES
+from followup.core.wording import Style
 from followup.errors import UsageError
 from followup.feed.actions import SNOOZES, csrf_token
 from followup.feed.host import Settings
@@ -120,8 +121,11 @@ class View:
         if not drafts.has_draft(row.step):
             return error(404, f"{row.summary}: this step has no draft.", back=True)
         interview = self.store.interview(row.interview_id)
+        # As `followup draft` writes it: the interview's language, dates relative to today.
+        style = Style(interview.language or self.settings.language, self.settings.locale)
         made = drafts.draft(interview, row.key, row.step, self.store.notes(row.interview_id),
-                            self.settings.name, self.settings.template_dir)
+                            self.settings.name, self.settings.template_dir, style=style,
+                            day=self.now.astimezone(self.zone).date())
         values = {"summary": row.summary, "text": made.text(), "mailto": made.mailto(),
                   "form": made.form, "proofread": PROOFREAD if made.form == "email" else None,
                   "id": row.id}
