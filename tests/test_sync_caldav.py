@@ -430,6 +430,34 @@ def test_rebuild_into_an_empty_home(run: Run, run_json, remote, tmp_path: Path,
     assert counts(sync(run)) == (0, 0, 0, 0, 0)
 
 
+def test_a_rebuild_keeps_steps_deleted_elsewhere_without_any_completion(
+        run: Run, run_json, remote, tmp_path: Path, monkeypatch) -> None:
+    """Issue 12, item 6: the dismissal travels in X-FOLLOWUP-DATA and holds on its own."""
+    run(*ADD)
+    sync(run)
+    steps = by_step(show(run_json)["items"])
+    for key in ("business-card", "thank-you-email"):
+        delete(remote, href(remote, steps[key]["uid"]))
+    assert counts(sync(run)) == (0, 1, 0, 2, 0)
+    before = without_ids(show(run_json))
+    cancelled = sorted(k for k, item in by_step(before["items"]).items()
+                       if item["status"] == "cancelled")
+    assert cancelled == ["business-card", "thank-you-email"]
+
+    second = tmp_path / "second"
+    second.mkdir()
+    (second / "config.toml").write_text(f'timezone = "{LONDON}"\n')
+    monkeypatch.setenv("FOLLOWUP_HOME", str(second))
+    assert run("remote", "add", "work", remote.base_url, "--username", remote.username,
+               "--password-env", PW_ENV, "--calendar", remote.url).exit_code == 0
+    assert counts(sync(run)) == (0, 0, 0, 1, 0)
+    assert without_ids(show(run_json)) == before
+    assert href(remote, steps["business-card"]["uid"]) not in server(remote)
+    assert len(server(remote)) == 12
+    assert counts(sync(run)) == (0, 0, 0, 0, 0)
+    assert len(server(remote)) == 12
+
+
 # -- events and tasks in separate collections ------------------------------------------------
 
 
