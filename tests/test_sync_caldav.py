@@ -111,22 +111,6 @@ def complete(when: dt.datetime) -> Callable[[icalendar.cal.Component], None]:
     return change
 
 
-@pytest.fixture
-def http(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
-    """Every HTTP request python-caldav sends: (method, path)."""
-    from caldav import davclient
-
-    log: list[tuple[str, str]] = []
-    real = davclient.DAVClient._sync_request
-
-    def counted(self, url, method="GET", body="", headers=None):
-        log.append((method, path_of(str(url))))
-        return real(self, url, method, body, headers)
-
-    monkeypatch.setattr(davclient.DAVClient, "_sync_request", counted)
-    return log
-
-
 def show(run_json, interview: str = "1") -> dict[str, Any]:
     return run_json("show", interview)
 
@@ -136,33 +120,6 @@ def uid_of(run_json, key: str) -> str:
 
 
 # -- push ---------------------------------------------------------------------------------
-
-
-def test_push_creates_the_full_profile_then_a_noop_sync_costs_constant_requests(
-        run: Run, run_json, remote, http, monkeypatch) -> None:
-    monkeypatch.setenv("FOLLOWUP_OFFLINE", "1")
-    assert run(*ADD).exit_code == 0
-    monkeypatch.delenv("FOLLOWUP_OFFLINE")
-    prefix = uid_of(run_json, "notes").removesuffix("notes")
-    http.clear()
-    assert counts(sync(run)) == (14, 0, 0, 0, 0)
-    assert sorted(server(remote)) == sorted(href(remote, prefix + k) for k in KEYS)
-    assert [m for m, _ in http].count("PUT") == 14
-    sync(run)
-    http.clear()
-    assert counts(sync(run)) == (0, 0, 0, 0, 0)
-    small = list(http)
-    assert {m for m, _ in small} <= {"PROPFIND", "REPORT"}
-    # twice the items, added online: `add` pushes them at once (conditional PUTs only)
-    http.clear()
-    assert run(*ADD_2).exit_code == 0
-    assert [m for m, _ in http].count("PUT") == 14
-    assert counts(sync(run)) == (0, 0, 0, 0, 0)
-    sync(run)
-    http.clear()
-    assert counts(sync(run)) == (0, 0, 0, 0, 0)
-    assert http == small
-    assert len(small) <= 4
 
 
 def test_objects_carry_our_properties_and_the_interview_data(run: Run, run_json, remote) -> None:
