@@ -189,7 +189,9 @@ def _spawn(args: list[str], folder: Path, url: str) -> tuple[subprocess.Popen, P
     return proc, log_path
 
 
-def start_radicale(folder: Path) -> DavServer:
+def start_radicale(folder: Path, auth_delay: float = 0) -> DavServer:
+    """``auth_delay``: Radicale's [auth] delay, how long it holds every 401 (its default is
+    1 s, random between 0.5 and 1.5 s; 0 in tests, where wrong passwords are tried)."""
     port = free_port()
     (folder / "users").write_text(f"{USERNAME}:{PASSWORD}\n")
     (folder / "config").write_text(
@@ -199,7 +201,7 @@ hosts = 127.0.0.1:{port}
 type = htpasswd
 htpasswd_filename = {folder / "users"}
 htpasswd_encryption = plain
-delay = 0
+delay = {auth_delay}
 [rights]
 type = owner_only
 [storage]

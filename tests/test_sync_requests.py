@@ -19,7 +19,7 @@ from davservers import (  # noqa: F401  (fixtures)
     radicale_server,
     xandikos_server,
 )
-from followup.sync.caldav import make_collection
+from followup.sync.caldav import discover_collections, make_collection
 from followup.sync.caldav.connection import sends_in_clear
 from followup.sync.storage import PreconditionFailed
 from http_log import RecordingProxy, Request, network_address
@@ -66,6 +66,27 @@ def test_discovery_from_the_server_root_sends_credentials_up_front(
     assert added.exit_code == 0, added.stderr
     assert [(r.method, r.path, r.depth, r.authorized, r.status) for r in proxy.requests] == [
         ("PROPFIND", "/", "0", True, 207),
+        ("PROPFIND", principal(dav_server), "0", True, 207),
+        ("PROPFIND", path_of(dav_server.home_url), "1", True, 207),
+    ]
+
+
+def test_discovery_falls_back_to_the_well_known_url(dav_server) -> None:
+    """A URL that is no DAV resource (a web page, a typo'd path): /.well-known/caldav, its
+    redirect followed with the PROPFIND body kept (niquests drops it on a 301, and Cyrus
+    then answers an allprop without current-user-principal)."""
+    url = dav_server.make_collection(["VTODO"], name=f"Known {free_port()}")
+    with RecordingProxy(dav_server.base_url) as proxy:
+        found = discover_collections(proxy.url_for(dav_server.base_url) + "not-dav/",
+                                     dav_server.username, dav_server.password)
+    assert (urlsplit(url).path, {"VTODO"}) in [(urlsplit(u).path, c) for _, u, c in found]
+    # not there: Radicale 403 (not alice's), Xandikos 207 holding a 404, Cyrus 405
+    first, moved, target = {"radicale": (403, 301, "/"), "xandikos": (207, 302, "/"),
+                            "cyrus": (405, 301, "/dav/calendars")}[dav_server.kind]
+    assert [(r.method, r.path, r.depth, r.authorized, r.status) for r in proxy.requests] == [
+        ("PROPFIND", "/not-dav/", "0", True, first),
+        ("PROPFIND", "/.well-known/caldav", "0", True, moved),
+        ("PROPFIND", target, "0", True, 207),  # with the body: it names the principal
         ("PROPFIND", principal(dav_server), "0", True, 207),
         ("PROPFIND", path_of(dav_server.home_url), "1", True, 207),
     ]

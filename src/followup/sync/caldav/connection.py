@@ -320,14 +320,21 @@ class Connection:
     def propfind(self, url: str, props: list[Any], depth: int, strict: bool = True) -> list[Any]:
         """PROPFIND with a library-built body; returns the parsed results.
 
-        ``strict=False``: an HTTP error answer gives ``[]`` (network errors still raise).
+        ``strict=False``: an HTTP error answer, 403 included, gives ``[]`` (a wrong
+        password and network errors still raise).
         """
         with self.errors("read", url):
             from caldav.elements import dav
+            from caldav.lib.error import AuthorizationError
 
             wanted = [p() if isinstance(p, type) else p for p in props]
             root = dav.Propfind() + (dav.Prop() + wanted)
-            resp = self.client.propfind(url, xml(root), depth)
+            try:
+                resp = self.client.propfind(url, xml(root), depth)
+            except AuthorizationError as e:
+                if strict or e.status != 403:
+                    raise
+                return []
             if not strict:
                 return (resp.results or []) if resp.status in (200, 207) else []
             if resp.status == 404:
@@ -338,17 +345,18 @@ class Connection:
                 raise self.fail(NotFoundError, f"{url} not found (HTTP 404)")
             return resp.results or []
 
-    def redirected(self, url: str) -> str | None:
-        """Where ``url`` leads (itself when it answers a PROPFIND), or None.
-
-        Redirects are followed here, not by the HTTP library: requests and niquests drop
-        a PROPFIND's body when they follow a 301, and Cyrus then answers an allprop
-        without the properties discovery needs.  Only redirects on the same server are
-        followed, so the credentials never go elsewhere.
+    def propfind_redirected(self, url: str, props: list[Any]) -> list[Any]:
+        """A Depth-0 PROPFIND on ``url`` whose redirects are followed here, not by the HTTP
+        library: requests and niquests drop a PROPFIND's body when they follow a 301, and
+        Cyrus then answers an allprop without the properties discovery needs.  Only
+        redirects on the same server are followed, so the credentials never go elsewhere.
+        An error answer, or a redirect elsewhere, gives ``[]``.
         """
         from caldav.elements import dav
+        from caldav.response import DAVResponse
 
-        body = xml(dav.Propfind() + (dav.Prop() + [dav.CurrentUserPrincipal()]))
+        body = xml(dav.Propfind() + (dav.Prop() + [p() if isinstance(p, type) else p
+                                                    for p in props]))
         origin = urlsplit(url)[:2]
         client = self.client
         with self.errors("read", url):
@@ -362,10 +370,14 @@ class Connection:
                 if resp.status_code in (301, 302, 303, 307, 308) and location:
                     url = urljoin(url, location)
                     if urlsplit(url)[:2] != origin:
-                        return None
+                        return []
                     continue
-                return url if resp.status_code in (207, 401) else None
-        return None
+                if resp.status_code == 401:  # not logged in yet: the client negotiates
+                    return self.propfind(url, props, 0, strict=False)
+                if resp.status_code != 207:
+                    return []
+                return list(DAVResponse(resp, client).parse_propfind())
+        return []
 
 
 class Failed:

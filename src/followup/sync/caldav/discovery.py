@@ -64,12 +64,10 @@ def _home(conn: Connection, base: str) -> CollectionInfo | str:
     home = _href(found.get(f"{C}calendar-home-set"))
     principal = _href(found.get(f"{D}current-user-principal"))
     if home is None and principal is None:
-        well_known = conn.redirected(urljoin(base, "/.well-known/caldav"))
-        if well_known is not None and well_known.rstrip("/") != base.rstrip("/"):
-            there = conn.propfind(well_known, props[3:], 0, strict=False)
-            found = there[0].properties if there else {}
-            home = _href(found.get(f"{C}calendar-home-set"))
-            principal = _href(found.get(f"{D}current-user-principal"))
+        there = conn.propfind_redirected(urljoin(base, "/.well-known/caldav"), props[3:])
+        found = there[0].properties if there else {}
+        home = _href(found.get(f"{C}calendar-home-set"))
+        principal = _href(found.get(f"{D}current-user-principal"))
     if home is None and principal is not None:
         owner = conn.propfind(conn.abs(principal, decoded=False), [cdav.CalendarHomeSet], 0,
                               strict=False)
