@@ -135,6 +135,29 @@ def test_uid_already_used_under_another_name(dav_calendar):
     assert s.list() == [theirs]
 
 
+def test_a_uid_used_in_another_calendar_of_the_account(dav_server):
+    """Cyrus keeps UIDs unique across an account's calendars and names the holder: that
+    object is not ours to adopt or write to (a remote moved to another calendar)."""
+    first, second = dav_server.make_collection(), dav_server.make_collection()
+    with CalDAVStorage("work", dav_server.base_url, dav_server.username, dav_server.password,
+                       calendar=first) as a:
+        held, _ = a.create("moved", ics("moved"))
+    with CalDAVStorage("work", dav_server.base_url, dav_server.username, dav_server.password,
+                       calendar=second) as b:
+        if dav_server.kind != "cyrus":  # one UID per collection
+            href, etag = b.create("moved", ics("moved"))
+            assert b.list() == [Listing(href, etag)]
+            return
+        with pytest.raises(StorageError) as exc:
+            b.create("moved", ics("moved"))
+        assert not isinstance(exc.value, PreconditionFailed)
+        assert str(exc.value) == (
+            f"remote 'work': cannot create {path_of(second)}moved.ics: another calendar of this "
+            f"account holds the same item ({held}); move or delete it there "
+            "(HTTP 403 no-uid-conflict)")
+        assert b.list() == []
+
+
 def test_unsafe_uid_gets_a_random_resource_name(dav_calendar):
     s = storage(dav_calendar)
     uid = "fu 1/thanks@example.com"

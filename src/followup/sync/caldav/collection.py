@@ -239,6 +239,13 @@ class CalDAVStorage:
         pre = preconditions(resp._raw)
         if any(p in _UID_CONFLICT for p in pre):
             other = _uid_conflict_href(resp._raw)
+            own = self._coll_path().rstrip("/") + "/"
+            if other and not other.startswith(own):
+                # Cyrus keeps a UID unique across all of an account's calendars: it is not
+                # ours to adopt from here, nor to write to
+                raise r.fail(StorageError, f"cannot {action} {href}: another calendar of this "
+                             f"account holds the same item ({other}); move or delete it there "
+                             f"(HTTP {resp.status} no-uid-conflict)")
             where = f" by {other}" if other else ""
             raise r.fail(PreconditionFailed, f"cannot {action} {href}: its UID is already "
                          f"used{where} (HTTP {resp.status} no-uid-conflict)", href=other)
