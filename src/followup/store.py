@@ -116,9 +116,48 @@ CREATE TABLE IF NOT EXISTS sync_tokens (
 );
 """
 
+# What `followup mail` remembers (mail/state.py): where each folder's last check ended,
+# our drafts, the invitations seen, the recruiter's last message. No message bodies.
+MAIL_TABLES = """
+CREATE TABLE mail_folders (
+    folder TEXT PRIMARY KEY,
+    uidvalidity INTEGER NOT NULL,
+    uidnext INTEGER NOT NULL,
+    checked TEXT NOT NULL
+);
+CREATE TABLE mail_drafts (
+    message_id TEXT PRIMARY KEY,
+    interview_id INTEGER NOT NULL REFERENCES interviews(id) ON DELETE CASCADE,
+    item_uid TEXT NOT NULL,
+    folder TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    created TEXT NOT NULL,
+    current INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX mail_drafts_item ON mail_drafts (interview_id, item_uid, current);
+CREATE TABLE mail_invitations (
+    uid TEXT PRIMARY KEY,
+    interview_id INTEGER REFERENCES interviews(id) ON DELETE CASCADE,
+    folder TEXT,
+    uidvalidity INTEGER,
+    message_uid INTEGER,
+    found TEXT NOT NULL
+);
+CREATE TABLE mail_threads (
+    interview_id INTEGER PRIMARY KEY REFERENCES interviews(id) ON DELETE CASCADE,
+    message_id TEXT NOT NULL,
+    sent TEXT NOT NULL
+);
+"""
+
+# The language an interview's drafts and titles are written in (NULL: the config's).
+INTERVIEW_LANGUAGE = "ALTER TABLE interviews ADD COLUMN language TEXT"
+
 MIGRATIONS: tuple[str, ...] = (
     SCHEMA_V1,    # 1: interviews, contacts, notes, outcomes, items, meta
     SYNC_TABLES,  # 2: sync state
+    MAIL_TABLES,  # 3: mail state
+    INTERVIEW_LANGUAGE,  # 4: interviews.language
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -299,13 +338,14 @@ class Store:
         cursor = self.db.execute(
             "INSERT INTO interviews (uid, company, role, start, start_utc, tz, duration_s,"
             " deadline, channel, note, location, country, subdivision, next_contact_key,"
-            " created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " created, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 interview.uid, interview.company, interview.role, interview.start.isoformat(),
                 utc_iso(interview.start), interview.tz, int(interview.duration.total_seconds()),
                 iso(interview.deadline), interview.channel, interview.note, interview.location,
                 interview.country, interview.subdivision,
                 max((c.key for c in interview.contacts), default=0) + 1, utc_iso(now),
+                interview.language,
             ),
         )
         interview_id = cursor.lastrowid
@@ -321,13 +361,15 @@ class Store:
         self.db.execute(
             "UPDATE interviews SET company = ?, role = ?, start = ?, start_utc = ?, tz = ?,"
             " duration_s = ?, deadline = ?, channel = ?, note = ?, location = ?, country = ?,"
-            " subdivision = ?, next_contact_key = max(next_contact_key, ?) WHERE id = ?",
+            " subdivision = ?, next_contact_key = max(next_contact_key, ?), language = ?"
+            " WHERE id = ?",
             (
                 interview.company, interview.role, interview.start.isoformat(),
                 utc_iso(interview.start), interview.tz, int(interview.duration.total_seconds()),
                 iso(interview.deadline), interview.channel, interview.note, interview.location,
                 interview.country, interview.subdivision,
-                max((c.key for c in interview.contacts), default=0) + 1, interview.id,
+                max((c.key for c in interview.contacts), default=0) + 1, interview.language,
+                interview.id,
             ),
         )
         self.db.executemany(
@@ -370,6 +412,7 @@ class Store:
             contacts=contacts,
             country=row["country"],
             subdivision=row["subdivision"],
+            language=row["language"],
         )
 
     def interview_ids(self) -> list[int]:

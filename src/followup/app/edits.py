@@ -35,6 +35,7 @@ class Edit:
     company: str | None = None
     role: str | None = None
     country: str | None = None
+    language: str | None = None  # "none": back to the config's
 
     @property
     def empty(self) -> bool:
@@ -65,6 +66,9 @@ def apply_edit(current: Interview, edit: Edit) -> Interview:
         code, subdivision = ((None, None) if edit.country.strip().lower() == "none"
                              else about("country", partial(inputs.country, edit.country)))
         changes["country"], changes["subdivision"] = code, subdivision
+    if edit.language:
+        changes["language"] = (None if edit.language.strip().lower() == "none"
+                               else about("language", partial(inputs.language, edit.language)))
     changes["contacts"] = _contacts(current.contacts, edit)
     return dataclasses.replace(current, **changes)
 

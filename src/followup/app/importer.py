@@ -17,7 +17,7 @@ from followup.core.model import Contact, Interview
 from followup.errors import UsageError
 
 FIELDS = ("company", "role", "at", "duration", "tz", "deadline", "channel", "note",
-          "location", "interviewers", "country")
+          "location", "interviewers", "country", "language")
 
 
 def read_interviews(path: Path, default_tz: str) -> list[Interview]:
@@ -127,6 +127,7 @@ def _interview(entry: Mapping[str, Any], default_tz: str) -> Interview:
         location=_text(entry, "location") or "",
         contacts=contacts,
         holidays=_text(entry, "country"),
+        lang=_text(entry, "language"),
     )
 
 

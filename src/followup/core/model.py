@@ -51,6 +51,7 @@ class Interview:
     contacts: tuple[Contact, ...] = ()
     country: str | None = None
     subdivision: str | None = None
+    language: str | None = None  # of the drafts and titles; None: the config's `language`
     id: int | None = None
 
     @property
