@@ -352,6 +352,16 @@ def without_ids(doc: dict[str, Any]) -> dict[str, Any]:
 # -- a second machine -----------------------------------------------------------------------
 
 
+def second_machine(run: Run, cal, tmp_path: Path, monkeypatch) -> None:
+    """From now on `run` is another machine: an empty FOLLOWUP_HOME with the same remote."""
+    second = tmp_path / "second"
+    second.mkdir()
+    (second / "config.toml").write_text(f'timezone = "{LONDON}"\n')
+    monkeypatch.setenv("FOLLOWUP_HOME", str(second))
+    assert run("remote", "add", "work", cal.base_url, "--username", cal.username,
+               "--password-env", PW_ENV, "--calendar", cal.url).exit_code == 0
+
+
 def test_rebuild_into_an_empty_home(run: Run, run_json, remote, tmp_path: Path,
                                     monkeypatch) -> None:
     run(*ADD)
@@ -374,12 +384,7 @@ def test_rebuild_into_an_empty_home(run: Run, run_json, remote, tmp_path: Path,
     sync(run)
     before = [without_ids(show(run_json, "1")), without_ids(show(run_json, "2"))]
 
-    second = tmp_path / "second"
-    second.mkdir()
-    (second / "config.toml").write_text(f'timezone = "{LONDON}"\n')
-    monkeypatch.setenv("FOLLOWUP_HOME", str(second))
-    assert run("remote", "add", "work", remote.base_url, "--username", remote.username,
-               "--password-env", PW_ENV, "--calendar", remote.url).exit_code == 0
+    second_machine(run, remote, tmp_path, monkeypatch)
     doc = sync(run)
     assert (doc["created"], doc["updated"], doc["pulled"], doc["errors"]) == (0, 0, 2, [])
     after = [without_ids(show(run_json, "1")), without_ids(show(run_json, "2"))]
@@ -401,12 +406,7 @@ def test_a_rebuild_keeps_steps_deleted_elsewhere_without_any_completion(
                        if item["status"] == "cancelled")
     assert cancelled == ["business-card", "thank-you-email"]
 
-    second = tmp_path / "second"
-    second.mkdir()
-    (second / "config.toml").write_text(f'timezone = "{LONDON}"\n')
-    monkeypatch.setenv("FOLLOWUP_HOME", str(second))
-    assert run("remote", "add", "work", remote.base_url, "--username", remote.username,
-               "--password-env", PW_ENV, "--calendar", remote.url).exit_code == 0
+    second_machine(run, remote, tmp_path, monkeypatch)
     assert counts(sync(run)) == (0, 0, 0, 1, 0)
     assert without_ids(show(run_json)) == before
     assert href(remote, steps["business-card"]["uid"]) not in server(remote)
