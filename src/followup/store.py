@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -154,6 +154,18 @@ CREATE TABLE mail_threads (
 # The language an interview's drafts and titles are written in (NULL: the config's).
 INTERVIEW_LANGUAGE = "ALTER TABLE interviews ADD COLUMN language TEXT"
 
+# What the feed server last served to each kind of client, per profile (feed/status.py):
+# `followup feed status` and the page tell from it whether a calendar has caught up.
+FEED_FETCHES = """
+CREATE TABLE feed_fetches (
+    profile TEXT NOT NULL,
+    client TEXT NOT NULL,         -- google, microsoft, apple, other
+    revision INTEGER NOT NULL,
+    fetched TEXT NOT NULL,        -- UTC ISO 8601
+    PRIMARY KEY (profile, client)
+);
+"""
+
 # What the calendar files show, so a change rewrites only the interviews it touched
 # (feed/calendar_file.py). A trigger notes, per interview, the revision at which any of its
 # items last changed (the revision before the change's bump: a file written at revision R
@@ -178,13 +190,13 @@ CREATE TRIGGER items_deleted AFTER DELETE ON items BEGIN
         WHERE key = 'revision' ON CONFLICT (interview_id) DO UPDATE SET revision = excluded.revision;
 END;
 CREATE INDEX items_zones ON items (kind, tz);
-CREATE INDEX items_when ON items (kind, sort_utc);
 CREATE TABLE written_files (
     path TEXT PRIMARY KEY,
     revision INTEGER NOT NULL,
     identity TEXT NOT NULL,       -- device, inode, size and mtime of the file we wrote
     header_sha256 TEXT NOT NULL,  -- of the header bytes written (feed/calendar.py)
-    header_length INTEGER NOT NULL
+    header_length INTEGER NOT NULL,
+    left_out TEXT NOT NULL        -- the interviews a feed leaves out (feed/publish.py), JSON
 );
 CREATE TABLE written_blocks (
     path TEXT NOT NULL,
@@ -199,7 +211,8 @@ MIGRATIONS: tuple[str, ...] = (
     SYNC_TABLES,  # 2: sync state
     MAIL_TABLES,  # 3: mail state
     INTERVIEW_LANGUAGE,  # 4: interviews.language
-    CALENDAR_FILES,  # 5: what the calendar files show
+    FEED_FETCHES,  # 5: what the feed served to whom
+    CALENDAR_FILES,  # 6: what the calendar files show
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -264,11 +277,34 @@ def item_json(row: ItemRow) -> dict[str, object]:
 LIGHT_COLUMNS = ", ".join(c for c in ItemRow.__dataclass_fields__ if c not in ("vtodo", "vevent"))
 
 
-def parse_moment(text: str | None) -> dt.datetime | dt.date | None:
-    """A stored start/due/end: a date for all-day values, else an aware date-time."""
+def _cannot_write(exc: sqlite3.DatabaseError) -> bool:
+    """An error that means the database or its folder cannot be written (not a lock)."""
+    text = str(exc).lower()
+    return "unable to open" in text or "readonly" in text or "read-only" in text
+
+
+def row_id(text: str) -> int | None:
+    """An id as typed ("12"), or None when it cannot be one: not ASCII digits ("²" is a digit
+    to Python), or too large for SQLite's 64-bit integers."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+        return None
+    return int(text)
+
+
+def parse_moment(text: str | None, tz: str | None = None) -> dt.datetime | dt.date | None:
+    """A stored start/due/end: a date for all-day values, else an aware date-time. The text
+    keeps only the UTC offset; given the item's `tz`, the time comes back in that zone."""
     if not text:
         return None
-    return dt.date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text)
+    if len(text) == 10:
+        return dt.date.fromisoformat(text)
+    moment = dt.datetime.fromisoformat(text)
+    if tz is None:
+        return moment
+    from zoneinfo import ZoneInfo
+
+    return moment.astimezone(ZoneInfo(tz))
 
 
 def _parse_dt(text: str | None) -> dt.datetime | None:
@@ -299,6 +335,7 @@ class Store:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.read_only = False  # a home we may read but not write: see _open_read_only
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             # It holds the feed token: 0600, and SQLite gives -wal and -shm the same mode.
@@ -306,15 +343,49 @@ class Store:
             self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
         except (OSError, sqlite3.Error) as exc:
             raise FollowupError(f"cannot open the database {path}: {exc}") from None
-        self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA foreign_keys = ON")
-        self.db.execute("PRAGMA busy_timeout = 30000")
         try:
+            self._prepare()
             # WAL lets `list` and the feed read while another run writes.
             self.db.execute("PRAGMA journal_mode = WAL")
             self._migrate()
         except sqlite3.DatabaseError as exc:
-            raise FollowupError(f"cannot read the database {path}: {exc}") from None
+            self.db.close()
+            if not (_cannot_write(exc) and self._open_read_only()):
+                raise FollowupError(f"cannot read the database {path}: {exc}") from None
+
+    def _prepare(self) -> None:
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA foreign_keys = ON")
+        self.db.execute("PRAGMA busy_timeout = 30000")
+
+    def _open_read_only(self) -> bool:
+        """Open a database we cannot write (a read-only FOLLOWUP_HOME, a backup on a read-only
+        disk) for the commands that only read. A WAL database needs its -shm file even to be
+        read; where that cannot be made, `immutable` reads the file as it is, which is what it
+        holds when nothing can write it. Commands that change state get a clear error from
+        `transaction()`. False when it cannot be read either."""
+        if not self.path.is_file():
+            return False
+        from urllib.parse import quote
+
+        for mode in ("mode=ro", "immutable=1"):
+            try:
+                self.db = sqlite3.connect(f"file:{quote(str(self.path))}?{mode}", uri=True,
+                                          isolation_level=None, timeout=30)
+                self._prepare()
+                version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            except sqlite3.DatabaseError:
+                self.db.close()
+                continue
+            self.read_only = True
+            if version != SCHEMA_VERSION:
+                self.db.close()
+                newer = "a newer" if version > SCHEMA_VERSION else "an older"
+                raise FollowupError(
+                    f"the database {self.path} was written by {newer} followup and cannot be"
+                    " upgraded here: its folder is read-only")
+            return True
+        return False
 
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
@@ -341,6 +412,8 @@ class Store:
 
         durable=False: the commit does not wait for the disk (WAL, synchronous=NORMAL); a
         power cut may undo it, never corrupt it. Only for what can be made again."""
+        if self.read_only:
+            raise self._read_only_error()
         level = self.db.execute("PRAGMA synchronous").fetchone()[0]
         if not durable:
             self.db.execute("PRAGMA synchronous = NORMAL")
@@ -351,11 +424,20 @@ class Store:
             except BaseException:
                 self.db.execute("ROLLBACK")
                 raise
-            else:
-                self.db.execute("COMMIT")
+            self.db.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            if _cannot_write(exc):  # opened for writing, as its -wal and -shm were there
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+                raise self._read_only_error() from None
+            raise
         finally:
             if not durable:
                 self.db.execute(f"PRAGMA synchronous = {int(level)}")
+
+    def _read_only_error(self) -> FollowupError:
+        return FollowupError(f"cannot change anything: the database {self.path} is read-only"
+                             " here (`list`, `show` and `export` still work)")
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:
@@ -568,8 +650,8 @@ class Store:
     def item_by_ref(self, ref: str) -> ItemRow:
         """An item by its short id or UID (a task's event UID finds the task too)."""
         ref = ref.strip()
-        if ref.isdigit():
-            row = self.db.execute(f"SELECT {ITEM_COLUMNS} FROM items WHERE id = ?", (int(ref),))
+        if row_id(ref) is not None:
+            row = self.db.execute(f"SELECT {ITEM_COLUMNS} FROM items WHERE id = ?", (row_id(ref),))
         else:
             uid = ref.removesuffix("-event")
             row = self.db.execute(f"SELECT {ITEM_COLUMNS} FROM items WHERE uid IN (?, ?)", (ref, uid))
@@ -606,6 +688,10 @@ class Store:
             list(values.values()),
         )
 
+    def next_item_id(self) -> int:
+        """The id a new item gets (inside a write transaction): its event names it."""
+        return int(self.db.execute("SELECT coalesce(max(id), 0) + 1 FROM items").fetchone()[0])
+
     def calendar_rows(self, interview_id: int | None = None) -> Iterator[sqlite3.Row]:
         """What an export needs, and nothing more: cached renders in a stable order, one row
         at a time (a calendar of 5,000 interviews is 100 MB of text)."""
@@ -615,24 +701,23 @@ class Store:
             "SELECT interview_id, kind, start IS NOT NULL AND kind = 'task' AS has_slot, vtodo,"
             f" vevent FROM items {where} ORDER BY interview_id, sort_utc, uid", args)
 
-    def calendar_span(self, kinds: Sequence[str]) -> tuple[list[str], tuple[int, int] | None]:
-        """The zones and the first and last year of the items of these kinds, from the
-        indexes (a few look-ups, whatever the number of items)."""
+    def calendar_zones(self, kinds: Sequence[str], leave_out: Collection[int] = ()) -> list[str]:
+        """The zones of the items of these kinds, but those of the interviews left out."""
+        if leave_out:
+            return [row[0] for row in self.db.execute(
+                f"SELECT DISTINCT tz FROM items WHERE kind IN ({', '.join('?' * len(kinds))})"
+                " AND interview_id NOT IN (SELECT value FROM json_each(?)) ORDER BY tz",
+                (*kinds, json.dumps(sorted(leave_out))))]
         zones: set[str] = set()
-        years: list[int] = []
         for kind in kinds:
             zones.update(row[0] for row in self.db.execute(
-                # A skip scan of the (kind, tz) index: one look-up per zone.
+                # A skip scan of the (kind, tz) index: one look-up per zone, whatever the
+                # number of items (the calendar file after every change).
                 "WITH RECURSIVE z(tz) AS (SELECT min(tz) FROM items WHERE kind = ?1"
                 " UNION ALL SELECT (SELECT min(tz) FROM items WHERE kind = ?1 AND tz > z.tz)"
                 " FROM z WHERE z.tz IS NOT NULL) SELECT tz FROM z WHERE tz IS NOT NULL",
                 (kind,)))
-            for edge in ("min", "max"):
-                found = self.db.execute(
-                    f"SELECT {edge}(sort_utc) FROM items WHERE kind = ?", (kind,)).fetchone()[0]
-                if found:
-                    years.append(int(found[:4]))
-        return sorted(zones), ((min(years), max(years)) if years else None)
+        return sorted(zones)
 
     def changed_interviews(self, since: int) -> set[int]:
         """Interviews whose items changed at revision `since` or later."""
@@ -651,13 +736,48 @@ class Store:
             (path,))]
 
     def save_written_file(self, path: str, revision: int, identity: str, header_sha256: str,
-                          header_length: int, blocks: Sequence[tuple[int, int]],
+                          header_length: int, left_out: str, blocks: Sequence[tuple[int, int]],
                           *, replace_all: bool) -> None:
         """Remember what a file holds; `blocks` are all of them or only those that changed."""
         self.db.execute(
-            "INSERT OR REPLACE INTO written_files VALUES (?, ?, ?, ?, ?)",
-            (path, revision, identity, header_sha256, header_length))
+            "INSERT OR REPLACE INTO written_files VALUES (?, ?, ?, ?, ?, ?)",
+            (path, revision, identity, header_sha256, header_length, left_out))
         if replace_all:
             self.db.execute("DELETE FROM written_blocks WHERE path = ?", (path,))
         self.db.executemany("INSERT OR REPLACE INTO written_blocks VALUES (?, ?, ?)",
                             [(path, interview_id, length) for interview_id, length in blocks])
+
+    # -- what the feed needs ---------------------------------------------------------
+
+    def chain_ends(self) -> dict[int, str | None]:
+        """Per interview, when its chain ended (UTC ISO), or None while a task is open.
+
+        The end is the last thing that happened: a completion, an employer's answer, or
+        the time of an item that was not cancelled (an interview, a decision day)."""
+        ends: dict[int, str | None] = {}
+        for row in self.db.execute(
+            "SELECT interview_id, max(kind = 'task' AND status = 'needs-action') AS open,"
+            " max(CASE WHEN completed IS NOT NULL THEN completed"
+            " WHEN status != 'cancelled' THEN sort_utc END) AS last FROM items"
+            " GROUP BY interview_id"
+        ):
+            ends[row[0]] = None if row[1] else row[2]
+        for interview_id, recorded in self.db.execute(
+            "SELECT interview_id, max(recorded) FROM outcomes GROUP BY interview_id"
+        ):
+            last = ends.get(interview_id)
+            if last is not None:
+                ends[interview_id] = max(last, recorded, key=dt.datetime.fromisoformat)
+        return ends
+
+    def record_fetch(self, profile: str, client: str, revision: int, fetched: dt.datetime) -> None:
+        self.db.execute(
+            "INSERT INTO feed_fetches VALUES (?, ?, ?, ?) ON CONFLICT (profile, client)"
+            " DO UPDATE SET revision = excluded.revision, fetched = excluded.fetched",
+            (profile, client, revision, utc_iso(fetched)),
+        )
+
+    def fetches(self) -> list[tuple[str, str, int, str]]:
+        """(profile, client, revision, fetched) of every feed fetch recorded."""
+        return [(row[0], row[1], row[2], row[3]) for row in self.db.execute(
+            "SELECT profile, client, revision, fetched FROM feed_fetches ORDER BY client, profile")]

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from followup.core import inputs
 from followup.core.inputs import about
 from followup.core.model import Contact, Interview
+from followup.core.text import refuse_control
 from followup.errors import UsageError
 
 
@@ -61,7 +62,7 @@ def apply_edit(current: Interview, edit: Edit) -> Interview:
     for name in ("channel", "note", "location", "company", "role"):
         value = getattr(edit, name)
         if value is not None:
-            changes[name] = value
+            changes[name] = refuse_control(value, name, name)
     if edit.country:
         code, subdivision = ((None, None) if edit.country.strip().lower() == "none"
                              else about("country", partial(inputs.country, edit.country)))

@@ -13,6 +13,7 @@ is saved.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -53,7 +54,7 @@ class Effects:
             if not os.access(target.parent, os.W_OK):
                 raise PermissionError(13, "Permission denied", str(target.parent))
 
-    def write_files(self, store: Store) -> None:
+    def write_files(self, store: Store, now: dt.datetime) -> None:
         """The calendar file, then the `[feed] publish` files, from what is committed.
 
         The store's write lock makes concurrent runs take turns: each writes the latest
@@ -69,7 +70,7 @@ class Effects:
                           " the change itself is saved.")
             if self.config.feed.publish:
                 try:
-                    publish_configured(store, self.config)
+                    publish_configured(store, self.config, now)
                 except FollowupError as exc:
                     self.warn(f"{exc}; the change itself is saved.")
 

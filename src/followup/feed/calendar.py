@@ -9,29 +9,31 @@ by piece, so writing a calendar of any size takes the memory of one interview.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from itertools import groupby
 
 from followup.core.render import CALENDAR_NAME, assemble, calendar_header, in_profile
 from followup.store import Store
 
 CLOSING = b"END:VCALENDAR\r\n"
-NO_ITEMS_SPAN = (2026, 2026)
 HEADERS_KEPT = 16
 _HEADERS: dict[str, bytes] = {}
 
 
 def calendar_bytes(store: Store, profile: str = "full",
-                   feed: Mapping[str, object] | None = None) -> bytes:
-    """Every item in `profile`, with a VTIMEZONE for each zone used, in the caller's snapshot."""
-    return b"".join(calendar_chunks(store, profile, feed))
+                   feed: Mapping[str, object] | None = None,
+                   leave_out: Collection[int] = ()) -> bytes:
+    """Every item in `profile`, with a VTIMEZONE for each zone used, in the caller's snapshot;
+    `leave_out`: interviews whose items stay out (chains that ended long ago)."""
+    return b"".join(calendar_chunks(store, profile, feed, leave_out))
 
 
 def calendar_chunks(store: Store, profile: str = "full",
-                    feed: Mapping[str, object] | None = None) -> Iterator[bytes]:
+                    feed: Mapping[str, object] | None = None,
+                    leave_out: Collection[int] = ()) -> Iterator[bytes]:
     """The calendar as the header, one block per interview, and the closing line."""
-    yield header(store, profile, feed)
-    for _, block in blocks(store, profile):
+    yield header(store, profile, feed, leave_out)
+    for _, block in blocks(store, profile, leave_out=leave_out):
         yield block
     yield CLOSING
 
@@ -41,20 +43,20 @@ def kinds_of(profile: str) -> tuple[str, ...]:
     return ("task",) if profile == "tasks" else ("event", "task")
 
 
-def header(store: Store, profile: str, feed: Mapping[str, object] | None) -> bytes:
+def header(store: Store, profile: str, feed: Mapping[str, object] | None,
+           leave_out: Collection[int] = ()) -> bytes:
     """Everything before the first item: the calendar's properties and a VTIMEZONE for each
     zone the profile's items use. Made once per process for each set of inputs (the
     VTIMEZONEs take a while); always made, never copied from a file, so what the code,
     icalendar or the zone data would write now is what every file gets."""
-    tzids, span = store.calendar_span(kinds_of(profile))
-    span = span or NO_ITEMS_SPAN
+    tzids = store.calendar_zones(kinds_of(profile), leave_out)
     props = [(name, _ical(value), sorted(getattr(value, "params", {}).items()))
              for name, value in (feed or {}).items()]
-    key = repr((tzids, span, props))
+    key = repr((tzids, props))
     if key not in _HEADERS:
         if len(_HEADERS) >= HEADERS_KEPT:  # a feed server runs for months
             _HEADERS.clear()
-        whole = assemble(calendar_header(CALENDAR_NAME, tzids, span, feed), ())
+        whole = assemble(calendar_header(CALENDAR_NAME, tzids, feed), ())
         _HEADERS[key] = whole[: -len(CLOSING)]
     return _HEADERS[key]
 
@@ -64,11 +66,13 @@ def _ical(value: object) -> object:
     return to_ical() if to_ical else value
 
 
-def blocks(store: Store, profile: str, interview_id: int | None = None
-           ) -> Iterator[tuple[int, bytes]]:
+def blocks(store: Store, profile: str, interview_id: int | None = None,
+           leave_out: Collection[int] = ()) -> Iterator[tuple[int, bytes]]:
     """(interview id, its items' renders in this profile), in file order."""
     rows = store.calendar_rows(interview_id)
     for number, group in groupby(rows, key=lambda row: int(row["interview_id"])):
+        if number in leave_out:
+            continue
         texts = []
         for row in group:
             want_todo, want_event = in_profile(profile, row["kind"], bool(row["has_slot"]))

@@ -20,9 +20,10 @@ or the new one, and after a crash a file that does not match what we remember is
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import stat
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 from followup.feed.calendar import CLOSING, blocks, calendar_chunks, header
@@ -39,35 +40,42 @@ def identity(st: os.stat_result) -> str:
 
 
 def write_calendar_file(store: Store, path: Path, profile: str = "full",
-                        feed: Mapping[str, object] | None = None) -> None:
-    """Make `path` show the store's committed state in `profile` (under the write lock)."""
+                        feed: Mapping[str, object] | None = None,
+                        leave_out: Collection[int] = ()) -> int:
+    """Make `path` show the store's committed state in `profile`, but the interviews left out
+    (under the write lock). Returns the file's size."""
     target = resolve(path)
     st = existing(target)
-    if st is not None and not stat.S_ISREG(st.st_mode):
-        write_atomic(target, calendar_chunks(store, profile, feed))  # a FIFO, /dev/stdout
-        return
+    if st is not None and not stat.S_ISREG(st.st_mode):  # a FIFO, /dev/stdout
+        chunks = list(calendar_chunks(store, profile, feed, leave_out))
+        write_atomic(target, chunks)
+        return sum(len(chunk) for chunk in chunks)
     name = f"{profile}:{os.path.abspath(target)}"
     known = store.written_file(name)
     revision = store.revision()
-    head = header(store, profile, feed)
+    hidden = set(leave_out)
+    left_out = json.dumps(sorted(hidden))
+    head = header(store, profile, feed, hidden)
     digest = hashlib.sha256(head).hexdigest()
-    if known is None or st is None or known["identity"] != identity(st) or not _whole(target, st):
-        _rewrite(store, target, st, name, revision, profile, head, digest)
-        return
+    job = (store, target, st, name, revision, profile, head, digest, hidden, left_out)
+    # What the feed leaves out changes with the clock, not with a change: when it moved,
+    # every block may have moved, so the whole file is written.
+    if (known is None or st is None or known["identity"] != identity(st)
+            or known["left_out"] != left_out or not _whole(target, st)):
+        return _rewrite(*job)
     changed = store.changed_interviews(int(known["revision"]))
     same_head = digest == known["header_sha256"]
     if not changed and same_head:
         if int(known["revision"]) != revision:  # nothing it shows moved
             store.save_written_file(name, revision, known["identity"], digest,
-                                    int(known["header_length"]), (), replace_all=False)
-        return
+                                    int(known["header_length"]), left_out, (), replace_all=False)
+        return st.st_size
     old = store.written_blocks(name)
     if len(changed) > max(16, SPLICE_AT_MOST * len(old)):
-        _rewrite(store, target, st, name, revision, profile, head, digest)
-        return
-    fresh = {number: b"" for number in changed}  # an interview with no items: no block
+        return _rewrite(*job)
+    fresh = {number: b"" for number in changed}  # no items, or left out: no block
     for number in changed:
-        fresh.update(blocks(store, profile, number))
+        fresh.update(blocks(store, profile, number, hidden))
     old_header = int(known["header_length"])
     where: dict[int, tuple[int, int]] = {}
     offset = old_header
@@ -99,25 +107,27 @@ def write_calendar_file(store: Store, path: Path, profile: str = "full",
 
     written = replace_with(target, write, st, fsync=False)
     store.save_written_file(
-        name, revision, identity(written), digest, len(head),
+        name, revision, identity(written), digest, len(head), left_out,
         [(number, len(fresh[number])) for number in sorted(fresh)], replace_all=False)
+    return written.st_size
 
 
 def _rewrite(store: Store, target: Path, st: os.stat_result | None, name: str, revision: int,
-             profile: str, head: bytes, digest: str) -> None:
+             profile: str, head: bytes, digest: str, hidden: set[int], left_out: str) -> int:
     """The whole file, streamed one interview at a time; remembers where each one is."""
     lengths: list[tuple[int, int]] = []
 
     def write(fd: int) -> None:
         write_all(fd, head)
-        for number, block in blocks(store, profile):
+        for number, block in blocks(store, profile, leave_out=hidden):
             write_all(fd, block)
             lengths.append((number, len(block)))
         write_all(fd, CLOSING)
 
     written = replace_with(target, write, st, fsync=False)
-    store.save_written_file(name, revision, identity(written), digest, len(head), lengths,
-                            replace_all=True)
+    store.save_written_file(name, revision, identity(written), digest, len(head), left_out,
+                            lengths, replace_all=True)
+    return written.st_size
 
 
 def _whole(target: Path, st: os.stat_result) -> bool:

@@ -37,9 +37,10 @@ def rebuild(host: Host, state: SyncState, remote: str, targets: list[Target], re
                      if str(c["UID"]) == f"followup-{interview_uid}-interview"), None)
         doc = obj.read_data(head) if head is not None else None
         if doc is None:
+            why = (f"not its interview event with {obj.DATA}" if head is None or obj.DATA not in head
+                   else f"its interview event's {obj.DATA} cannot be read (another app changed it)")
             report.notes.append(
-                f"interview {interview_uid}: its objects were found but not its interview "
-                f"event with {obj.DATA}; not rebuilt")
+                f"interview {interview_uid}: its objects were found but {why}; not rebuilt")
             return None
         interview, outcomes = obj.interview_from_data(interview_uid, doc)
         if host.store.find_interview(interview.company, interview.role, interview.start):
@@ -54,13 +55,15 @@ def rebuild(host: Host, state: SyncState, remote: str, targets: list[Target], re
         host.replan(host.store.interview(interview_id))
         rows = {r.key: r for r in host.store.items(interview_id, light=True)}
         present = {str(c["UID"]) for _, _, _, c in objects}
-        for key in doc.get("dismissed", []):
-            if key in rows:
-                host.store.set_dismissed(rows[key].id)
-                for uid in (rows[key].uid, rows[key].uid + "-event"):
-                    for target in targets:  # deleted there: never recreate
-                        if uid not in present:
-                            state.mark_gone(remote, target.name, uid)
+        dismissed = [rows[key] for key in doc.get("dismissed", []) if key in rows]
+        for item in dismissed:
+            host.store.set_dismissed(item.id)
+            for uid in (item.uid, item.uid + "-event"):
+                for target in targets:  # deleted there: never recreate
+                    if uid not in present:
+                        state.mark_gone(remote, target.name, uid)
+        if dismissed:  # a dismissed step is cancelled, and the steps after it move
+            host.replan(host.store.interview(interview_id))
         report.pulled += 1
     rows = {r.uid: r for r in host.store.items(interview_id, light=True)}
     moved = False
