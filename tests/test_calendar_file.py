@@ -132,3 +132,32 @@ def test_a_header_written_differently_now_replaces_the_one_in_the_file(
     data = calendar.read_bytes()
     assert b"\r\nX-ZONE-DATA:2099a\r\n" in data
     assert data == export(run)
+
+
+def test_a_published_events_feed_follows_the_chains_it_leaves_out(run: Run, home: Path) -> None:
+    """The events feed leaves out chains that ended more than keep_days ago (issue 15): that
+    set moves with the clock, not with a change, and the published file follows it."""
+    from followup.feed.publish import feed_bytes, hidden_in, publish
+
+    add_all(run)
+    store = Store(home / "followup.db")
+    open_tasks = [str(row[0]) for row in store.db.execute(
+        "SELECT id FROM items WHERE interview_id = 1 AND kind = 'task' AND status = 'needs-action'")]
+    assert run("done", *open_tasks).exit_code == 0  # its chain ends: no task is open
+    path = home / "events.ics"
+    now = dt.datetime.fromisoformat(NOW)
+    moments = (now, now + dt.timedelta(days=400), now + dt.timedelta(days=401))
+    hidden = []
+    for moment in moments:
+        with store.transaction():
+            size = publish(store, path, "events", "Europe/London", moment, keep_days=30)
+        hidden.append(hidden_in(store, "events", moment, 30).interviews)
+        assert path.read_bytes() == feed_bytes(store, "events", "Europe/London", moment, 30)
+        assert size == path.stat().st_size
+    assert hidden == [frozenset(), frozenset({1}), frozenset({1})]
+    assert run("done", "15").exit_code == 0  # a change while interview 1 stays out
+    with store.transaction():
+        publish(store, path, "events", "Europe/London", moments[-1], keep_days=30)
+    assert path.read_bytes() == feed_bytes(store, "events", "Europe/London", moments[-1], 30)
+    assert b"Acme" not in path.read_bytes() and b"Globex" in path.read_bytes()
+    store.close()
