@@ -76,7 +76,16 @@ def test_a_wrong_type_in_the_config_stops_every_command_with_one_line(
      "[feed] publish profile 'all' must be one of: full, events, tasks"),
     ('[feed]\nbase = "x"\n', "unknown setting 'base' in [feed]; use base_url, publish"),
     ('colour = "red"\n', "unknown setting 'colour'; the settings are: busy, calendar_file, country,"
-     " feed, name, playbook, remote, subdivision, timezone"),
+     " feed, hours, name, playbook, remote, subdivision, timezone"),
+    ('hours = ""\n', "'hours': the hours are empty; give them as \"08:00-20:00\""),
+    ('hours = "20:00-08:00"\n', "'hours': the hours '20:00-08:00' end before they start; give them"
+     " as \"08:00-20:00\" (hours past midnight are not supported)"),
+    ('hours = "09:00-10:30"\n', "'hours': the hours '09:00-10:30' are shorter than 2 hours; a plan"
+     " needs room"),
+    ('hours = "9 to 5"\n', "'hours': the hours '9 to 5' are not a range such as \"08:00-20:00\""),
+    ('hours = "08:00-25:00"\n', "'hours': the hours '08:00-25:00' are not a range such as"
+     " \"08:00-20:00\""),
+    ("hours = 8\n", "'hours' must be a string such as \"08:00-20:00\""),
     ('[remote.w]\nurl = "https://h/"\ntimeout = true\n',
      "[remote.w]: 'timeout' must be a positive number of seconds"),
     ('playbook = "nowhere.toml"\n', "no playbook file nowhere.toml"),
