@@ -141,7 +141,7 @@ def test_a_contact_nine_hours_away_gets_called_in_their_morning(run: Run, run_js
     assert got["call"]["start"] == "2026-12-15T09:00:00-08:00"
     assert got["second-call"]["start"] == "2026-12-29T09:00:00-08:00"
     # 17:00 in the user's zone (London), where the table's clock times are read (PLAYBOOK.md).
-    assert got["call-script"]["due"] == "2026-12-14T18:00:00+01:00"
+    assert got["call-script"]["due"] == "2026-12-14T17:00:00+00:00"
     lines = [line for line in run("show", "1").stdout.splitlines() if "Call Globex" in line]
     # Shown in the user's zone (London): 09:00 in Los Angeles is 17:00 there.
     assert "Tue 15 Dec 2026 17:00" in lines[0]

@@ -260,8 +260,13 @@ def test_the_stored_plan_follows_every_change(interview: Interview, first: str, 
                 if op[0] == "day":
                     now += dt.timedelta(days=op[2])
                 config = configured(op[1], op[2]) if op[0] == "config" else service.config
+                closed = {row.key: row.sequence for row in service.store.items(stored.id)
+                          if row.status != "needs-action"}
                 service = Service(paths, config, now, store=service.store)
                 service.refresh()
+                # Closed items are left alone, SEQUENCE and all.
+                assert closed == {row.key: row.sequence for row in service.store.items(stored.id)
+                                  if row.key in closed}
             else:
                 try:
                     with service.change():

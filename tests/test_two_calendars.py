@@ -51,21 +51,21 @@ def test_a_new_york_user_with_a_london_interview_works_in_new_york_hours(run: Ru
                  "--tz", "Europe/London", "--interviewer", "Jane Doe <jane@acme.example>",
                  "--deadline", "2026-12-10")
     assert result.exit_code == 0, result.stderr
-    # Times as stored (the interview's zone, London); in New York they are 10:00, 12:00...
+    # Each time in the zone of the clock it follows: the user's for their own steps.
     assert due(steps(run_json)) == {
         "interview": "2026-12-03T14:00:00+00:00",
         "ask-timeline": "2026-12-03T15:00:00+00:00",
         "business-card": "2026-12-03T15:00:00+00:00",
-        "notes": "2026-12-03T17:00:00+00:00",
-        # The end of the user's Friday, cut where London's Saturday begins: 18:45 New York.
-        "thank-you-email": "2026-12-04T23:45:00+00:00",
-        "formal-note-1": "2026-12-07T15:00:00+00:00",  # 10:00 New York (was 05:00)
+        "notes": "2026-12-03T12:00:00-05:00",
+        # The end of the user's Friday, cut where London's Saturday begins.
+        "thank-you-email": "2026-12-04T18:45:00-05:00",
+        "formal-note-1": "2026-12-07T10:00:00-05:00",  # was 05:00 New York
         "response-deadline": "2026-12-10",
-        "status-email": "2026-12-11T15:00:00+00:00",  # 10:00 New York (was 05:00)
-        "call-script": "2026-12-14T22:00:00+00:00",  # 17:00 New York
+        "status-email": "2026-12-11T10:00:00-05:00",  # was 05:00 New York
+        "call-script": "2026-12-14T17:00:00-05:00",
         "call": "2026-12-15T17:00:00+00:00",  # London's evening: 12:00 New York (was 04:00)
         "second-call": "2026-12-29T17:00:00+00:00",
-        "let-go": "2027-01-05T15:00:00+00:00",
+        "let-go": "2027-01-05T10:00:00-05:00",
     }
     assert why(result.stdout.removesuffix(f"\n\nCalendar file: {home / 'followup.ics'}\n")) == [
         "thank-you-email: at 18:45: 20:00 your time is Saturday in London",
@@ -199,8 +199,22 @@ def test_hours_timezone_and_playbook_changes_replan_on_the_next_command(run: Run
     config(home, 'timezone = "America/New_York"\nhours = "09:00-18:00"\n')
     assert run("export", "-o", str(home / "out.ics")).exit_code == 0
     got = due(steps(run_json))
-    assert got["status-email"] == "2026-12-11T20:00:00+00:00"  # 15:00 in New York now
+    assert got["status-email"] == "2026-12-11T15:00:00-05:00"  # 15:00 in the new zone
     assert got["interview"] == "2026-12-03T14:00:00+00:00"  # the interview never moves
+
+
+def test_a_changed_zone_leaves_completed_items_alone(run: Run, run_json, home: Path) -> None:
+    assert run("add", "--company", "Acme", "--role", "Dev", "--at", "2026-12-03 14:00").exit_code == 0
+    thank_you = steps(run_json)["thank-you-email"]
+    assert run("done", str(thank_you["id"]), now="2026-12-04T18:05:00+00:00").exit_code == 0
+    before = calendar(home)["thank-you-email"].to_ical()
+    config(home, 'timezone = "Asia/Tokyo"\n')
+    assert run("export", "-o", str(home / "out.ics"), now="2026-12-04T18:10:00+00:00").exit_code == 0
+    after = calendar(home)
+    # Same bytes: the London TZID it was closed with (never a fixed offset), SEQUENCE 1.
+    assert after["thank-you-email"].to_ical() == before
+    assert b"DUE;TZID=Europe/London:20261204T200000" in before
+    assert after["formal-note"].decoded("DUE").isoformat() == "2026-12-07T10:00:00+09:00"
 
 
 def test_a_thank_you_sent_late_moves_both_notes_a_working_day_later(run: Run, run_json) -> None:

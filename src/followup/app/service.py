@@ -85,13 +85,22 @@ def settings_fingerprint(config: Config) -> str:
 
 
 def _frozen(item: PlannedItem, row: ItemRow) -> PlannedItem:
-    """Closed items never move: keep the times they had when they were closed."""
-    due = parse_moment(row.due)
+    """Closed items never move: keep the times they had when they were closed, in the zone
+    they had (an IANA zone, never the fixed offset the store keeps: CALENDAR_RULES 20), so
+    that a changed setting leaves them, and their SEQUENCE, alone."""
+    zone = ZoneInfo(row.tz)
+
+    def stored(text: str | None) -> dt.datetime | dt.date | None:
+        value = parse_moment(text)
+        return value.astimezone(zone) if isinstance(value, dt.datetime) else value
+
+    due = stored(row.due)
     return dataclasses.replace(
         item,
-        start=parse_moment(row.start),
+        tz=row.tz,
+        start=stored(row.start),
         due=due if isinstance(due, dt.datetime) else None,
-        end=parse_moment(row.end),
+        end=stored(row.end),
     )
 
 

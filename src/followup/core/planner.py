@@ -217,7 +217,9 @@ def _plan_step(ctx: _Context, step: Step, contact: Contact | None, retired: bool
             base,
             start=day,
             end=day + dt.timedelta(days=1),
-            alarm=calendars.at(day, DEADLINE_ALARM_TIME),
+            # Open: 09:00 in the user's hours; closed: a time no setting changes (it rings no more).
+            alarm=calendars.at(day, DEADLINE_ALARM_TIME) if status == NEEDS_ACTION else
+            at_wall_time(day, DEADLINE_ALARM_TIME, interview.tz),
         )
 
     due, notes = _timing(ctx, step, when, key, calendars, status)
@@ -235,7 +237,10 @@ def _plan_step(ctx: _Context, step: Step, contact: Contact | None, retired: bool
         rolled = done is None and ctx.rolled(calendars, due)
         moment = done or (ctx.start_of(ctx.today, calendars) if rolled and ctx.today else due)
         ctx.refs.setdefault(step.id, {})[key] = _Ref(moment, rolled)
-    zone = ZoneInfo(calendars.contact.tz if step.slot else interview.tz)
+    # Each time in the zone of the clock it follows: a call the contact's, what is done
+    # before leaving the interview's, every other step the user's (they do it).
+    zone = (calendars.contact.zone if step.slot else ZoneInfo(interview.tz) if step.on_site
+            else calendars.user.zone)
     due = due.astimezone(zone)
     return replace(
         base,
@@ -243,7 +248,7 @@ def _plan_step(ctx: _Context, step: Step, contact: Contact | None, retired: bool
         start=due if step.slot else None,
         due=due,
         end=add_elapsed(due, step.slot) if step.slot else None,
-        alarm=_alarm(ctx, step, when, calendars, due, planned).astimezone(zone),
+        alarm=_alarm(ctx, step, when, calendars, due, planned, status).astimezone(zone),
         overridden=overridden,
         notes=notes,
     )
@@ -378,17 +383,20 @@ def _anchor_moment(ctx: _Context, step: Step, when: When,
 
 
 def _alarm(ctx: _Context, step: Step, when: When, calendars: TwoCalendars, due: dt.datetime,
-           planned: dt.datetime) -> dt.datetime:
+           planned: dt.datetime, status: Status) -> dt.datetime:
     """One reminder, inside the user's hours (rule 2) except where the step itself is not:
-    at the interview, and for a call whose windows never meet the user's hours."""
+    at the interview, and for a call whose windows never meet the user's hours. A closed
+    item rings no more; its reminder (where the events profile shows it) stays put."""
     if step.alarm_after_anchor is not None:
         anchor = _anchor_moment(ctx, step, when, calendars)
         assert isinstance(anchor, dt.datetime)
         alarm = add_elapsed(anchor, step.alarm_after_anchor)
+        if status != NEEDS_ACTION:
+            return min(alarm, due)
         alarm = add_elapsed(alarm, due - planned)  # a snooze takes the reminder along
     else:
         alarm = add_elapsed(due, -step.alarm_before)
-    if step.on_site or not calendars.in_hours(due):
+    if step.on_site or not calendars.in_hours(due) or status != NEEDS_ACTION:
         return alarm
     return placing.alarm_in_hours(calendars, alarm, due)
 
