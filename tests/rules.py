@@ -23,6 +23,13 @@ ON_SITE = {"interview", "ask-timeline", "business-card"}
 CALLS = {"call", "second-call"}
 CHASE = ("status-email", "call", "second-call")
 NEVER_MEET = "never meet"
+UTC = dt.timezone.utc
+
+
+def later(moment: dt.datetime, delta: dt.timedelta) -> dt.datetime:
+    """Elapsed time (PLAYBOOK.md: hour offsets are elapsed): Python's aware `+` adds to the
+    wall clock, an hour off across a DST change."""
+    return moment.astimezone(UTC) + delta
 
 
 @dataclass
@@ -95,7 +102,7 @@ class World:
 
 def _slot_ok(world: World, start: dt.datetime, contact_tz: str) -> bool:
     """Inside the contact's windows, inside the user's hours, a working moment."""
-    end = start + QUARTER
+    end = later(start, QUARTER)
     local_start, local_end = start.astimezone(ZoneInfo(contact_tz)), end.astimezone(ZoneInfo(contact_tz))
     in_window = local_start.date() == local_end.date() and any(
         a <= local_start.time() and local_end.time() <= b for a, b in CALL_WINDOWS)
@@ -151,7 +158,7 @@ def check_plan(world: World, items: Sequence[PlannedItem],
         if item.step == "thank-you-email":
             _check_thank_you(world, item, contact_tz, where)
         if item.step == "notes":
-            natural = interview.end + dt.timedelta(hours=2)
+            natural = later(interview.end, dt.timedelta(hours=2))
             reachable = [m for d in {world.user_date(interview.end), world.user_date(natural)}
                          for m in world.grid(d) if interview.end <= m <= natural]
             if reachable:
@@ -163,7 +170,7 @@ def check_plan(world: World, items: Sequence[PlannedItem],
 
 def _check_thank_you(world: World, item: PlannedItem, contact_tz: str, where: str) -> None:
     end = world.interview.end
-    last = end + world.thank_you_limit
+    last = later(end, world.thank_you_limit)
     due = item.due
     assert due is not None
     end_day = world.user_date(end)
@@ -187,9 +194,9 @@ def _check_thank_you(world: World, item: PlannedItem, contact_tz: str, where: st
 
 def _check_call(world: World, item: PlannedItem, contact_tz: str, warned: bool, where: str) -> None:
     start = item.start
-    assert isinstance(start, dt.datetime) and item.end == start + QUARTER, where
+    assert isinstance(start, dt.datetime) and item.end == later(start, QUARTER), where
     local = start.astimezone(ZoneInfo(contact_tz))
-    assert any(a <= local.time() and (start + QUARTER).astimezone(ZoneInfo(contact_tz)).time() <= b
+    assert any(a <= local.time() and later(start, QUARTER).astimezone(ZoneInfo(contact_tz)).time() <= b
                for a, b in CALL_WINDOWS), f"rule 4: outside the contact's windows: {where}"
     assert world.working_moment(start, contact_tz), f"rule 4: not a working day: {where}"
     if warned:
@@ -199,10 +206,10 @@ def _check_call(world: World, item: PlannedItem, contact_tz: str, warned: bool, 
             assert not any(_slot_ok(world, s, contact_tz) for s in _window_slots(world, day, contact_tz)), (
                 f"rule 4: warned, but a slot in both windows exists on {day}: {where}")
     else:
-        assert world.in_hours(start) and world.in_hours(start + QUARTER), f"rule 4: {where}"
+        assert world.in_hours(start) and world.in_hours(later(start, QUARTER)), f"rule 4: {where}"
     kept = any("kept despite" in n for n in item.notes)
     if world.busy and not kept:
-        assert not any(b.start < start + QUARTER and b.end > start for b in world.busy), (
+        assert not any(b.start < later(start, QUARTER) and b.end > start for b in world.busy), (
             f"rule 4: on a busy time: {where}")
 
 
