@@ -51,7 +51,7 @@ def test_add_json_is_the_show_document(run: Run, run_json) -> None:
         "duration_minutes": 60, "tz": "Europe/London", "deadline": "2026-12-11",
         "deadline_assumed": False,
         "interviewers": [{"name": "Jane Doe", "email": "jane@acme.example", "tz": None}],
-        "channel": "email", "note": "email", "location": "", "country": None,
+        "channel": "email", "note": "email", "location": "", "country": None, "language": None,
         "outcome": None, "outcomes": [],
     }
     steps = by_step(added["items"])

@@ -7,17 +7,25 @@ config.toml (all keys optional):
     country = "GB"                      # or "US-CA"; public holidays are not working days
     hours = "08:00-20:00"               # when you do follow-up work, in your zone
     name = "Sam Carter"                 # signs the drafts
+    email = "sam@example.org"           # your address: From and read receipts of .eml drafts
+    locale = "en_GB"                    # dates and titles in drafts; default: LC_ALL/LC_TIME/LANG
+    language = "de"                     # drafts, titles, report: en (default), de, fr, es
     calendar_file = "~/followup.ics"    # where the full calendar is rewritten
     busy = ["~/work.ics", "remote:work:Work"]
     playbook = "~/my-playbook.toml"     # default: playbook.toml beside this file
     [feed]
     base_url = "https://cal.example.org"
+    keep_days = 30                      # ended chains leave the events feed after this
     publish = ["~/public/followup.ics", {path = "~/all.ics", profile = "full"}]
     [remote.NAME]                       # see `followup remote add`
+    [mail]                              # see `followup mail setup`
+    url = "imaps://sam@imap.example.org"
+    password_env = "MAIL_PASSWORD"      # or password_command; else the system keyring
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
@@ -25,10 +33,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from followup.core.playbook import DEFAULT_PLAYBOOK, Step, with_changes
 from followup.core.schedule import DEFAULT_HOURS, Hours, parse_hours
+from followup.core.text import refuse_control
 from followup.core.vocab import PROFILES
+from followup.core.wording import DEFAULT_LANGUAGE, check_language, check_locale, environment_locale
 from followup.errors import UsageError
 
 APP = "followup"
@@ -106,6 +117,42 @@ class PublishTarget:
 class FeedSettings:
     base_url: str | None = None  # where a reverse proxy makes the feed public
     publish: tuple[PublishTarget, ...] = ()
+    # Days an ended chain stays in the events feed: Google drops a feed over 1 MB
+    # (CALENDAR_RULES.md rule 24), so finished interviews must leave it.
+    keep_days: int = 30
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """The user's own mailbox (`[mail]`): where `followup mail` reads replies and
+    invitations and puts drafts. The password never sits here (see credentials.py)."""
+
+    url: str  # imaps://USER@HOST[:PORT]; imap:// only to this machine
+    password_env: str | None = None
+    password_command: str | None = None
+    address: str | None = None  # the user's address when the login is not one
+    folders: tuple[str, ...] = ("INBOX",)  # where replies and invitations arrive
+    drafts: str | None = None  # the Drafts folder when the server does not flag one
+    verify: bool | str = True  # TLS verification; a path names a CA bundle
+    timeout: float = 30
+
+    name = "mail"  # the keyring entry is "followup:mail"
+
+    @property
+    def parts(self) -> tuple[bool, str, str, int]:
+        """(TLS, login, host, port), from the checked URL."""
+        return mail_url(self.url)
+
+    @property
+    def username(self) -> str:
+        return self.parts[1]
+
+    @property
+    def me(self) -> str | None:
+        """The user's own address: `address`, else the login when it is one."""
+        if self.address:
+            return self.address.lower()
+        return self.username.lower() if "@" in self.username else None
 
 
 @dataclass(frozen=True)
@@ -114,12 +161,16 @@ class Config:
     country: str | None = None
     subdivision: str | None = None
     name: str | None = None
+    email: str | None = None  # the user's own address
+    locale: str | None = None  # None: the environment's (see `user_locale`)
+    language: str = DEFAULT_LANGUAGE
     calendar_file: str | None = None
     busy: tuple[str, ...] = ()  # .ics files, vdir folders or remote:NAME[:CALENDAR]
     hours: Hours = DEFAULT_HOURS  # when the user does follow-up work (PLAYBOOK.md, rule 2)
     playbook: str | None = None  # a TOML file changing the default playbook's timings
     feed: FeedSettings = FeedSettings()
     remotes: Mapping[str, Remote] = field(default_factory=dict)
+    mail: MailSettings | None = None
     steps: tuple[Step, ...] = DEFAULT_PLAYBOOK  # the playbook with the user's changes
     file: Path = Path("config.toml")
 
@@ -127,11 +178,17 @@ class Config:
     def user_tz(self) -> str:
         return self.timezone or system_timezone()
 
+    @property
+    def user_locale(self) -> str:
+        """The configured locale, else the environment's (LC_ALL, LC_TIME, LANG), else en_US."""
+        return self.locale or environment_locale(os.environ)
+
 
 # -- reading ----------------------------------------------------------------------------------
 
-_TEXT_KEYS = ("timezone", "country", "subdivision", "name", "calendar_file", "playbook")
-_KEYS = (*_TEXT_KEYS, "busy", "hours", "feed", "remote")
+_TEXT_KEYS = ("timezone", "country", "subdivision", "name", "email", "locale", "language",
+              "calendar_file", "playbook")
+_KEYS = (*_TEXT_KEYS, "busy", "hours", "feed", "remote", "mail")
 REMOTE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}\Z")
 _REMOTE_TEXT = ("url", "username", "calendar", "tasks_calendar", "password_env",
                 "password_command", "vdir")
@@ -147,6 +204,8 @@ def load_config(p: Paths) -> Config:
         raw = {}
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read the config file {path}: {exc}") from None
+    except RecursionError:  # tomllib recurses once per level of nesting
+        raise UsageError(f"cannot read the config file {path}: nested too deeply") from None
     return parse_config(raw, path, p.config)
 
 
@@ -160,9 +219,21 @@ def parse_config(raw: Mapping[str, Any], path: Path, folder: Path | None = None)
         if key in raw:
             if not isinstance(raw[key], str):
                 raise UsageError(f"{path}: '{key}' must be a string")
-            values[key] = raw[key]
+            try:
+                values[key] = refuse_control(raw[key], f"setting '{key}'")
+            except UsageError as exc:
+                raise UsageError(f"{path}: {exc}") from None
     if "timezone" in values:
         values["timezone"] = _zone(values["timezone"], path)
+    for key, check in (("locale", check_locale), ("language", check_language)):
+        if key in values:
+            try:
+                values[key] = check(values[key])
+            except ValueError as exc:
+                raise UsageError(f"{path}: '{key}': {exc}") from None
+    if "email" in values and not re.fullmatch(r"[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+",
+                                              values["email"].strip()):
+        raise UsageError(f"{path}: 'email' {values['email']!r} is not an email address")
     if "country" in values:
         code, _, subdivision = values["country"].strip().partition("-")
         values["country"] = _country(code, path)
@@ -186,7 +257,8 @@ def parse_config(raw: Mapping[str, Any], path: Path, folder: Path | None = None)
                      else folder / PLAYBOOK_FILE)
     steps = load_steps(playbook_path, required="playbook" in values)
     return Config(**values, busy=tuple(busy), hours=hours, feed=_feed(raw.get("feed", {}), path),
-                  remotes=parse_remotes(raw, path), steps=steps, file=path)
+                  remotes=parse_remotes(raw, path), mail=parse_mail(raw, path), steps=steps,
+                  file=path)
 
 
 def load_steps(path: Path, required: bool) -> tuple[Step, ...]:
@@ -203,6 +275,8 @@ def load_steps(path: Path, required: bool) -> tuple[Step, ...]:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"cannot read the playbook {path}: {exc}") from None
+    except RecursionError:
+        raise UsageError(f"cannot read the playbook {path}: nested too deeply") from None
     return with_changes(data, str(path))
 
 
@@ -242,9 +316,13 @@ def check_base_url(text: str) -> str:
 def _feed(section: Any, path: Path) -> FeedSettings:
     if not isinstance(section, dict):
         raise UsageError(f"{path}: 'feed' must be a table ([feed])")
-    unknown = sorted(set(section) - {"base_url", "publish"})
+    unknown = sorted(set(section) - {"base_url", "publish", "keep_days"})
     if unknown:
-        raise UsageError(f"{path}: unknown setting '{unknown[0]}' in [feed]; use base_url, publish")
+        raise UsageError(f"{path}: unknown setting '{unknown[0]}' in [feed];"
+                         " use base_url, publish, keep_days")
+    keep_days = section.get("keep_days", FeedSettings.keep_days)
+    if isinstance(keep_days, bool) or not isinstance(keep_days, int) or not 0 <= keep_days <= 3650:
+        raise UsageError(f"{path}: [feed] keep_days must be a whole number of days from 0 to 3650")
     base_url = section.get("base_url")
     if base_url is not None:
         if not isinstance(base_url, str):
@@ -268,7 +346,7 @@ def _feed(section: Any, path: Path) -> FeedSettings:
             raise UsageError(f"{path}: [feed] publish profile {profile!r} must be one of: "
                              + ", ".join(PROFILES))
         targets.append(PublishTarget(Path(target).expanduser(), profile))
-    return FeedSettings(base_url, tuple(targets))
+    return FeedSettings(base_url, tuple(targets), keep_days)
 
 
 def check_remote_name(name: str) -> str:
@@ -289,9 +367,7 @@ def parse_remotes(raw: Mapping[str, Any], path: Path | str = "config.toml") -> d
             raise UsageError(f"{where} must be a table")
         if not REMOTE_NAME.match(name):
             raise UsageError(f"{where}: use letters, digits, '-' and '_' in a remote's name")
-        if "password" in table:
-            raise UsageError(f"{where}: a password must not be written in the config; use "
-                             "password_env, password_command or the system keyring")
+        _no_password(table, where)
         values: dict[str, Any] = {}
         for key, value in table.items():
             if key in _REMOTE_TEXT:
@@ -300,12 +376,8 @@ def parse_remotes(raw: Mapping[str, Any], path: Path | str = "config.toml") -> d
             elif key == "auto_push":
                 if not isinstance(value, bool):
                     raise UsageError(f"{where}: 'auto_push' must be true or false")
-            elif key == "verify":
-                if not isinstance(value, (bool, str)):
-                    raise UsageError(f"{where}: 'verify' must be true, false or a CA file path")
-            elif key == "timeout":
-                if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-                    raise UsageError(f"{where}: 'timeout' must be a positive number of seconds")
+            elif key in ("verify", "timeout"):
+                _check_connection(key, value, where)
             else:
                 raise UsageError(f"{where}: unknown key '{key}'")
             values[key] = value
@@ -313,6 +385,103 @@ def parse_remotes(raw: Mapping[str, Any], path: Path | str = "config.toml") -> d
             raise UsageError(f"{where}: give either 'url' (CalDAV) or 'vdir' (a folder)")
         out[name] = Remote(name=name, **values)
     return out
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def mail_url(text: str) -> tuple[bool, str, str, int]:
+    """(TLS, login, host, port) of imaps://USER@HOST[:PORT]. Plain imap:// is only for
+    this machine: a password must never cross a network in clear."""
+    try:
+        parts = urlsplit(text.strip())
+        port = parts.port
+    except ValueError:
+        raise UsageError(f"{text!r} is not a valid mail URL; write it as imaps://USER@HOST[:PORT]",
+                         field="url") from None
+    scheme = parts.scheme.lower()
+    if scheme not in ("imaps", "imap") or not parts.hostname:
+        raise UsageError(f"{text!r} is not an IMAP URL; write it as imaps://USER@HOST[:PORT]",
+                         field="url")
+    if parts.password is not None:
+        raise UsageError("the mail URL holds a password; give it with --password-env or"
+                         " --password-command instead", field="url")
+    if not parts.username:
+        raise UsageError(f"{text!r} names no login; write it as imaps://USER@HOST[:PORT]",
+                         field="url")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise UsageError(f"{text!r}: give only imaps://USER@HOST[:PORT]", field="url")
+    host = parts.hostname
+    if scheme == "imap" and not is_loopback(host):
+        raise UsageError(f"imap://{host} is not encrypted; use imaps:// (IMAP over TLS). Plain"
+                         " IMAP is only allowed to this machine (127.0.0.1, ::1, localhost)",
+                         field="url")
+    return scheme == "imaps", unquote(parts.username), host, port or (993 if scheme == "imaps" else 143)
+
+
+_MAIL_TEXT = ("url", "password_env", "password_command", "address", "drafts")
+
+
+def parse_mail(raw: Mapping[str, Any], path: Path | str = "config.toml") -> MailSettings | None:
+    """The `[mail]` table, checked; None when mail is not set up."""
+    section = raw.get("mail")
+    if section is None:
+        return None
+    where = f"{path}: [mail]"
+    if not isinstance(section, dict):
+        raise UsageError(f"{path}: 'mail' must be a table ([mail])")
+    _no_password(section, where)
+    values: dict[str, Any] = {}
+    for key, value in section.items():
+        if key in _MAIL_TEXT:
+            if not isinstance(value, str) or not value.strip():
+                raise UsageError(f"{where}: '{key}' must be a non-empty string")
+        elif key == "folders":
+            if isinstance(value, str):
+                value = [value]
+            if not isinstance(value, list) or not value or \
+                    not all(isinstance(v, str) and v.strip() for v in value):
+                raise UsageError(f"{where}: 'folders' must be a list of folder names")
+            value = tuple(dict.fromkeys(value))
+        elif key in ("verify", "timeout"):
+            _check_connection(key, value, where)
+        else:
+            raise UsageError(f"{where}: unknown key '{key}'; the keys are: "
+                             + ", ".join(sorted((*_MAIL_TEXT, "folders", "verify", "timeout"))))
+        values[key] = value
+    if "url" not in values:
+        raise UsageError(f"{where}: 'url' is missing; `followup mail setup` writes it")
+    if values.get("password_env") and values.get("password_command"):
+        raise UsageError(f"{where}: give password_env or password_command, not both")
+    try:
+        mail_url(values["url"])
+    except UsageError as exc:
+        raise UsageError(f"{where}: {exc}") from None
+    address = values.get("address")
+    if address is not None and not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", address):
+        raise UsageError(f"{where}: 'address' {address!r} is not an email address")
+    return MailSettings(**values)
+
+
+def _no_password(table: Mapping[str, Any], where: str) -> None:
+    if "password" in table:
+        raise UsageError(f"{where}: a password must not be written in the config; use "
+                         "password_env, password_command or the system keyring")
+
+
+def _check_connection(key: str, value: Any, where: str) -> None:
+    """`verify` and `timeout`, as a remote and the mailbox both have them."""
+    if key == "verify" and not isinstance(value, (bool, str)):
+        raise UsageError(f"{where}: 'verify' must be true, false or a CA file path")
+    if key == "timeout" and (isinstance(value, bool) or not isinstance(value, (int, float))
+                             or value <= 0):
+        raise UsageError(f"{where}: 'timeout' must be a positive number of seconds")
 
 
 def system_timezone() -> str:

@@ -116,6 +116,55 @@ CREATE TABLE IF NOT EXISTS sync_tokens (
 );
 """
 
+# What `followup mail` remembers (mail/state.py): where each folder's last check ended,
+# our drafts, the invitations seen, the recruiter's last message. No message bodies.
+MAIL_TABLES = """
+CREATE TABLE mail_folders (
+    folder TEXT PRIMARY KEY,
+    uidvalidity INTEGER NOT NULL,
+    uidnext INTEGER NOT NULL,
+    checked TEXT NOT NULL
+);
+CREATE TABLE mail_drafts (
+    message_id TEXT PRIMARY KEY,
+    interview_id INTEGER NOT NULL REFERENCES interviews(id) ON DELETE CASCADE,
+    item_uid TEXT NOT NULL,
+    folder TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    created TEXT NOT NULL,
+    current INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX mail_drafts_item ON mail_drafts (interview_id, item_uid, current);
+CREATE TABLE mail_invitations (
+    uid TEXT PRIMARY KEY,
+    interview_id INTEGER REFERENCES interviews(id) ON DELETE CASCADE,
+    folder TEXT,
+    uidvalidity INTEGER,
+    message_uid INTEGER,
+    found TEXT NOT NULL
+);
+CREATE TABLE mail_threads (
+    interview_id INTEGER PRIMARY KEY REFERENCES interviews(id) ON DELETE CASCADE,
+    message_id TEXT NOT NULL,
+    sent TEXT NOT NULL
+);
+"""
+
+# The language an interview's drafts and titles are written in (NULL: the config's).
+INTERVIEW_LANGUAGE = "ALTER TABLE interviews ADD COLUMN language TEXT"
+
+# What the feed server last served to each kind of client, per profile (feed/status.py):
+# `followup feed status` and the page tell from it whether a calendar has caught up.
+FEED_FETCHES = """
+CREATE TABLE feed_fetches (
+    profile TEXT NOT NULL,
+    client TEXT NOT NULL,         -- google, microsoft, apple, other
+    revision INTEGER NOT NULL,
+    fetched TEXT NOT NULL,        -- UTC ISO 8601
+    PRIMARY KEY (profile, client)
+);
+"""
+
 # Why the planner put an open item where it is ("moved to Friday: Thanksgiving Day in US"),
 # one reason a line: `show` prints them without loading the planner. Not calendar data.
 ITEM_NOTES = "ALTER TABLE items ADD COLUMN notes TEXT NOT NULL DEFAULT ''"
@@ -123,7 +172,10 @@ ITEM_NOTES = "ALTER TABLE items ADD COLUMN notes TEXT NOT NULL DEFAULT ''"
 MIGRATIONS: tuple[str, ...] = (
     SCHEMA_V1,    # 1: interviews, contacts, notes, outcomes, items, meta
     SYNC_TABLES,  # 2: sync state
-    ITEM_NOTES,   # 3: items.notes
+    MAIL_TABLES,  # 3: mail state
+    INTERVIEW_LANGUAGE,  # 4: interviews.language
+    FEED_FETCHES,  # 5: what the feed served to whom
+    ITEM_NOTES,   # 6: items.notes
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -189,11 +241,34 @@ def item_json(row: ItemRow) -> dict[str, object]:
 LIGHT_COLUMNS = ", ".join(c for c in ItemRow.__dataclass_fields__ if c not in ("vtodo", "vevent"))
 
 
-def parse_moment(text: str | None) -> dt.datetime | dt.date | None:
-    """A stored start/due/end: a date for all-day values, else an aware date-time."""
+def _cannot_write(exc: sqlite3.DatabaseError) -> bool:
+    """An error that means the database or its folder cannot be written (not a lock)."""
+    text = str(exc).lower()
+    return "unable to open" in text or "readonly" in text or "read-only" in text
+
+
+def row_id(text: str) -> int | None:
+    """An id as typed ("12"), or None when it cannot be one: not ASCII digits ("²" is a digit
+    to Python), or too large for SQLite's 64-bit integers."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+        return None
+    return int(text)
+
+
+def parse_moment(text: str | None, tz: str | None = None) -> dt.datetime | dt.date | None:
+    """A stored start/due/end: a date for all-day values, else an aware date-time. The text
+    keeps only the UTC offset; given the item's `tz`, the time comes back in that zone."""
     if not text:
         return None
-    return dt.date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text)
+    if len(text) == 10:
+        return dt.date.fromisoformat(text)
+    moment = dt.datetime.fromisoformat(text)
+    if tz is None:
+        return moment
+    from zoneinfo import ZoneInfo
+
+    return moment.astimezone(ZoneInfo(tz))
 
 
 def _parse_dt(text: str | None) -> dt.datetime | None:
@@ -213,20 +288,55 @@ class Store:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.read_only = False  # a home we may read but not write: see _open_read_only
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
         except (OSError, sqlite3.Error) as exc:
             raise FollowupError(f"cannot open the database {path}: {exc}") from None
-        self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA foreign_keys = ON")
-        self.db.execute("PRAGMA busy_timeout = 30000")
         try:
+            self._prepare()
             # WAL lets `list` and the feed read while another run writes.
             self.db.execute("PRAGMA journal_mode = WAL")
             self._migrate()
         except sqlite3.DatabaseError as exc:
-            raise FollowupError(f"cannot read the database {path}: {exc}") from None
+            self.db.close()
+            if not (_cannot_write(exc) and self._open_read_only()):
+                raise FollowupError(f"cannot read the database {path}: {exc}") from None
+
+    def _prepare(self) -> None:
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA foreign_keys = ON")
+        self.db.execute("PRAGMA busy_timeout = 30000")
+
+    def _open_read_only(self) -> bool:
+        """Open a database we cannot write (a read-only FOLLOWUP_HOME, a backup on a read-only
+        disk) for the commands that only read. A WAL database needs its -shm file even to be
+        read; where that cannot be made, `immutable` reads the file as it is, which is what it
+        holds when nothing can write it. Commands that change state get a clear error from
+        `transaction()`. False when it cannot be read either."""
+        if not self.path.is_file():
+            return False
+        from urllib.parse import quote
+
+        for mode in ("mode=ro", "immutable=1"):
+            try:
+                self.db = sqlite3.connect(f"file:{quote(str(self.path))}?{mode}", uri=True,
+                                          isolation_level=None, timeout=30)
+                self._prepare()
+                version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            except sqlite3.DatabaseError:
+                self.db.close()
+                continue
+            self.read_only = True
+            if version != SCHEMA_VERSION:
+                self.db.close()
+                newer = "a newer" if version > SCHEMA_VERSION else "an older"
+                raise FollowupError(
+                    f"the database {self.path} was written by {newer} followup and cannot be"
+                    " upgraded here: its folder is read-only")
+            return True
+        return False
 
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
@@ -251,14 +361,26 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """A write transaction taken up front, so concurrent runs queue instead of racing."""
-        self.db.execute("BEGIN IMMEDIATE")
+        if self.read_only:
+            raise self._read_only_error()
         try:
-            yield
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        else:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
             self.db.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            if _cannot_write(exc):  # opened for writing, as its -wal and -shm were there
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+                raise self._read_only_error() from None
+            raise
+
+    def _read_only_error(self) -> FollowupError:
+        return FollowupError(f"cannot change anything: the database {self.path} is read-only"
+                             " here (`list`, `show` and `export` still work)")
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:
@@ -305,13 +427,14 @@ class Store:
         cursor = self.db.execute(
             "INSERT INTO interviews (uid, company, role, start, start_utc, tz, duration_s,"
             " deadline, channel, note, location, country, subdivision, next_contact_key,"
-            " created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " created, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 interview.uid, interview.company, interview.role, interview.start.isoformat(),
                 utc_iso(interview.start), interview.tz, int(interview.duration.total_seconds()),
                 iso(interview.deadline), interview.channel, interview.note, interview.location,
                 interview.country, interview.subdivision,
                 max((c.key for c in interview.contacts), default=0) + 1, utc_iso(now),
+                interview.language,
             ),
         )
         interview_id = cursor.lastrowid
@@ -327,13 +450,15 @@ class Store:
         self.db.execute(
             "UPDATE interviews SET company = ?, role = ?, start = ?, start_utc = ?, tz = ?,"
             " duration_s = ?, deadline = ?, channel = ?, note = ?, location = ?, country = ?,"
-            " subdivision = ?, next_contact_key = max(next_contact_key, ?) WHERE id = ?",
+            " subdivision = ?, next_contact_key = max(next_contact_key, ?), language = ?"
+            " WHERE id = ?",
             (
                 interview.company, interview.role, interview.start.isoformat(),
                 utc_iso(interview.start), interview.tz, int(interview.duration.total_seconds()),
                 iso(interview.deadline), interview.channel, interview.note, interview.location,
                 interview.country, interview.subdivision,
-                max((c.key for c in interview.contacts), default=0) + 1, interview.id,
+                max((c.key for c in interview.contacts), default=0) + 1, interview.language,
+                interview.id,
             ),
         )
         self.db.executemany(
@@ -376,6 +501,7 @@ class Store:
             contacts=contacts,
             country=row["country"],
             subdivision=row["subdivision"],
+            language=row["language"],
         )
 
     def interview_ids(self) -> list[int]:
@@ -467,8 +593,8 @@ class Store:
     def item_by_ref(self, ref: str) -> ItemRow:
         """An item by its short id or UID (a task's event UID finds the task too)."""
         ref = ref.strip()
-        if ref.isdigit():
-            row = self.db.execute(f"SELECT {ITEM_COLUMNS} FROM items WHERE id = ?", (int(ref),))
+        if row_id(ref) is not None:
+            row = self.db.execute(f"SELECT {ITEM_COLUMNS} FROM items WHERE id = ?", (row_id(ref),))
         else:
             uid = ref.removesuffix("-event")
             row = self.db.execute(f"SELECT {ITEM_COLUMNS} FROM items WHERE uid IN (?, ?)", (ref, uid))
@@ -514,9 +640,48 @@ class Store:
             list(values.values()),
         )
 
+    def next_item_id(self) -> int:
+        """The id a new item gets (inside a write transaction): its event names it."""
+        return int(self.db.execute("SELECT coalesce(max(id), 0) + 1 FROM items").fetchone()[0])
+
     def calendar_rows(self) -> list[sqlite3.Row]:
         """What an export needs, and nothing more: cached renders in a stable order."""
         return self.db.execute(
-            "SELECT kind, start IS NOT NULL AND kind = 'task' AS has_slot, tz, vtodo, vevent,"
-            " substr(sort_utc, 1, 4) AS year FROM items ORDER BY interview_id, sort_utc, uid"
+            "SELECT interview_id, kind, start IS NOT NULL AND kind = 'task' AS has_slot, tz,"
+            " vtodo, vevent FROM items ORDER BY interview_id, sort_utc, uid"
         ).fetchall()
+
+    # -- what the feed needs ---------------------------------------------------------
+
+    def chain_ends(self) -> dict[int, str | None]:
+        """Per interview, when its chain ended (UTC ISO), or None while a task is open.
+
+        The end is the last thing that happened: a completion, an employer's answer, or
+        the time of an item that was not cancelled (an interview, a decision day)."""
+        ends: dict[int, str | None] = {}
+        for row in self.db.execute(
+            "SELECT interview_id, max(kind = 'task' AND status = 'needs-action') AS open,"
+            " max(CASE WHEN completed IS NOT NULL THEN completed"
+            " WHEN status != 'cancelled' THEN sort_utc END) AS last FROM items"
+            " GROUP BY interview_id"
+        ):
+            ends[row[0]] = None if row[1] else row[2]
+        for interview_id, recorded in self.db.execute(
+            "SELECT interview_id, max(recorded) FROM outcomes GROUP BY interview_id"
+        ):
+            last = ends.get(interview_id)
+            if last is not None:
+                ends[interview_id] = max(last, recorded, key=dt.datetime.fromisoformat)
+        return ends
+
+    def record_fetch(self, profile: str, client: str, revision: int, fetched: dt.datetime) -> None:
+        self.db.execute(
+            "INSERT INTO feed_fetches VALUES (?, ?, ?, ?) ON CONFLICT (profile, client)"
+            " DO UPDATE SET revision = excluded.revision, fetched = excluded.fetched",
+            (profile, client, revision, utc_iso(fetched)),
+        )
+
+    def fetches(self) -> list[tuple[str, str, int, str]]:
+        """(profile, client, revision, fetched) of every feed fetch recorded."""
+        return [(row[0], row[1], row[2], row[3]) for row in self.db.execute(
+            "SELECT profile, client, revision, fetched FROM feed_fetches ORDER BY client, profile")]

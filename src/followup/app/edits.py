@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from followup.core import inputs
 from followup.core.inputs import about
 from followup.core.model import Contact, Interview
+from followup.core.text import refuse_control
 from followup.errors import UsageError
 
 
@@ -35,6 +36,7 @@ class Edit:
     company: str | None = None
     role: str | None = None
     country: str | None = None
+    language: str | None = None  # "none": back to the config's
 
     @property
     def empty(self) -> bool:
@@ -60,11 +62,14 @@ def apply_edit(current: Interview, edit: Edit) -> Interview:
     for name in ("channel", "note", "location", "company", "role"):
         value = getattr(edit, name)
         if value is not None:
-            changes[name] = value
+            changes[name] = refuse_control(value, name, name)
     if edit.country:
         code, subdivision = ((None, None) if edit.country.strip().lower() == "none"
                              else about("country", partial(inputs.country, edit.country)))
         changes["country"], changes["subdivision"] = code, subdivision
+    if edit.language:
+        changes["language"] = (None if edit.language.strip().lower() == "none"
+                               else about("language", partial(inputs.language, edit.language)))
     changes["contacts"] = _contacts(current.contacts, edit)
     return dataclasses.replace(current, **changes)
 

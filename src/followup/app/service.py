@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-from collections.abc import Container, Iterator, Mapping, Sequence
+from collections.abc import Collection, Container, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -20,21 +20,27 @@ from followup.app.effects import Effects
 from followup.busy import load_busy
 from followup.config import Config, Paths
 from followup.core import inputs
-from followup.core.drafts import calendar_text, clean_notes, has_draft
+from followup.core.drafts import calendar_text, has_draft
+from followup.core.letters import IN_MAILBOX
 from followup.core.model import (
     COMPLETED,
+    LAST_YEAR,
     NEEDS_ACTION,
     Interview,
     ItemState,
     Outcome,
     PlannedItem,
 )
+from followup.core.notes import clean as clean_notes
 from followup.core.planner import People, plan
 from followup.core.render import Meta, render_item
 from followup.core.schedule import Busy, Person, public_holidays
 from followup.core.vocab import OUTCOMES
+from followup.core.wording import Style
 from followup.errors import UsageError
 from followup.feed.calendar import calendar_bytes
+from followup.feed.publish import stamp_revision
+from followup.mail.state import MailState
 from followup.store import ItemRow, Store, iso, parse_moment, utc_iso
 from followup.sync.remote_calendar import remote_objects
 
@@ -44,6 +50,10 @@ def item_uid(interview: Interview, key: str) -> str:
 
 
 def validate(interview: Interview) -> None:
+    # Interviews from invitations and files meet the same limits as typed ones: the planner
+    # and the zone data are safe only within them.
+    inputs.about("at", lambda: inputs.in_range(
+        interview.start, f"{interview.start:%Y-%m-%d %H:%M}", "interview time"))
     if not interview.company.strip():
         raise UsageError("the company is empty", field="company")
     if not interview.role.strip():
@@ -78,29 +88,24 @@ def fingerprint(item: PlannedItem) -> str:
 
 def settings_fingerprint(config: Config) -> str:
     """What every plan depends on besides the interview: the user's zone, country, hours
-    and playbook (rule 7), and the planner's rules themselves."""
+    and playbook (rule 7), the planner's rules themselves, and the settings every open
+    item's title and draft are written with (language, locale, name)."""
     text = repr((PLAN_RULES, config.user_tz, config.country, config.subdivision,
-                 str(config.hours), config.steps))
+                 str(config.hours), config.steps, config.language, config.locale, config.name))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _frozen(item: PlannedItem, row: ItemRow) -> PlannedItem:
-    """Closed items never move: keep the times they had when they were closed, in the zone
-    they had (an IANA zone, never the fixed offset the store keeps: CALENDAR_RULES 20), so
-    that a changed setting leaves them, and their SEQUENCE, alone."""
-    zone = ZoneInfo(row.tz)
-
-    def stored(text: str | None) -> dt.datetime | dt.date | None:
-        value = parse_moment(text)
-        return value.astimezone(zone) if isinstance(value, dt.datetime) else value
-
-    due = stored(row.due)
+    """Closed items never move: keep the times they had when they were closed, in their zone
+    (an IANA zone, never the store's fixed offset: CALENDAR_RULES 20), so that a changed
+    setting leaves them, and their SEQUENCE, alone."""
+    due = parse_moment(row.due, row.tz)
     return dataclasses.replace(
         item,
-        tz=row.tz,
-        start=stored(row.start),
+        start=parse_moment(row.start, row.tz),
         due=due if isinstance(due, dt.datetime) else None,
-        end=stored(row.end),
+        end=parse_moment(row.end, row.tz),
+        tz=row.tz,
     )
 
 
@@ -144,9 +149,10 @@ class Service:
                 self._changing = False
             changed = store.revision() != before
             if changed:
+                stamp_revision(store, self.now)  # the feed's Last-Modified
                 self.effects.write_calendar(store)
         if changed:
-            self.effects.publish(store)
+            self.effects.publish(store, self.now)
             if push:
                 self.effects.push(self, offline=self.offline)
 
@@ -182,9 +188,9 @@ class Service:
     def calendar_path(self) -> Path:
         return self.effects.calendar_path()
 
-    def calendar_bytes(self, profile: str = "full",
-                       feed: Mapping[str, object] | None = None) -> bytes:
-        return calendar_bytes(self.store, profile, feed)
+    def calendar_bytes(self, profile: str = "full", feed: Mapping[str, object] | None = None,
+                       leave_out: Collection[int] = ()) -> bytes:
+        return calendar_bytes(self.store, profile, feed, leave_out)
 
     # -- planning -------------------------------------------------------------------
 
@@ -221,10 +227,16 @@ class Service:
                                        self.config.user_tz, self.warnings.append, remote)
         return self._busy
 
+    def style(self, interview: Interview) -> Style:
+        """How the interview's messages are worded: its language (else the config's) in
+        the user's locale."""
+        return Style(interview.language or self.config.language, self.config.user_locale)
+
     def _plan(self, interview: Interview, states: dict[str, ItemState] | None = None,
               outcomes: Sequence[Outcome] = ()) -> list[PlannedItem]:
         return plan(interview, states=states, outcomes=outcomes, playbook=self.config.steps,
-                    people=self.people(interview), busy=self.busy(), today=self.today)
+                    people=self.people(interview), busy=self.busy(), today=self.today,
+                    language=self.style(interview).language)
 
     def preview(self, interview: Interview) -> list[PlannedItem]:
         validate(interview)
@@ -254,18 +266,30 @@ class Service:
         )
         changed = 0
         notes = self.store.notes(interview.id)
+        in_mailbox = MailState(self.store.db).drafted_items(interview.id)
+        purposes = {step.id: step.purpose for step in self.config.steps}
         for item in planned:
-            if item.email and item.status == NEEDS_ACTION and has_draft(item.step):
-                item = with_draft(item, interview, notes, self.config.name)
             old = rows.get(item.key)
             if old is not None and old.status != NEEDS_ACTION and item.status != NEEDS_ACTION:
                 item = _frozen(item, old)
-            changed += self._save(interview, item, old)
+            new_id = None if old is not None else self.store.next_item_id()
+            where = None
+            if item.email and item.status == NEEDS_ACTION and has_draft(item.step):
+                item = with_draft(item, interview, notes, self.config.name, self.style(interview))
+                ref = old.id if old is not None else new_id
+                where = f"The draft is on your followup page and in `followup draft {ref}`."
+                if item_uid(interview, item.key) in in_mailbox:
+                    item = dataclasses.replace(item, description=f"{item.description}\n\n{IN_MAILBOX}")
+                    where = IN_MAILBOX
+            shown = event_form(item, purposes.get(item.step), where)
+            changed += self._save(interview, item, old, shown, new_id)
         if changed:
             self.store.bump_revision()
         return changed
 
-    def _save(self, interview: Interview, item: PlannedItem, old: ItemRow | None) -> int:
+    def _save(self, interview: Interview, item: PlannedItem, old: ItemRow | None,
+              shown: PlannedItem, new_id: int | None) -> int:
+        """Store an item when it changed; `shown` is its form as a calendar event."""
         print_ = fingerprint(item)
         notes = "\n".join(item.notes)
         if old is not None and old.fingerprint == print_:
@@ -283,9 +307,11 @@ class Service:
             created=created,
             modified=self.now,
         )
-        vtodo, vevent = render_item(item, meta)
+        vtodo = render_item(item, meta)[0]
+        vevent = render_item(shown, meta)[1]
         self.store.upsert_item(
             {
+                **({"id": new_id} if new_id is not None else {}),
                 "uid": uid,
                 "interview_id": interview.id,
                 "key": item.key,
@@ -377,6 +403,10 @@ class Service:
                 )
             if due < self.now:
                 raise UsageError(f"{due:%Y-%m-%d %H:%M} is in the past; snooze to a later time")
+            planned = dt.datetime.fromisoformat(row.due) if row.due else self.now
+            if due > max(planned, self.now) + inputs.MAX_SNOOZE or due.year > LAST_YEAR:
+                raise UsageError(f"{due:%Y-%m-%d %H:%M} is more than a year off; snooze to an"
+                                 " earlier time")
         self.store.set_override(row.id, due)
         self.replan(interview)
         return self.store.item_by_ref(str(row.id))
@@ -432,8 +462,24 @@ class Service:
 
 
 def with_draft(item: PlannedItem, interview: Interview, notes: str | None,
-               name: str | None) -> PlannedItem:
-    """An open email task carries its draft and a mailto: link: one tap away on a phone."""
-    text, mailto = calendar_text(interview, item.key, item.step, notes, name)
-    extra = f"Draft:\n\n{text}" + (f"\n\nSend it: {mailto}" if mailto else "")
-    return dataclasses.replace(item, description=f"{item.description}\n\n{extra}")
+               name: str | None, style: Style) -> PlannedItem:
+    """An open step with a draft: its task (VTODO: task apps, Thunderbird) carries it once.
+    Its dates are written as on the day it is due."""
+    day = item.due.date() if item.due is not None else None
+    text, _ = calendar_text(interview, item.key, item.step, notes, name, style, day)
+    return dataclasses.replace(item, description=f"{item.description}\n\nDraft:\n\n{text}")
+
+
+def event_form(item: PlannedItem, purpose: str | None, where: str | None) -> PlannedItem:
+    """The item as a calendar event, for the `events` feed that Google and phones read.
+
+    Google drops a feed over 1 MB (CALENDAR_RULES.md rule 24), so an event says each
+    thing once: the step's purpose, and where its draft is (the page, `followup draft`),
+    never the draft. Who you meet is said once, in the interview's description (Google
+    shows no CONTACT); its time and place are DTSTART and LOCATION.
+    """
+    text = purpose if purpose is not None else item.description.split("\n\n", 1)[0]
+    if item.step == "interview" and item.contacts:
+        text = "With " + ", ".join(item.contacts)
+    return dataclasses.replace(item, description=text + (f"\n\n{where}" if where else ""),
+                               contacts=())

@@ -12,7 +12,7 @@ import functools
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 from zoneinfo import ZoneInfo
 
 import click
@@ -22,7 +22,7 @@ from followup.core import inputs
 from followup.core.model import Interview
 from followup.core.vocab import CHANNELS, NOTE_KINDS
 from followup.errors import UsageError
-from followup.store import Store
+from followup.store import Store, row_id
 
 if TYPE_CHECKING:
     from followup.app.service import Service
@@ -120,12 +120,19 @@ def pass_app(func: F) -> F:
 # -- shared options and parsers ------------------------------------------------------------
 
 
-def interview_options(func: F) -> F:
-    """The options of `add` and `plan` (the same fields as an import file)."""
+@overload
+def interview_options(func: F) -> F: ...
+@overload
+def interview_options(*, required: bool = True) -> Callable[[F], F]: ...
+def interview_options(func: F | None = None, *, required: bool = True) -> Any:
+    """The options of `add` and `plan` (the same fields as an import file). `required`
+    False: the command checks --company, --role and --at itself (`add --from-invite`)."""
+    if func is None:
+        return functools.partial(interview_options, required=required)
     options = [
-        click.option("--company", required=True, help="The employer."),
-        click.option("--role", required=True, help="The position you interviewed for."),
-        click.option("--at", "at", required=True, metavar="DATETIME",
+        click.option("--company", required=required, help="The employer."),
+        click.option("--role", required=required, help="The position you interviewed for."),
+        click.option("--at", "at", required=required, metavar="DATETIME",
                      help="Interview start, 'YYYY-MM-DD HH:MM' in --tz."),
         click.option("--duration", default="1h", show_default=True, help="Length, e.g. 45m or 1h30m."),
         click.option("--tz", metavar="ZONE", help="IANA zone of the interview [default: yours]."),
@@ -144,6 +151,9 @@ def interview_options(func: F) -> F:
         click.option("--note", type=click.Choice(NOTE_KINDS), default="email", show_default=True,
                      help="Formal note by email or handwritten."),
         click.option("--location", default="", help="Address or video link."),
+        click.option("--language", metavar="LANG",
+                     help="Language of its drafts and titles: en, de, fr or es "
+                          "[default: config `language`, else en]."),
         click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text."),
     ]
     for option in reversed(options):
@@ -153,18 +163,21 @@ def interview_options(func: F) -> F:
 
 def build_interview(app: App, company: str, role: str, at: str, duration: str, tz: str | None,
                     interviewers: Sequence[str], contact_tzs: Sequence[str], country: str | None,
-                    deadline: str | None, channel: str, note: str, location: str) -> Interview:
+                    deadline: str | None, channel: str, note: str, location: str,
+                    language: str | None = None) -> Interview:
     return inputs.interview(
         company=company, role=role, at=at, tz=tz or app.user_tz, length=duration,
         deadline=deadline, channel=channel, note=note, location=location,
         contacts=tuple(inputs.interviewers(interviewers, contact_tzs, 1)), holidays=country,
+        lang=language,
     )
 
 
 def interview_id(text: str) -> int:
-    if not text.strip().isdigit():
+    number = row_id(text)
+    if number is None:
         raise UsageError(f"no interview {text!r}; give the number shown by `followup list`")
-    return int(text)
+    return number
 
 
 def parse_when(app: App, text: str | None) -> dt.datetime | None:

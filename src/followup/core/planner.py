@@ -25,7 +25,15 @@ from followup.core.model import (
     PlannedItem,
     Status,
 )
-from followup.core.playbook import ALSO_CANCELS, DEFAULT_PLAYBOOK, PROOFREAD, Step, When
+from followup.core.playbook import (
+    ALSO_CANCELS,
+    DEFAULT_PLAYBOOK,
+    PROOFREAD,
+    Step,
+    When,
+    title,
+    title_word,
+)
 from followup.core.schedule import (
     DEFAULT_HOURS,
     ONE_DAY,
@@ -70,6 +78,7 @@ class _Context:
     outcomes: Sequence[Outcome]
     today: dt.date | None
     steps: Mapping[str, Step]
+    language: str = "en"
     outcome_times: dict[str, dt.datetime] = field(default_factory=dict)
     due: dict[str, dt.datetime] = field(default_factory=dict)  # by key, for anchors
     refs: dict[str, dict[str, _Ref]] = field(default_factory=dict)  # by step id, then key
@@ -115,16 +124,18 @@ def plan(
     busy: Sequence[Busy] = (),
     playbook: Sequence[Step] = DEFAULT_PLAYBOOK,
     today: dt.date | None = None,
+    language: str = "en",
 ) -> list[PlannedItem]:
     """Every item of the interview's follow-up, soonest first.
 
     `states` holds, by item key, what the user did (completions, snoozes, pinned times of
     closed items); `outcomes` the employer's answers in the order they were recorded;
     `busy` the times the user's own calendars are taken; `today` (the user's date) moves
-    what follows an overdue step (rule 6): without it nothing rolls forward.
+    what follows an overdue step (rule 6): without it nothing rolls forward; `language`
+    that of the titles.
     """
     ctx = _Context(interview, states or {}, people or People(), busy, outcomes, today,
-                   {step.id: step for step in playbook})
+                   {step.id: step for step in playbook}, language)
     for outcome in outcomes:
         ctx.outcome_times.setdefault(outcome.kind, outcome.recorded.astimezone(interview.start.tzinfo))
     items: dict[str, PlannedItem] = {}
@@ -179,16 +190,15 @@ def _plan_step(ctx: _Context, step: Step, contact: Contact | None, retired: bool
     key = item_key(step, contact)
     state = ctx.states.get(key, ItemState())
     status = _status(step, state, interview, ctx.outcomes, retired)
-    title, when = step.title, step.when
-    if step.id == "formal-note" and interview.note == "handwritten" and step.handwritten:
-        title, when = "Write a handwritten note to {contact}", step.handwritten
-    summary = title.format(
+    handwritten = step.id == "formal-note" and interview.note == "handwritten" and step.handwritten
+    when = step.handwritten if handwritten and step.handwritten else step.when
+    summary = title(step, ctx.language, bool(handwritten)).format(
         company=interview.company,
         role=interview.role,
-        contact=(contact.name or contact.email) if contact else "the hiring team",
+        contact=(contact.name or contact.email) if contact else title_word("team", ctx.language),
     )
     if step.id == "response-deadline" and interview.deadline_assumed:
-        summary += " (assumed)"
+        summary += " " + title_word("assumed", ctx.language)
     contacts = (contact,) if contact else ctx.contacts
     base = PlannedItem(
         key=key,

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from followup.core.text import CONTROL, NOT_UTF8
 from followup.errors import UsageError
 
 Anchor = str  # "start", "end", "deadline", "outcome" or the id of an earlier step
@@ -156,6 +157,92 @@ DEFAULT_PLAYBOOK: tuple[Step, ...] = (
          outcome="rejected"),
 )
 
+# The titles in the other languages, by step id, beside the words the planner puts into
+# titles ("handwritten": the formal note's title when the note is handwritten; "team":
+# the contact when nobody is known; "assumed": marks an assumed decision date). English
+# titles are the table's own. A title the user changes in playbook.toml is used as
+# written, whatever the language.
+TITLES: Mapping[str, Mapping[str, str]] = {
+    "en": {
+        "handwritten": "Write a handwritten note to {contact}",
+        "team": "the hiring team", "assumed": "(assumed)",
+    },
+    "de": {
+        "interview": "Vorstellungsgespräch: {role} bei {company}",
+        "ask-timeline": "{company} fragen, wann sie entscheiden",
+        "business-card": "Kontaktdaten aller Gesprächspartner notieren",
+        "notes": "Gesprächsnotizen schreiben ({company})",
+        "thank-you-email": "Dankes-E-Mail an {company} senden",
+        "formal-note": "Persönliche Nachricht an {contact} senden",
+        "response-deadline": "{company} wollte entscheiden",
+        "status-email": "Bei {company} per E-Mail nach dem Stand fragen",
+        "call": "{company} wegen der Stelle als {role} anrufen",
+        "call-script": "Anruf bei {company} vorbereiten",
+        "second-call": "{company} ein zweites Mal anrufen",
+        "let-go": "Bewerbung bei {company} abschließen und weitersuchen",
+        "reply-second-interview": "Zweites Gespräch bei {company} zusagen",
+        "reply-offer": "Auf das Angebot von {company} antworten",
+        "gracious-reply": "{company} freundlich auf die Absage antworten",
+        "handwritten": "Handschriftliche Karte an {contact} schreiben",
+        "team": "das Team", "assumed": "(angenommen)",
+    },
+    "fr": {
+        "interview": "Entretien : {role} chez {company}",
+        "ask-timeline": "Demander à {company} quand la décision sera prise",
+        "business-card": "Noter les coordonnées de chaque recruteur",
+        "notes": "Écrire les notes d'entretien ({company})",
+        "thank-you-email": "Envoyer un e-mail de remerciement à {company}",
+        "formal-note": "Envoyer une note personnelle à {contact}",
+        "response-deadline": "{company} a prévu de décider",
+        "status-email": "Écrire à {company} pour connaître la décision",
+        "call": "Appeler {company} au sujet du poste de {role}",
+        "call-script": "Préparer l'appel à {company}",
+        "second-call": "Rappeler {company} une seconde fois",
+        "let-go": "Clore la candidature chez {company} et passer à la suite",
+        "reply-second-interview": "Accepter le second entretien chez {company}",
+        "reply-offer": "Répondre à l'offre de {company}",
+        "gracious-reply": "Répondre avec courtoisie au refus de {company}",
+        "handwritten": "Écrire une carte manuscrite à {contact}",
+        "team": "l'équipe de recrutement", "assumed": "(supposé)",
+    },
+    "es": {
+        "interview": "Entrevista: {role} en {company}",
+        "ask-timeline": "Preguntar a {company} cuándo decidirán",
+        "business-card": "Anotar los datos de contacto de cada entrevistador",
+        "notes": "Escribir las notas de la entrevista ({company})",
+        "thank-you-email": "Enviar un correo de agradecimiento a {company}",
+        "formal-note": "Enviar una nota formal a {contact}",
+        "response-deadline": "{company} dijo que decidiría",
+        "status-email": "Escribir a {company} para conocer la decisión",
+        "call": "Llamar a {company} sobre el puesto de {role}",
+        "call-script": "Preparar la llamada a {company}",
+        "second-call": "Llamar a {company} por segunda vez",
+        "let-go": "Cerrar la candidatura en {company} y seguir buscando",
+        "reply-second-interview": "Aceptar la segunda entrevista en {company}",
+        "reply-offer": "Responder a la oferta de {company}",
+        "gracious-reply": "Responder con cortesía a {company}",
+        "handwritten": "Escribir una nota a mano a {contact}",
+        "team": "el equipo de selección", "assumed": "(supuesto)",
+    },
+}
+_DEFAULT_TITLES = {step.id: step.title for step in DEFAULT_PLAYBOOK}
+
+
+def title(step: Step, language: str = "en", handwritten: bool = False) -> str:
+    """The step's title pattern in the language (str.format with company, role, contact)."""
+    words = TITLES.get(language, TITLES["en"])
+    if handwritten:
+        return words["handwritten"]
+    if step.title != _DEFAULT_TITLES.get(step.id):
+        return step.title  # the user's own
+    return words.get(step.id, step.title)
+
+
+def title_word(key: str, language: str = "en") -> str:
+    """"team" or "assumed" in the language."""
+    return TITLES.get(language, TITLES["en"])[key]
+
+
 STEP_IDS = tuple(step.id for step in DEFAULT_PLAYBOOK)
 # Steps each outcome cancels besides the chase (PLAYBOOK.md, "Outcomes").
 ALSO_CANCELS = {
@@ -210,6 +297,8 @@ def _changed(step: Step, changes: dict[str, object]) -> Step:
         elif key in ("days", "business_days"):
             if step.when.after is not None or not isinstance(value, int) or isinstance(value, bool):
                 raise ValueError(f"'{key}' is a whole number of days, on a step set by days")
+            if abs(value) > _LONGEST.days:
+                raise ValueError(f"'{key}' = {value} is more than a year")
             if key == "business_days" and step.when.business_days < 0 and value >= 0:
                 raise ValueError("this step comes before what it prepares: business_days stays negative")
             when_changes[key] = value
@@ -220,8 +309,10 @@ def _changed(step: Step, changes: dict[str, object]) -> Step:
         elif key in ("title", "purpose"):
             if not isinstance(value, str) or not value.strip():
                 raise ValueError(f"'{key}' must be non-empty text")
+            if CONTROL.search(value) or NOT_UTF8.search(value):
+                raise ValueError(f"'{key}' holds a control character; remove it")
             if key == "title":
-                value.format(company="", role="", contact="")  # fails early on a bad field
+                _check_title(value)
             step_changes[key] = value
         elif key == "alarm_before":
             step_changes["alarm_before"] = _duration(value)
@@ -247,7 +338,28 @@ def _keeps_order(step_id: str, when: When, follows: tuple[Gap, ...]) -> None:
                              f"{gap.working_days} working day(s) after [{gap.step}] (PLAYBOOK.md, rule 5)")
 
 
-_DURATION = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?")
+TITLE_FIELDS = ("company", "role", "contact")
+
+
+def _check_title(title: str) -> None:
+    """A title is filled in with str.format: only {company}, {role} and {contact}, as they
+    are. Anything else ({0}, {nope}, {company.x}, {company:>999999999}) would fail or
+    exhaust memory when the plan is made."""
+    import string
+
+    for _, name, spec, conversion in string.Formatter().parse(title):
+        if name is None:
+            continue
+        if name not in TITLE_FIELDS or spec or conversion:
+            shown = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+            raise ValueError(f"the title uses {shown}; a title may use only "
+                             + ", ".join("{" + f + "}" for f in TITLE_FIELDS)
+                             + " (write {{ and }} for braces)")
+
+
+_DURATION = re.compile(r"(?:([0-9]+)d)?(?:([0-9]+)h)?(?:([0-9]+)m)?")
+# A playbook's durations and day counts: a step further off than this is not a follow-up.
+_LONGEST = dt.timedelta(days=365)
 
 
 def _duration(value: object) -> dt.timedelta:
@@ -255,4 +367,6 @@ def _duration(value: object) -> dt.timedelta:
     if not match or not any(match.groups()):
         raise ValueError(f"{value!r} is not a duration such as \"24h\", \"2d\" or \"1h30m\"")
     days, hours, minutes = (int(g or 0) for g in match.groups())
+    if (days * 24 + hours) * 60 + minutes > _LONGEST / dt.timedelta(minutes=1):
+        raise ValueError(f"{value!r} is longer than a year")
     return dt.timedelta(days=days, hours=hours, minutes=minutes)

@@ -5,12 +5,14 @@ change means (done, cancelled, moved). Pure: parsing and comparing, no I/O.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import re
 from typing import TYPE_CHECKING, Any
 
 from followup.core.model import Contact, Interview, Outcome
+from followup.core.render import EVENT_ALARM
 from followup.store import parse_moment
 
 if TYPE_CHECKING:
@@ -51,13 +53,24 @@ def interview_from_data(uid: str, doc: dict[str, Any]) -> tuple[Interview, list[
     return interview, outcomes
 
 
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]+")
+
+
 def read_data(comp: icalendar.cal.Component) -> dict[str, Any] | None:
+    """X-FOLLOWUP-DATA as a dict: base64url of the JSON (render.interview_data), or the plain
+    JSON that followup wrote before (rule 22); None when neither can be read."""
     if DATA not in comp:
         return None
     value: Any = comp[DATA]
     raw = value.to_ical().decode() if hasattr(value, "to_ical") else str(value)
-    for text in (re.sub(r"\\([\\;,nN])", lambda m: {"n": "\n", "N": "\n"}.get(m[1], m[1]), raw),
-                 raw):
+    texts = [re.sub(r"\\([\\;,nN])", lambda m: {"n": "\n", "N": "\n"}.get(m[1], m[1]), raw), raw]
+    packed = raw.strip()
+    if _BASE64URL.fullmatch(packed):
+        try:
+            texts.insert(0, base64.urlsafe_b64decode(packed + "=" * (-len(packed) % 4)).decode("utf-8"))
+        except ValueError:  # binascii.Error and UnicodeDecodeError are ValueErrors
+            pass
+    for text in texts:
         try:
             doc = json.loads(text)
         except ValueError:
@@ -136,13 +149,14 @@ def alarm_key(alarm: icalendar.cal.Component) -> tuple[str, str, Any]:
 
 
 def our_alarms(comp: icalendar.cal.Component | None) -> set[tuple[str, str, Any]]:
-    """The alarms our render makes: DISPLAY, absolute trigger, the item's title as text."""
+    """The alarms our render makes: DISPLAY, absolute trigger, the item's title as text
+    (an event's: EVENT_ALARM, since every calendar shows the event's title with it)."""
     if comp is None:
         return set()
     title = str(comp.get("SUMMARY", ""))
     keys = {alarm_key(a) for a in comp.subcomponents if a.name == "VALARM"}
     return {k for k in keys if k[0] == "DISPLAY" and isinstance(k[2], dt.datetime)
-            and k[1] and title.endswith(k[1])}
+            and k[1] and (title.endswith(k[1]) or k[1] == EVENT_ALARM)}
 
 
 def patch(server: icalendar.cal.Component, ours: icalendar.cal.Component,
