@@ -152,7 +152,8 @@ def test_an_open_status_email_rolls_what_follows_forward_from_today(run: Run, ru
 
 def calendar(home: Path) -> dict[str, icalendar.cal.Component]:
     cal = icalendar.Calendar.from_ical((home / "followup.ics").read_bytes())
-    return {str(c["X-FOLLOWUP-KEY"]) + ("/event" if c.name == "VEVENT" else ""): c
+    # Events carry the step only (one item per step among them), tasks their key.
+    return {str(c.get("X-FOLLOWUP-KEY", c["X-FOLLOWUP-STEP"])) + ("/event" if c.name == "VEVENT" else ""): c
             for c in cal.walk() if c.name in ("VEVENT", "VTODO")}
 
 

@@ -157,7 +157,10 @@ class Service:
                 self.effects.push(self, offline=self.offline)
 
     def refresh(self, *, push: bool = True) -> None:
-        """Bring stored plans up to today and the settings, with nothing else to change."""
+        """Bring stored plans up to today and the settings, with nothing else to change; a
+        database we may only read (a read-only home) is shown as it is."""
+        if self.store.read_only:
+            return
         with self.change(push=push):
             pass
 
