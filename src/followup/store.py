@@ -166,6 +166,10 @@ CREATE TABLE feed_fetches (
 );
 """
 
+# Why the planner put an open item where it is ("moved to Friday: Thanksgiving Day in US"),
+# one reason a line: `show` prints them without loading the planner. Not calendar data.
+ITEM_NOTES = "ALTER TABLE items ADD COLUMN notes TEXT NOT NULL DEFAULT ''"
+
 # What the calendar files show, so a change rewrites only the interviews it touched
 # (feed/calendar_file.py). A trigger notes, per interview, the revision at which any of its
 # items last changed (the revision before the change's bump: a file written at revision R
@@ -212,7 +216,8 @@ MIGRATIONS: tuple[str, ...] = (
     MAIL_TABLES,  # 3: mail state
     INTERVIEW_LANGUAGE,  # 4: interviews.language
     FEED_FETCHES,  # 5: what the feed served to whom
-    CALENDAR_FILES,  # 6: what the calendar files show
+    ITEM_NOTES,   # 6: items.notes
+    CALENDAR_FILES,  # 7: what the calendar files show
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -241,6 +246,7 @@ class ItemRow:
     sequence: int
     created: str
     modified: str
+    notes: str = ""  # why the planner moved it, one reason a line
     vtodo: str | None = None  # cached renders: left out by `items(light=True)`
     vevent: str | None = None
 
@@ -671,6 +677,15 @@ class Store:
     def set_dismissed(self, item_id: int, dismissed: bool = True) -> None:
         """Deleted in another client: it stays cancelled and is never recreated."""
         self.db.execute("UPDATE items SET dismissed = ? WHERE id = ?", (int(dismissed), item_id))
+
+    def set_item_notes(self, item_id: int, notes: str) -> None:
+        self.db.execute("UPDATE items SET notes = ? WHERE id = ?", (notes, item_id))
+
+    def interviews_open_before(self, moment: dt.datetime) -> list[int]:
+        """Interviews with an open item due before `moment`: the ones a new day may roll forward."""
+        return [r[0] for r in self.db.execute(
+            "SELECT DISTINCT interview_id FROM items WHERE status = 'needs-action'"
+            " AND sort_utc < ? ORDER BY interview_id", (utc_iso(moment),))]
 
     def set_completed(self, item_id: int, completed: dt.datetime | None) -> None:
         self.db.execute(
