@@ -17,7 +17,8 @@ Salutations. We do not know anyone's gender, so we never guess "Ms" or "Mr":
 A message to a panel greets everyone named: "Dear Priya Shah and Tom O'Neill,".
 
 Who gets what: the thank-you email goes to every interviewer, each formal note to its
-own interviewer, every other message and call to the lead (first) interviewer.
+own interviewer, every other message and call to the decision contact (the one named
+with `--decision-contact`, else the first interviewer).
 """
 
 from __future__ import annotations
@@ -178,7 +179,7 @@ def _surname(words: Sequence[str]) -> str:
 
 
 def salutation(contacts: Sequence[Contact]) -> str:
-    forms = [form for form in (addressed(c.name) for c in contacts) if form is not None]
+    forms = [form for form in (addressed(c.full_name) for c in contacts) if form is not None]
     if not forms:
         return "Dear Hiring Team,"
     greeting = "Dear" if any(formal for _, formal in forms) else "Hello"
@@ -191,14 +192,14 @@ def _join(parts: Sequence[str]) -> str:
 
 def recipients(interview: Interview, item_key: str, step: str) -> tuple[Contact, ...]:
     """Whom a step's message (or call, or activity) concerns."""
-    active = tuple(c for c in interview.contacts if not c.removed)
     if step == "formal-note":
         key = item_key.removeprefix("formal-note-")
         return tuple(c for c in interview.contacts if str(c.key) == key)
     if step in PANEL_STEPS:
-        return active
+        return interview.interviewers
     if step in LEAD_STEPS:
-        return active[:1]
+        lead = interview.decision_contact
+        return (lead,) if lead is not None else ()
     return ()
 
 
@@ -223,7 +224,7 @@ class Draft:
         if self.addresses:
             to = ", ".join(c.display for c in self.addresses)
         else:
-            named = ", ".join(c.name for c in self.to if c.name)
+            named = ", ".join(c.full_name for c in self.to if c.name)
             to = f"{named} (no email address known)" if named else "(no email address known)"
         return f"To: {to}\nSubject: {self.subject}\n\n{self.body}"
 
@@ -245,7 +246,8 @@ class Draft:
         assert self.form == "email"
         message = EmailMessage()
         if self.addresses:
-            message["To"] = tuple(Address(c.name, addr_spec=c.email or "") for c in self.addresses)
+            message["To"] = tuple(Address(c.full_name, addr_spec=c.email or "")
+                                  for c in self.addresses)
         message["Subject"] = self.subject or ""
         message["Date"] = format_datetime(date)
         message["X-Unsent"] = "1"
@@ -272,7 +274,8 @@ def context(interview: Interview, step: str, to: Sequence[Contact], notes: str |
     """The values every template can use.
 
     step, company, role, location, channel (how they said they would answer: email or
-    phone), handwritten (bool); date and deadline in words ("Thursday 3 December 2026"),
+    phone), held (how the interview was held: onsite, video or phone), handwritten
+    (bool); phone (the first recipient's number, or ""); date and deadline in words ("Thursday 3 December 2026"),
     deadline_assumed (bool: none was given), time ("14:00") and tz of the interview;
     salutation ("Dear Priya Shah,"), recipients (names), contact (how to address the
     first recipient: "Dr Jones", "Priya Shah", "Jane" or ""); points (up to two "points
@@ -281,7 +284,7 @@ def context(interview: Interview, step: str, to: Sequence[Contact], notes: str |
     already end with a full stop: "at {{ company|stop }}".
     """
     chosen = points(notes)
-    lead = addressed(to[0].name) if to else None
+    lead = addressed(to[0].full_name) if to else None
     return {
         "step": step,
         "company": interview.company,
@@ -293,9 +296,11 @@ def context(interview: Interview, step: str, to: Sequence[Contact], notes: str |
         "deadline": date_words(interview.effective_deadline),
         "deadline_assumed": interview.deadline_assumed,
         "channel": interview.channel,
+        "held": interview.held,
+        "phone": (to[0].phone or "") if to else "",
         "handwritten": interview.note == "handwritten",
         "salutation": salutation(to),
-        "recipients": [c.name or c.email or "" for c in to],
+        "recipients": [c.full_name or c.email or "" for c in to],
         "contact": lead[0] if lead else "",
         "points": chosen,
         "points_text": _join(chosen) if chosen else "",
@@ -416,7 +421,7 @@ def unknown_words(draft: Draft, interview: Interview, name: str | None,
     text = f"{draft.subject or ''}\n{draft.body}".replace(NAME_PLACEHOLDER, " ")
     text = _EMAIL.sub(" ", _URL.sub(" ", text))
     ignored = [interview.company, interview.role, name or "", *extra]
-    ignored += [part for c in interview.contacts for part in (c.name, c.email or "")]
+    ignored += [part for c in interview.contacts for part in (c.full_name, c.email or "")]
     known = {word.lower() for word in words(" ".join(ignored))}
     candidates: dict[str, str] = {}
     for word in words(text):

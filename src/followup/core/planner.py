@@ -43,11 +43,15 @@ class _Context:
 
     @property
     def contacts(self) -> tuple[Contact, ...]:
-        return tuple(c for c in self.interview.contacts if not c.removed)
+        return self.interview.interviewers
 
     @property
     def contact_tz(self) -> str:
-        """The zone calls are placed in: the first interviewer whose zone is known."""
+        """The zone calls are placed in: the decision contact's when known, else the first
+        interviewer's whose zone is known."""
+        lead = self.interview.decision_contact
+        if lead is not None and lead.tz:
+            return lead.tz
         return next((c.tz for c in self.contacts if c.tz), self.interview.tz)
 
 
@@ -83,7 +87,8 @@ def plan(
         # Removed interviewers keep their (cancelled) note, and the note to "the hiring
         # team" planned before any interviewer was known stays cancelled once one is.
         for contact in interview.contacts:
-            items.append(_plan_step(ctx, step, contact, retired=contact.removed))
+            if contact.interviewer:
+                items.append(_plan_step(ctx, step, contact, retired=contact.removed))
         if not ctx.contacts or step.id in ctx.states:
             items.append(_plan_step(ctx, step, None, retired=bool(ctx.contacts)))
     items.sort(key=lambda item: (item.sort_time, _order(playbook, item.step), item.key))
@@ -101,15 +106,25 @@ def _plan_step(ctx: _Context, step: Step, contact: Contact | None, retired: bool
     status = _status(step, state, interview, ctx.outcomes, retired)
     title, when = step.title, step.when
     if step.id == "formal-note" and interview.note == "handwritten" and step.handwritten:
-        title, when = "Write a handwritten note to {contact}", step.handwritten
+        title, when = "Write a handwritten note to {contact} at {company}", step.handwritten
     summary = title.format(
         company=interview.company,
         role=interview.role,
-        contact=(contact.name or contact.email) if contact else "the hiring team",
+        contact=(contact.full_name or contact.email) if contact else "the hiring team",
     )
+    tags = [f"round {interview.round}"] if interview.round > 1 else []
     if step.id == "response-deadline" and interview.deadline_assumed:
-        summary += " (assumed)"
-    contacts = (contact,) if contact else ctx.contacts
+        tags.append("assumed")
+    if tags:  # "Write interview notes (Acme, round 2)", not "(Acme) (round 2)"
+        summary = (f"{summary[:-1]}, {', '.join(tags)})" if summary.endswith(")")
+                   else f"{summary} ({', '.join(tags)})")
+    if contact is not None:
+        contacts: tuple[Contact, ...] = (contact,)
+    elif step.chase or step.outcome is not None:  # what the decision contact hears about
+        lead = interview.decision_contact
+        contacts = (lead,) if lead is not None else ()
+    else:
+        contacts = ctx.contacts
     base = PlannedItem(
         key=key,
         step=step.id,
@@ -259,7 +274,7 @@ def _description(step: Step, interview: Interview, contacts: Sequence[Contact]) 
     if interview.location:
         parts.append(f"Location: {interview.location}")
     if contacts:
-        parts.append("Contacts:\n" + "\n".join(f"- {c.display}" for c in contacts))
+        parts.append("Contacts:\n" + "\n".join(f"- {c.card}" for c in contacts))
     if step.id in ("response-deadline", "status-email") and interview.deadline_assumed:
         parts.append("The decision date is assumed (a week after the interview): none was given.")
     if step.email:

@@ -81,7 +81,7 @@ DEFAULT_PLAYBOOK: tuple[Step, ...] = (
          "Before leaving: ask when they will decide, who will tell you, and by which "
          "channel (phone or email).",
          When("end", after=dt.timedelta(0)), alarm_before=10 * M),
-    Step("business-card", "task", "Get each interviewer's contact details",
+    Step("business-card", "task", "Get each {company} interviewer's contact details",
          "Before leaving: get each interviewer's name, title, email and phone.",
          When("end", after=dt.timedelta(0)), alarm_before=10 * M),
     Step("notes", "task", "Write interview notes ({company})",
@@ -92,7 +92,7 @@ DEFAULT_PLAYBOOK: tuple[Step, ...] = (
          "A short thank-you to the interviewer(s): thank them for their time and restate "
          "your interest. Hard limit: 48 hours after the interview.",
          When("end", after=48 * H), alarm_after_anchor=3 * H, email=True),
-    Step("formal-note", "task", "Send a formal note to {contact}",
+    Step("formal-note", "task", "Send a formal note to {contact} at {company}",
          "A more detailed note: your strengths and why you fit the role.",
          When("end", days=3, next_business_day=True, at=TEN),
          handwritten=When("end", business_days=1, at=TEN),
@@ -203,6 +203,8 @@ def _changed(step: Step, changes: dict[str, object]) -> Step:
                 raise ValueError(f"'{key}' must be non-empty text")
             if key == "title":
                 value.format(company="", role="", contact="")  # fails early on a bad field
+                if "{company}" not in value:  # a calendar full of "Send a note" helps nobody
+                    raise ValueError("'title' must name the company: put {company} in it")
             step_changes[key] = value
         elif key == "alarm_before":
             step_changes["alarm_before"] = _duration(value)

@@ -5,13 +5,13 @@ completed task and per recorded outcome, each dated in the user's zone:
 
     date, company, role, step (a label for people), channel, contact
 
-Channel: "in person" for an interview at an address (or with no location), "video" for
-one at a link; "email" for messages, "letter" for a handwritten note, "phone" for calls;
-for the employer's answers, and a reply to a second-interview invitation, the channel
-they said they would answer by; "in person" for what is asked at the interview itself;
-empty for the user's own preparation (notes, call script, closing the application).
-Contact: the interviewer(s) the step concerns (see `drafts.recipients`); the lead
-interviewer for outcomes.
+Channel: how the interview was held ("in person", "video" or "phone", from `held`) for
+the interview and for what is asked at it; "email" for messages, "letter" for a
+handwritten note, "phone" for calls; for the employer's answers, and a reply to a
+second-interview invitation, the channel they said they would answer by; empty for the
+user's own preparation (notes, call script, closing the application).
+Contact: the people the step concerns (see `drafts.recipients`); the decision contact
+for outcomes.
 """
 
 from __future__ import annotations
@@ -57,9 +57,9 @@ OUTCOME_LABELS = {
     "rejected": "Not selected",
     "withdrawn": "Withdrew the application",
 }
+HELD_CHANNELS = {"onsite": "in person", "video": "video", "phone": "phone"}
+AT_THE_INTERVIEW = frozenset({"interview", "ask-timeline", "business-card"})
 STEP_CHANNELS = {
-    "ask-timeline": "in person",
-    "business-card": "in person",
     "thank-you-email": "email",
     "formal-note": "email",
     "status-email": "email",
@@ -109,7 +109,7 @@ def activities(interview: Interview, items: Iterable[ItemLike], outcomes: Sequen
     for item in items:
         if item.step == "interview":
             if item.status != "cancelled" and interview.start <= now:
-                add(interview.start, STEP_LABELS["interview"], _interview_channel(interview),
+                add(interview.start, STEP_LABELS["interview"], _channel(item.step, interview),
                     _names(recipients(interview, item.key, item.step)))
         elif item.kind == "task" and item.status == "completed" and item.completed:
             add(dt.datetime.fromisoformat(item.completed), _label(item.step, interview),
@@ -121,7 +121,7 @@ def activities(interview: Interview, items: Iterable[ItemLike], outcomes: Sequen
 
 
 def _names(contacts: Iterable[Contact]) -> str:
-    return ", ".join(c.name or c.email or "" for c in contacts)
+    return ", ".join(c.full_name or c.email or "" for c in contacts)
 
 
 def _label(step: str, interview: Interview) -> str:
@@ -135,12 +135,9 @@ def _channel(step: str, interview: Interview) -> str:
         return "letter"
     if step == "reply-second-interview":
         return interview.channel
+    if step in AT_THE_INTERVIEW:
+        return HELD_CHANNELS.get(interview.held, "in person")
     return STEP_CHANNELS.get(step, "")
-
-
-def _interview_channel(interview: Interview) -> str:
-    location = interview.location.strip().lower()
-    return "video" if location.startswith(("http://", "https://", "www.")) else "in person"
 
 
 def within(rows: Iterable[Activity], since: dt.date | None, until: dt.date) -> list[Activity]:
