@@ -150,8 +150,9 @@ class Engine:
                 self.state.put(ObjectRow(self.remote, target.name, href, etag, uid, 0))
                 continue
             if row is None:
-                strangers.setdefault(str(comp["X-FOLLOWUP-INTERVIEW"]), []).append(
-                    (target, href, etag, comp))
+                owner = str(comp["X-FOLLOWUP-INTERVIEW"])
+                if not self.store.was_removed(owner):  # `followup rm`: never rebuilt
+                    strangers.setdefault(owner, []).append((target, href, etag, comp))
                 continue
             previous = known.pushed if known is not None and known.ours else None
             if self._reconcile(row, uid, obj.parse(previous), comp):
@@ -238,6 +239,12 @@ class Engine:
         have = {o.kind for o in self.store.outcomes(row.interview_id)}
         _, outcomes = obj.interview_from_data(interview.uid, after)
         changed = False
+        if before is not None:  # taken back there (`outcome --clear` or `--replace`)
+            _, previously = obj.interview_from_data(interview.uid, before)
+            for kind in {o.kind for o in previously} - {o.kind for o in outcomes}:
+                if kind in have:
+                    self.store.remove_outcome(row.interview_id, kind)
+                    changed = True
         for outcome in outcomes:
             if outcome.kind not in have:
                 self.store.add_outcome(row.interview_id, outcome)
@@ -249,6 +256,11 @@ class Engine:
                 changed = True
         if changed:
             self._replan(row)
+            earlier = interview.round_of
+            while earlier is not None:  # an answer in a later round closes the earlier's chase
+                previous = self.store.interview(earlier)
+                self.host.replan(previous)
+                earlier = previous.round_of
         return changed
 
     def _rebuild(self, interview_uid: str, objects: list[Found]) -> None:
@@ -289,8 +301,10 @@ class Engine:
 
     def _data(self, interview_id: int) -> str:
         dismissed = [r.key for r in self.store.items(interview_id, light=True) if r.dismissed]
-        return interview_data(self.store.interview(interview_id),
-                              self.store.outcomes(interview_id), dismissed)
+        interview = self.store.interview(interview_id)
+        earlier = interview.round_of
+        return interview_data(interview, self.store.outcomes(interview_id), dismissed,
+                              self.store.interview_uid(earlier) if earlier is not None else None)
 
     def push(self) -> None:
         self._flush()

@@ -44,6 +44,8 @@ def rebuild(host: Host, state: SyncState, remote: str, targets: list[Target], re
         interview, outcomes = obj.interview_from_data(interview_uid, doc)
         if host.store.find_interview(interview.company, interview.role, interview.start):
             return None
+        # Interviews are rebuilt by start, so an earlier round is here already.
+        interview = dataclasses.replace(interview, round_of=known_ids.get(doc.get("round_of") or ""))
         stored = host.store.insert_interview(interview, host.now)
         assert stored.id is not None
         interview_id = stored.id
