@@ -94,6 +94,7 @@ Call script: Senior Data Engineer at Northwind Analytics
 
 Before you call
 - Call early in the morning or in the evening, and ask for Priya Shah directly rather than leaving a voice message.
+- The number to dial is not recorded yet: find it and keep it with `followup edit --decision-contact`.
 - Have your interview notes in front of you.
 
 1. Introduce yourself
@@ -118,7 +119,7 @@ Subject: Thank you for the Platform Engineer interview
 
 Dear Dana Whitfield,
 
-Thank you for taking the time to meet me on Monday 7 December 2026 to discuss the Platform Engineer role at Contoso Robotics, Inc. I enjoyed learning more about the team and its plans.
+Thank you for taking the time to meet me by video on Monday 7 December 2026 to discuss the Platform Engineer role at Contoso Robotics, Inc. I enjoyed learning more about the team and its plans.
 
 Our conversation confirmed my interest in the role, and I would be glad to bring my experience to your team.
 
@@ -131,7 +132,7 @@ Kind regards,
 CARD_2 = """\
 Dear Dana Whitfield,
 
-Thank you for meeting me on Monday 7 December 2026 to talk about the Platform Engineer role.
+Thank you for meeting me by video on Monday 7 December 2026 to talk about the Platform Engineer role.
 
 I would be delighted to join Contoso Robotics, Inc., and I hope to hear from you soon.
 
@@ -161,7 +162,7 @@ Subject: Platform Engineer role: thank you
 
 Dear Dana Whitfield,
 
-Thank you for letting me know your decision about the Platform Engineer role. Although I am disappointed, I appreciated the chance to meet you on Monday 7 December 2026 and to learn about Contoso Robotics, Inc.
+Thank you for letting me know your decision about the Platform Engineer role. Although I am disappointed, I appreciated the chance to meet you by video on Monday 7 December 2026 and to learn about Contoso Robotics, Inc.
 
 If you have a moment, I would be grateful for any feedback on what I could improve.
 
@@ -254,9 +255,9 @@ def test_every_draft_of_the_samples_without_notes(run: Run, uids) -> None:
 
 def test_the_drafts_of_the_outcomes(run: Run, uids) -> None:
     assert run("outcome", "1", "second-interview", now="2026-12-09T10:00:00+00:00").exit_code == 0
-    assert run("outcome", "1", "offer", now="2026-12-18T10:00:00+00:00").exit_code == 0
-    assert run("outcome", "2", "rejected", now="2026-12-18T10:00:00+00:00").exit_code == 0
     assert draft(run, uids(1, "reply-second-interview")) == SECOND_INTERVIEW_1
+    assert run("outcome", "1", "offer", "--replace", now="2026-12-18T10:00:00+00:00").exit_code == 0
+    assert run("outcome", "2", "rejected", now="2026-12-18T10:00:00+00:00").exit_code == 0
     assert draft(run, uids(1, "reply-offer")) == OFFER_1
     assert draft(run, uids(2, "gracious-reply")) == GRACIOUS_2
 
@@ -459,7 +460,7 @@ def test_a_failing_editor_is_one_line_exit_1_and_changes_nothing(
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (("notes", "9"), "Error: no interview 9; `followup list --all` shows the interviews"),
+    (("notes", "9"), "Error: no interview 9; `followup interviews --all` shows them"),
     (("notes", "1", "--file", "/no/such/notes.txt"),
      "Error: cannot read the notes file /no/such/notes.txt: No such file or directory"),
 ])
@@ -532,7 +533,7 @@ def test_a_template_without_read_permission(run: Run, uids, home: Path) -> None:
 
 @pytest.mark.parametrize(("ref", "message"), [
     ("99", "Error: no item '99'; `followup list --all` shows the ids"),
-    ("3", ("Error: item 3 (Get each interviewer's contact details) has no draft; drafts exist for"
+    ("3", ("Error: item 3 (Get each Northwind Analytics interviewer's contact details) has no draft; drafts exist for"
           " the steps thank-you-email, formal-note, status-email, gracious-reply,"
           " reply-second-interview, reply-offer, call-script, call, second-call")),
     ("1", ("Error: item 1 (Interview: Senior Data Engineer at Northwind Analytics) has no draft;"
@@ -587,7 +588,7 @@ def test_eml_of_a_card_or_a_call_is_refused(run: Run, uids, tmp_path: Path) -> N
     target = tmp_path / "card.eml"
     result = run("draft", uids(2, "formal-note-1"), "--eml", str(target))
     assert (result.exit_code, result.stderr) == (
-        2, ("Error: item 18 (Write a handwritten note to Dana Whitfield) is a handwritten note,"
+        2, ("Error: item 18 (Write a handwritten note to Dana Whitfield at Contoso Robotics, Inc.) is a handwritten note,"
            " not an email; leave out --eml\n"))
     assert not target.exists()
 

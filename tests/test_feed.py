@@ -263,7 +263,7 @@ def test_events_feed_shows_check_offs_and_cancellations(server: Server) -> None:
         "Call Globex a second time", "Call Globex about the Analyst role",
         "Close the Globex application and move on", "Email Globex for a status update",
         "Globex said they would decide (assumed)", "Prepare the call to Globex",
-        "Send a formal note to Bo Li", "Send a thank-you email to Globex",
+        "Send a formal note to Bo Li at Globex", "Send a thank-you email to Globex",
     ]
     assert len({str(e["UID"]) for e in cal.walk("VEVENT")}) == len(cal.walk("VEVENT")) == 25
 
