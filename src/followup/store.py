@@ -550,6 +550,13 @@ class Store:
 
     def item_by_ref(self, ref: str) -> ItemRow:
         """An item by its short id or UID (a task's event UID finds the task too)."""
+        found = self.find_item(ref)
+        if found is None:
+            raise UsageError(f"no item {ref.strip()!r}; `followup list --all` shows the ids")
+        return found
+
+    def find_item(self, ref: str) -> ItemRow | None:
+        """`item_by_ref`, or None: an item may go while a sync applies changes."""
         ref = ref.strip()
         if ref.isdigit():
             row = self.db.execute(f"SELECT {ITEM_COLUMNS} FROM items WHERE id = ?", (int(ref),))
@@ -557,9 +564,7 @@ class Store:
             uid = ref.removesuffix("-event")
             row = self.db.execute(f"SELECT {ITEM_COLUMNS} FROM items WHERE uid IN (?, ?)", (ref, uid))
         found = row.fetchone()
-        if found is None:
-            raise UsageError(f"no item {ref!r}; `followup list --all` shows the ids")
-        return ItemRow(*found)
+        return ItemRow(*found) if found is not None else None
 
     def states(self, interview_id: int) -> dict[str, ItemState]:
         return {row.key: row.state for row in self.items(interview_id)}

@@ -275,7 +275,8 @@ def context(interview: Interview, step: str, to: Sequence[Contact], notes: str |
 
     step, company, role, location, channel (how they said they would answer: email or
     phone), held (how the interview was held: onsite, video or phone), handwritten
-    (bool); phone (the first recipient's number, or ""); date and deadline in words ("Thursday 3 December 2026"),
+    (bool); phone (the first recipient's number, or ""); decision_contact (how to address
+    who announces the decision, like contact); date and deadline in words ("Thursday 3 December 2026"),
     deadline_assumed (bool: none was given), time ("14:00") and tz of the interview;
     salutation ("Dear Priya Shah,"), recipients (names), contact (how to address the
     first recipient: "Dr Jones", "Priya Shah", "Jane" or ""); points (up to two "points
@@ -285,6 +286,8 @@ def context(interview: Interview, step: str, to: Sequence[Contact], notes: str |
     """
     chosen = points(notes)
     lead = addressed(to[0].full_name) if to else None
+    decides = interview.decision_contact
+    decider = addressed(decides.full_name) if decides is not None else None
     return {
         "step": step,
         "company": interview.company,
@@ -298,6 +301,7 @@ def context(interview: Interview, step: str, to: Sequence[Contact], notes: str |
         "channel": interview.channel,
         "held": interview.held,
         "phone": (to[0].phone or "") if to else "",
+        "decision_contact": decider[0] if decider else "",
         "handwritten": interview.note == "handwritten",
         "salutation": salutation(to),
         "recipients": [c.full_name or c.email or "" for c in to],

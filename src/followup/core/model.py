@@ -21,7 +21,8 @@ ASSUMED_DEADLINE_DAYS = 7
 
 @dataclass(frozen=True)
 class Contact:
-    """An interviewer. `key` is stable for the interview's life: UIDs are built from it."""
+    """A person on an interview: an interviewer, or the decision contact who did not
+    interview you. `key` is stable for the interview's life: UIDs are built from it."""
 
     key: int
     name: str

@@ -31,7 +31,7 @@ from followup.core.render import CALENDAR_NAME, assemble, calendar_header, event
 from followup.store import ItemRow, parse_moment
 from followup.sync import objects as obj
 from followup.sync.host import Host, Report
-from followup.sync.rebuild import Found, by_start, rebuild
+from followup.sync.rebuild import Found, by_start, rebuild, replan_earlier_rounds
 from followup.sync.state import ObjectRow, SyncState
 from followup.sync.storage import (
     Listing,
@@ -146,6 +146,8 @@ class Engine:
             known = objects[target.name].get(href)
             uid = str(comp["UID"]) if comp is not None else None
             row = items.get(uid.removesuffix("-event")) if uid else None
+            if row is not None and self.store.find_item(str(row.id)) is None:
+                continue  # its plan let it go during this pull (an outcome taken back)
             if comp is None or uid is None or (row is None and "X-FOLLOWUP-INTERVIEW" not in comp):
                 self.state.put(ObjectRow(self.remote, target.name, href, etag, uid, 0))
                 continue
@@ -168,7 +170,7 @@ class Engine:
             self.state.mark_gone(self.remote, target.name, known.uid)
             row = items.get(known.uid.removesuffix("-event"))
             if row is not None:
-                row = self.store.item_by_ref(str(row.id))
+                row = self.store.find_item(str(row.id))
             if row is not None and not row.dismissed:
                 self.store.set_dismissed(row.id)
                 self._replan(row)
@@ -256,11 +258,7 @@ class Engine:
                 changed = True
         if changed:
             self._replan(row)
-            earlier = interview.round_of
-            while earlier is not None:  # an answer in a later round closes the earlier's chase
-                previous = self.store.interview(earlier)
-                self.host.replan(previous)
-                earlier = previous.round_of
+            replan_earlier_rounds(self.host, interview)
         return changed
 
     def _rebuild(self, interview_uid: str, objects: list[Found]) -> None:

@@ -1,11 +1,13 @@
-"""`followup rm` on remotes (issue 11): the interview's objects are deleted there with
-If-Match, the other interview's stay, and a sync never brings a removed interview back,
-against real Radicale and Xandikos servers and a vdir folder that todoman edits."""
+"""Mistakes corrected on remotes (issue 11): `followup rm` deletes the interview's objects
+there with If-Match, the other interview's stay, and a sync never brings a removed
+interview back (real Radicale and Xandikos servers, a vdir folder that todoman edits);
+an outcome taken back, and a round link, reach a second machine."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,7 @@ from test_sync_caldav import (  # noqa: F401  (the `remote` fixture)
 from test_sync_vdir import todo
 
 LATER = "2026-12-05T12:00:00+00:00"
+LATER_2 = "2026-12-16T12:00:00+00:00"  # after the second round
 UTC = dt.timezone.utc
 
 
@@ -144,3 +147,32 @@ def test_rm_of_a_later_round_reopens_the_chase_it_closed(run: Run, run_json, fol
         "needs-action", "needs-action")
     left = {p.name.removesuffix(".ics").removesuffix("-event") for p in folder.iterdir()}
     assert left == uids(run_json, "1")
+
+
+def test_a_second_machine_follows_an_outcome_taken_back_and_keeps_the_round_link(
+        run: Run, run_json, folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = Path(os.environ["FOLLOWUP_HOME"])
+    assert run(*ADD).exit_code == 0
+    assert run("add", "--round-of", "1", "--at", "2026-12-15 10:00", "--held", "phone",
+               "--decision-contact", "Sam Lee <sam@acme.example> +44 20 7946 0001").exit_code == 0
+    assert run("outcome", "2", "rejected", now=LATER_2).exit_code == 0
+    second = tmp_path / "second"
+    second.mkdir()
+    (second / "config.toml").write_text('timezone = "Europe/London"\n')
+    monkeypatch.setenv("FOLLOWUP_HOME", str(second))
+    assert run("remote", "add", "tasks", "--vdir", str(folder)).exit_code == 0
+    assert sync(run, now=LATER_2)["errors"] == []
+    rebuilt = run_json("show", "2", now=LATER_2)["interview"]
+    assert (rebuilt["round"], rebuilt["round_of"], rebuilt["held"], rebuilt["outcome"]) == (
+        2, 1, "phone", "rejected")
+    assert rebuilt["decision_contact"]["phone"] == "+44 20 7946 0001"
+    assert by_step(run_json("show", "1", now=LATER_2)["items"])["call"]["status"] == "cancelled"
+
+    monkeypatch.setenv("FOLLOWUP_HOME", str(first))
+    assert run("outcome", "2", "--clear", now=LATER_2).exit_code == 0  # pushed at once
+    monkeypatch.setenv("FOLLOWUP_HOME", str(second))
+    assert sync(run, now=LATER_2)["errors"] == []
+    assert run_json("show", "2", now=LATER_2)["interview"]["outcomes"] == []
+    steps = by_step(run_json("show", "2", now=LATER_2)["items"])
+    assert "gracious-reply" not in steps and steps["call"]["status"] == "needs-action"
+    assert by_step(run_json("show", "1", now=LATER_2)["items"])["call"]["status"] == "needs-action"
