@@ -11,23 +11,23 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "src" / "followup"
 
-# cli → app → {sync, feed, busy} → {store, config, files, credentials} → core → errors
+# cli → app → {sync, feed, busy, mail} → {store, config, files, credentials} → core → errors
 LAYERS = [
     ("followup", "followup.errors"),
     ("followup.core",),
     ("followup.store", "followup.config", "followup.config_edit", "followup.files",
      "followup.credentials"),
-    ("followup.sync", "followup.feed", "followup.busy"),
+    ("followup.sync", "followup.feed", "followup.busy", "followup.mail"),
     ("followup.app",),
     ("followup.cli",),
     ("followup.__main__",),
 ]
 # Libraries that only one place may import (ARCHITECTURE.md rule 3).
 OWNERS = {"click": ("followup.cli",), "caldav": ("followup.sync.caldav",),
-          "waitress": ("followup.feed.server",)}
+          "waitress": ("followup.feed.server",), "imapclient": ("followup.mail.imap",)}
 # Slow to import: only inside the functions that need them, so `--help` and `list` stay fast.
 HEAVY = ("icalendar", "jinja2", "holidays", "recurring_ical_events", "waitress", "caldav",
-         "spellchecker", "lxml", "platformdirs")
+         "spellchecker", "lxml", "platformdirs", "imapclient")
 
 
 def module_name(path: Path) -> str:

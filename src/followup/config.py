@@ -13,10 +13,14 @@ config.toml (all keys optional):
     base_url = "https://cal.example.org"
     publish = ["~/public/followup.ics", {path = "~/all.ics", profile = "full"}]
     [remote.NAME]                       # see `followup remote add`
+    [mail]                              # see `followup mail setup`
+    url = "imaps://sam@imap.example.org"
+    password_env = "MAIL_PASSWORD"      # or password_command; else the system keyring
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
@@ -24,6 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from followup.core.playbook import DEFAULT_PLAYBOOK, Step, with_changes
 from followup.core.vocab import PROFILES
@@ -107,6 +112,39 @@ class FeedSettings:
 
 
 @dataclass(frozen=True)
+class MailSettings:
+    """The user's own mailbox (`[mail]`): where `followup mail` reads replies and
+    invitations and puts drafts. The password never sits here (see credentials.py)."""
+
+    url: str  # imaps://USER@HOST[:PORT]; imap:// only to this machine
+    password_env: str | None = None
+    password_command: str | None = None
+    address: str | None = None  # the user's address when the login is not one
+    folders: tuple[str, ...] = ("INBOX",)  # where replies and invitations arrive
+    drafts: str | None = None  # the Drafts folder when the server does not flag one
+    verify: bool | str = True  # TLS verification; a path names a CA bundle
+    timeout: float = 30
+
+    name = "mail"  # the keyring entry is "followup:mail"
+
+    @property
+    def parts(self) -> tuple[bool, str, str, int]:
+        """(TLS, login, host, port), from the checked URL."""
+        return mail_url(self.url)
+
+    @property
+    def username(self) -> str:
+        return self.parts[1]
+
+    @property
+    def me(self) -> str | None:
+        """The user's own address: `address`, else the login when it is one."""
+        if self.address:
+            return self.address.lower()
+        return self.username.lower() if "@" in self.username else None
+
+
+@dataclass(frozen=True)
 class Config:
     timezone: str | None = None  # the user's zone; None: the system's
     country: str | None = None
@@ -117,6 +155,7 @@ class Config:
     playbook: str | None = None  # a TOML file changing the default playbook's timings
     feed: FeedSettings = FeedSettings()
     remotes: Mapping[str, Remote] = field(default_factory=dict)
+    mail: MailSettings | None = None
     steps: tuple[Step, ...] = DEFAULT_PLAYBOOK  # the playbook with the user's changes
     file: Path = Path("config.toml")
 
@@ -128,7 +167,7 @@ class Config:
 # -- reading ----------------------------------------------------------------------------------
 
 _TEXT_KEYS = ("timezone", "country", "subdivision", "name", "calendar_file", "playbook")
-_KEYS = (*_TEXT_KEYS, "busy", "feed", "remote")
+_KEYS = (*_TEXT_KEYS, "busy", "feed", "remote", "mail")
 REMOTE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}\Z")
 _REMOTE_TEXT = ("url", "username", "calendar", "tasks_calendar", "password_env",
                 "password_command", "vdir")
@@ -175,7 +214,8 @@ def parse_config(raw: Mapping[str, Any], path: Path, folder: Path | None = None)
                      else folder / PLAYBOOK_FILE)
     steps = load_steps(playbook_path, required="playbook" in values)
     return Config(**values, busy=tuple(busy), feed=_feed(raw.get("feed", {}), path),
-                  remotes=parse_remotes(raw, path), steps=steps, file=path)
+                  remotes=parse_remotes(raw, path), mail=parse_mail(raw, path), steps=steps,
+                  file=path)
 
 
 def load_steps(path: Path, required: bool) -> tuple[Step, ...]:
@@ -278,9 +318,7 @@ def parse_remotes(raw: Mapping[str, Any], path: Path | str = "config.toml") -> d
             raise UsageError(f"{where} must be a table")
         if not REMOTE_NAME.match(name):
             raise UsageError(f"{where}: use letters, digits, '-' and '_' in a remote's name")
-        if "password" in table:
-            raise UsageError(f"{where}: a password must not be written in the config; use "
-                             "password_env, password_command or the system keyring")
+        _no_password(table, where)
         values: dict[str, Any] = {}
         for key, value in table.items():
             if key in _REMOTE_TEXT:
@@ -289,12 +327,8 @@ def parse_remotes(raw: Mapping[str, Any], path: Path | str = "config.toml") -> d
             elif key == "auto_push":
                 if not isinstance(value, bool):
                     raise UsageError(f"{where}: 'auto_push' must be true or false")
-            elif key == "verify":
-                if not isinstance(value, (bool, str)):
-                    raise UsageError(f"{where}: 'verify' must be true, false or a CA file path")
-            elif key == "timeout":
-                if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-                    raise UsageError(f"{where}: 'timeout' must be a positive number of seconds")
+            elif key in ("verify", "timeout"):
+                _check_connection(key, value, where)
             else:
                 raise UsageError(f"{where}: unknown key '{key}'")
             values[key] = value
@@ -302,6 +336,103 @@ def parse_remotes(raw: Mapping[str, Any], path: Path | str = "config.toml") -> d
             raise UsageError(f"{where}: give either 'url' (CalDAV) or 'vdir' (a folder)")
         out[name] = Remote(name=name, **values)
     return out
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def mail_url(text: str) -> tuple[bool, str, str, int]:
+    """(TLS, login, host, port) of imaps://USER@HOST[:PORT]. Plain imap:// is only for
+    this machine: a password must never cross a network in clear."""
+    try:
+        parts = urlsplit(text.strip())
+        port = parts.port
+    except ValueError:
+        raise UsageError(f"{text!r} is not a valid mail URL; write it as imaps://USER@HOST[:PORT]",
+                         field="url") from None
+    scheme = parts.scheme.lower()
+    if scheme not in ("imaps", "imap") or not parts.hostname:
+        raise UsageError(f"{text!r} is not an IMAP URL; write it as imaps://USER@HOST[:PORT]",
+                         field="url")
+    if parts.password is not None:
+        raise UsageError("the mail URL holds a password; give it with --password-env or"
+                         " --password-command instead", field="url")
+    if not parts.username:
+        raise UsageError(f"{text!r} names no login; write it as imaps://USER@HOST[:PORT]",
+                         field="url")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise UsageError(f"{text!r}: give only imaps://USER@HOST[:PORT]", field="url")
+    host = parts.hostname
+    if scheme == "imap" and not is_loopback(host):
+        raise UsageError(f"imap://{host} is not encrypted; use imaps:// (IMAP over TLS). Plain"
+                         " IMAP is only allowed to this machine (127.0.0.1, ::1, localhost)",
+                         field="url")
+    return scheme == "imaps", unquote(parts.username), host, port or (993 if scheme == "imaps" else 143)
+
+
+_MAIL_TEXT = ("url", "password_env", "password_command", "address", "drafts")
+
+
+def parse_mail(raw: Mapping[str, Any], path: Path | str = "config.toml") -> MailSettings | None:
+    """The `[mail]` table, checked; None when mail is not set up."""
+    section = raw.get("mail")
+    if section is None:
+        return None
+    where = f"{path}: [mail]"
+    if not isinstance(section, dict):
+        raise UsageError(f"{path}: 'mail' must be a table ([mail])")
+    _no_password(section, where)
+    values: dict[str, Any] = {}
+    for key, value in section.items():
+        if key in _MAIL_TEXT:
+            if not isinstance(value, str) or not value.strip():
+                raise UsageError(f"{where}: '{key}' must be a non-empty string")
+        elif key == "folders":
+            if isinstance(value, str):
+                value = [value]
+            if not isinstance(value, list) or not value or \
+                    not all(isinstance(v, str) and v.strip() for v in value):
+                raise UsageError(f"{where}: 'folders' must be a list of folder names")
+            value = tuple(dict.fromkeys(value))
+        elif key in ("verify", "timeout"):
+            _check_connection(key, value, where)
+        else:
+            raise UsageError(f"{where}: unknown key '{key}'; the keys are: "
+                             + ", ".join(sorted((*_MAIL_TEXT, "folders", "verify", "timeout"))))
+        values[key] = value
+    if "url" not in values:
+        raise UsageError(f"{where}: 'url' is missing; `followup mail setup` writes it")
+    if values.get("password_env") and values.get("password_command"):
+        raise UsageError(f"{where}: give password_env or password_command, not both")
+    try:
+        mail_url(values["url"])
+    except UsageError as exc:
+        raise UsageError(f"{where}: {exc}") from None
+    address = values.get("address")
+    if address is not None and not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", address):
+        raise UsageError(f"{where}: 'address' {address!r} is not an email address")
+    return MailSettings(**values)
+
+
+def _no_password(table: Mapping[str, Any], where: str) -> None:
+    if "password" in table:
+        raise UsageError(f"{where}: a password must not be written in the config; use "
+                         "password_env, password_command or the system keyring")
+
+
+def _check_connection(key: str, value: Any, where: str) -> None:
+    """`verify` and `timeout`, as a remote and the mailbox both have them."""
+    if key == "verify" and not isinstance(value, (bool, str)):
+        raise UsageError(f"{where}: 'verify' must be true, false or a CA file path")
+    if key == "timeout" and (isinstance(value, bool) or not isinstance(value, (int, float))
+                             or value <= 0):
+        raise UsageError(f"{where}: 'timeout' must be a positive number of seconds")
 
 
 def system_timezone() -> str:

@@ -1,6 +1,6 @@
-"""Changes that commands make to config.toml (`remote add`, `remote remove`).
+"""Changes that commands make to config.toml (`remote add`, `remote remove`, `mail setup`).
 
-Writing rewrites only the remote's own table in the file's text and leaves every other
+Writing rewrites only the remote's (or `[mail]`'s) own table in the file's text and leaves every other
 line (comments included) as it was; the result is parsed and checked again before it
 atomically replaces the file.
 """
@@ -14,7 +14,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from followup.config import Remote, parse_remotes
+from followup.config import MailSettings, Remote, parse_mail, parse_remotes
 from followup.errors import FollowupError
 from followup.files import write_atomic
 
@@ -40,14 +40,16 @@ def _toml_value(value: Any) -> str:
     return '"' + "".join(out) + '"'
 
 
-def _table(remote: Remote) -> str:
-    lines = [f"[remote.{remote.name}]"]
-    defaults = Remote(name=remote.name)
-    for f in fields(Remote):
-        value = getattr(remote, f.name)
+def _table(header: str, values: Remote | MailSettings, defaults: Remote | MailSettings) -> str:
+    lines = [f"[{header}]"]
+    for f in fields(values):
+        value = getattr(values, f.name)
         if f.name == "name" or value is None or value == getattr(defaults, f.name):
             continue
-        lines.append(f"{f.name} = {_toml_value(value)}")
+        if isinstance(value, tuple):
+            lines.append(f"{f.name} = [{', '.join(_toml_value(v) for v in value)}]")
+        else:
+            lines.append(f"{f.name} = {_toml_value(value)}")
     return "\n".join(lines) + "\n"
 
 
@@ -56,9 +58,13 @@ _HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
 
 def _without_table(text: str, name: str) -> tuple[str, bool]:
     """The text with the ``[remote.NAME]`` table (header to next header) cut out."""
+    return _cut(text, {f"remote.{name}", f'remote."{name}"', f"remote.'{name}'"})
+
+
+def _cut(text: str, wanted: set[str]) -> tuple[str, bool]:
+    """The text with the tables named `wanted` (and their sub-tables) cut out."""
     lines = text.splitlines(keepends=True)
     out, skipping, found = [], False, False
-    wanted = {f"remote.{name}", f'remote."{name}"', f"remote.'{name}'"}
     for line in lines:
         m = _HEADER.match(line)
         if m:
@@ -96,7 +102,8 @@ def save_remote(path: Path, remote: Remote) -> None:
     text, _ = _without_table(_read(path), remote.name)
     if text and not text.endswith("\n"):
         text += "\n"
-    text += ("\n" if text.strip() else "") + _table(remote)
+    text += ("\n" if text.strip() else "") + _table(f"remote.{remote.name}", remote,
+                                                     Remote(name=remote.name))
 
     def check(parsed: dict[str, Any]) -> None:
         if parse_remotes(parsed, path).get(remote.name) != remote:
@@ -120,3 +127,18 @@ def delete_remote(path: Path, name: str) -> None:
         check(tomllib.loads(text) if text else {})
 
 
+
+
+def save_mail(path: Path, mail: MailSettings) -> None:
+    """Write (or replace) the ``[mail]`` table, leaving the rest of the file as it was."""
+    text, _ = _cut(_read(path), {"mail"})
+    if text and not text.endswith("\n"):
+        text += "\n"
+    text += ("\n" if text.strip() else "") + _table("mail", mail, MailSettings(url=""))
+
+    def check(parsed: dict[str, Any]) -> None:
+        if parse_mail(parsed, path) != mail:
+            raise FollowupError(f"cannot update {path}: [mail] is defined in a form this "
+                                "command cannot rewrite; edit the file by hand")
+
+    _write(path, text, check)

@@ -1,4 +1,4 @@
-"""Passwords for remotes: from an environment variable, a command, or the system keyring
+"""Passwords for remotes and the mailbox: from an environment variable, a command, or the system keyring
 (the optional `keyring` package). They are never written to the config or the database,
 and no message ever shows one.
 """
@@ -10,7 +10,7 @@ import shlex
 import subprocess
 from typing import Any
 
-from followup.config import Remote
+from followup.config import MailSettings, Remote
 from followup.errors import FollowupError, UsageError
 
 KEYRING_SERVICE = "followup"
@@ -31,16 +31,26 @@ def password(remote: Remote) -> str | None:
 
     The errors say where the password should have come from, never what it is.
     """
-    label = f"remote '{remote.name}'"
-    if remote.password_env:
-        value = os.environ.get(remote.password_env)
+    return _secret(f"remote '{remote.name}'", remote.name, remote.username,
+                   remote.password_env, remote.password_command)
+
+
+def mail_password(mail: MailSettings) -> str | None:
+    """The mailbox's password, found as a remote's is; the keyring entry is "followup:mail"."""
+    return _secret("mail", mail.name, mail.username, mail.password_env, mail.password_command)
+
+
+def _secret(label: str, entry: str, username: str | None, env: str | None,
+            command: str | None) -> str | None:
+    if env:
+        value = os.environ.get(env)
         if value is None:
-            raise FollowupError(f"{label}: the environment variable {remote.password_env} "
+            raise FollowupError(f"{label}: the environment variable {env} "
                                 "(its password_env) is not set")
         return value
-    if remote.password_command:
+    if command:
         try:
-            args = shlex.split(remote.password_command)
+            args = shlex.split(command)
         except ValueError as exc:
             raise UsageError(f"{label}: cannot parse password_command: {exc}") from None
         if not args:
@@ -67,10 +77,10 @@ def password(remote: Remote) -> str | None:
             raise FollowupError(f"{label}: the password command {args[0]!r} printed nothing")
         return value
     keyring = _keyring()
-    if keyring is None or not remote.username:
+    if keyring is None or not username:
         return None
     try:
-        found = keyring.get_password(f"{KEYRING_SERVICE}:{remote.name}", remote.username)
+        found = keyring.get_password(f"{KEYRING_SERVICE}:{entry}", username)
         return str(found) if found is not None else None
     except Exception as exc:  # noqa: BLE001 - a locked or missing backend
         raise FollowupError(f"{label}: cannot read the password from the system keyring: "
@@ -79,9 +89,9 @@ def password(remote: Remote) -> str | None:
 
 
 
-def password_source(remote: Remote) -> str:
-    """Where the remote's password comes from, for `remote list` (never the password)."""
-    if remote.kind == "vdir":
+def password_source(remote: Remote | MailSettings) -> str:
+    """Where the password comes from, for `remote list` and `mail setup` (never the password)."""
+    if isinstance(remote, Remote) and remote.kind == "vdir":
         return "-"
     if remote.password_env:
         return f"env {remote.password_env}"

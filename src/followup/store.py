@@ -116,6 +116,40 @@ CREATE TABLE IF NOT EXISTS sync_tokens (
 );
 """
 
+# What `followup mail` remembers (mail/state.py): where each folder's last check ended,
+# our drafts, the invitations seen, the recruiter's last message. No message bodies.
+MAIL_TABLES = """
+CREATE TABLE mail_folders (
+    folder TEXT PRIMARY KEY,
+    uidvalidity INTEGER NOT NULL,
+    uidnext INTEGER NOT NULL,
+    checked TEXT NOT NULL
+);
+CREATE TABLE mail_drafts (
+    message_id TEXT PRIMARY KEY,
+    interview_id INTEGER NOT NULL REFERENCES interviews(id) ON DELETE CASCADE,
+    item_uid TEXT NOT NULL,
+    folder TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    created TEXT NOT NULL,
+    current INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX mail_drafts_item ON mail_drafts (interview_id, item_uid, current);
+CREATE TABLE mail_invitations (
+    uid TEXT PRIMARY KEY,
+    interview_id INTEGER REFERENCES interviews(id) ON DELETE CASCADE,
+    folder TEXT,
+    uidvalidity INTEGER,
+    message_uid INTEGER,
+    found TEXT NOT NULL
+);
+CREATE TABLE mail_threads (
+    interview_id INTEGER PRIMARY KEY REFERENCES interviews(id) ON DELETE CASCADE,
+    message_id TEXT NOT NULL,
+    sent TEXT NOT NULL
+);
+"""
+
 # How the interview was held, who announces the decision, rounds; phone and title of a
 # contact, and whether they interviewed you; interviews removed with `followup rm`, so a
 # sync never brings them back.
@@ -135,7 +169,8 @@ CREATE TABLE removed_interviews (uid TEXT PRIMARY KEY, removed TEXT NOT NULL);
 MIGRATIONS: tuple[str, ...] = (
     SCHEMA_V1,          # 1: interviews, contacts, notes, outcomes, items, meta
     SYNC_TABLES,        # 2: sync state
-    PEOPLE_AND_ROUNDS,  # 3: held, decision contact, rounds, phone and title; removed interviews
+    MAIL_TABLES,        # 3: mail state
+    PEOPLE_AND_ROUNDS,  # 4: held, decision contact, rounds, phone and title; removed interviews
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

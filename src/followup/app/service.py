@@ -21,6 +21,7 @@ from followup.busy import load_busy
 from followup.config import Config, Paths
 from followup.core import inputs
 from followup.core.drafts import calendar_text, clean_notes, has_draft
+from followup.core.letters import IN_MAILBOX
 from followup.core.model import (
     COMPLETED,
     NEEDS_ACTION,
@@ -35,6 +36,7 @@ from followup.core.schedule import BusinessDays, Busy, public_holidays
 from followup.core.vocab import OUTCOMES
 from followup.errors import UsageError
 from followup.feed.calendar import calendar_bytes
+from followup.mail.state import MailState
 from followup.store import ItemRow, Store, iso, parse_moment, utc_iso
 from followup.sync.remote_calendar import remote_objects
 
@@ -221,9 +223,12 @@ class Service:
         self.store.delete_items(gone)
         changed = len(gone)
         notes = self.store.notes(interview.id)
+        in_mailbox = MailState(self.store.db).drafted_items(interview.id)
         for item in planned:
             if item.email and item.status == NEEDS_ACTION and has_draft(item.step):
                 item = with_draft(item, interview, notes, self.config.name)
+                if item_uid(interview, item.key) in in_mailbox:
+                    item = dataclasses.replace(item, description=f"{item.description}\n\n{IN_MAILBOX}")
             old = rows.get(item.key)
             if old is not None and old.status != NEEDS_ACTION and item.status != NEEDS_ACTION:
                 item = _frozen(item, old)

@@ -33,6 +33,8 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("followup.cli.interviews", "Add every interview of a TOML or CSV file: all of them or none."),
     "interviews": ("followup.cli.read", "Your interviews, one row each: round, state and the next open step."),
     "list": ("followup.cli.read", "Tasks of all interviews, soonest first; overdue ones are marked."),
+    "mail": ("followup.cli.mail",
+             "Your mailbox: invitations become interviews, drafts go to Drafts, a reply ends the chase."),
     "notes": ("followup.cli.drafts",
               "Write your notes on an interview; saving them ticks off its notes step."),
     "outcome": ("followup.cli.interviews",

@@ -12,7 +12,7 @@ import functools
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 from zoneinfo import ZoneInfo
 
 import click
@@ -123,14 +123,19 @@ def pass_app(func: F) -> F:
 # -- shared options and parsers ------------------------------------------------------------
 
 
-def interview_options(func: F) -> F:
-    """The options of `add` and `plan` (the same fields as an import file)."""
+@overload
+def interview_options(func: F) -> F: ...
+@overload
+def interview_options(*, required: bool = True) -> Callable[[F], F]: ...
+def interview_options(func: F | None = None, *, required: bool = True) -> Any:
+    """The options of `add` and `plan` (the same fields as an import file). `required`
+    False: the command checks --company, --role and --at itself (`add --from-invite`)."""
+    if func is None:
+        return functools.partial(interview_options, required=required)
     options = [
-        # Required (the commands check: `add --round-of` takes them from the earlier round).
-        click.option("--company", help="The employer [required, but `add --round-of` knows it]."),
-        click.option("--role", help="The position you interviewed for [required, but `add"
-                                    " --round-of` knows it]."),
-        click.option("--at", "at", required=True, metavar="DATETIME",
+        click.option("--company", required=required, help="The employer."),
+        click.option("--role", required=required, help="The position you interviewed for."),
+        click.option("--at", "at", required=required, metavar="DATETIME",
                      help="Interview start, 'YYYY-MM-DD HH:MM' in --tz."),
         click.option("--duration", default="1h", show_default=True, help="Length, e.g. 45m or 1h30m."),
         click.option("--tz", metavar="ZONE", help="IANA zone of the interview [default: yours]."),

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from followup.app.mail import draft_to_mailbox
 from followup.cli import cli
 from followup.cli.context import App, complete_interview, complete_item, interview_id, pass_app
 from followup.cli.operations import service_of
@@ -86,12 +87,16 @@ def _read(source: str) -> str:
 @click.argument("ref", shell_complete=complete_item(None))
 @click.option("--eml", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path),
               help="Write an email file that Outlook or Thunderbird opens as an unsent draft.")
+@click.option("--imap", "to_mailbox", is_flag=True,
+              help="Put the draft into your mailbox's Drafts folder (`followup mail setup`), "
+                   "answering the recruiter's last message; again: it replaces the earlier one.")
 @click.option("--check", is_flag=True,
               help="List the words an offline spell checker does not know (names of the "
                    "interviewers, the company and you are fine); exit 1 when there are any.")
 @pass_app
 @click.pass_context
-def draft(ctx: click.Context, app: App, ref: str, eml: Path | None, check: bool) -> None:
+def draft(ctx: click.Context, app: App, ref: str, eml: Path | None, to_mailbox: bool,
+          check: bool) -> None:
     """Print the draft of a message, or the script of a call (REF is the id from `list`).
 
     Drafts exist for the thank-you email, each formal note (a card when the note is
@@ -103,6 +108,7 @@ def draft(ctx: click.Context, app: App, ref: str, eml: Path | None, check: bool)
     Example:
       followup draft 5
       followup draft 5 --check && followup draft 5 --eml thank-you.eml
+      followup draft 5 --imap
     """
     store = app.store
     with store.snapshot():
@@ -116,9 +122,10 @@ def draft(ctx: click.Context, app: App, ref: str, eml: Path | None, check: bool)
         )
     made = drafts.draft(interview, row.key, row.step, notes_text, app.config.name,
                         app.paths.config / "templates")
-    if eml is not None and made.form != "email":
+    if (eml is not None or to_mailbox) and made.form != "email":
         what = "a handwritten note" if made.form == "card" else "a call script"
-        raise UsageError(f"item {row.id} ({row.summary}) is {what}, not an email; leave out --eml")
+        flag = "--eml" if eml is not None else "--imap"
+        raise UsageError(f"item {row.id} ({row.summary}) is {what}, not an email; leave out {flag}")
     if check:
         unknown = drafts.unknown_words(made, interview, app.config.name, _own_words(app))
         for word in unknown:
@@ -132,7 +139,14 @@ def draft(ctx: click.Context, app: App, ref: str, eml: Path | None, check: bool)
         except OSError as exc:
             raise FollowupError(f"cannot write {eml}: {exc.strerror or exc}") from None
         click.echo(f"Wrote the draft to {eml}; open it in your mail client to send it.", err=True)
-    elif not check:
+    if to_mailbox:
+        done = draft_to_mailbox(service_of(app), ref, made)
+        replaced = {"removed": "; it replaces your earlier draft",
+                    "edited": "; your earlier draft was edited since, so it is kept too",
+                    "gone": ""}.get(done.earlier or "", "")
+        answering = f", answering {done.replying_to}" if done.replying_to else ""
+        click.echo(f"Put the draft into {done.folder}{answering}{replaced}.")
+    elif eml is None and not check:
         click.echo(made.text())
 
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+from email.utils import formataddr
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 
 from followup.app.importer import add_all, read_interviews
+from followup.app.mail import add_invitation, describe, me_of, propose, read_invitation_file
 from followup.cli import cli
 from followup.cli.context import (
     App,
@@ -21,6 +24,7 @@ from followup.cli.context import (
     pass_app,
     require,
 )
+from followup.cli.mail_report import duration_text
 from followup.cli.operations import service_of
 from followup.cli.output import (
     interview_doc,
@@ -30,46 +34,95 @@ from followup.cli.output import (
     to_json,
 )
 from followup.cli.read import print_show, show_json
+from followup.core import inputs
+from followup.core.model import Interview
 from followup.core.vocab import OUTCOMES
 from followup.errors import UsageError
 
 
 @cli.command()
-@interview_options
+@interview_options(required=False)
 @click.option("--round-of", "round_of", metavar="INTERVIEW", shell_complete=complete_interview,
               help="This is the next round of that interview (its company and role are the "
                    "default); an answer here closes its chase.")
+@click.option("--from-invite", "from_invite", metavar="FILE",
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="Take the time, zone, length, place or video link and interviewers from an "
+                   "invitation (.ics, or an .eml with a calendar part).")
+@click.option("--me", metavar="ADDR",
+              help="Your address among the invitation's attendees [default: the mail set-up's].")
 @pass_app
-def add(app: App, as_json: bool, round_of: str | None, **options: Any) -> None:
+@click.pass_context
+def add(ctx: click.Context, /, app: App, as_json: bool, round_of: str | None,
+        from_invite: Path | None, me: str | None, **options: Any) -> None:
     """Store an interview and plan its follow-up; rewrite the calendar file.
+
+    --company, --role and --at are required, unless --from-invite gives them: then the
+    invitation's title names the company and the role when it can ("Data Engineer
+    interview at Acme"; else the company comes from its people's domain), the options
+    given win, and --tz shows the time in another zone. The same invitation is never
+    added twice. --round-of makes it the next round of an earlier interview, whose
+    company and role are the defaults.
 
     \b
     Example:
       followup add --company "Acme" --role "Data Engineer" --at "2026-12-01 14:00" \\
           --interviewer "Jane Doe <jane@acme.example>" --interviewer "Bo Li <bo@acme.example>"
+      followup add --from-invite invitation.eml --role "Data Engineer"
       followup add --round-of 1 --at "2026-12-15 10:00" --location https://meet.example/abc
     """
     earlier = None
     if round_of is not None:
-        number = interview_id(round_of)
         with app.store.snapshot():
-            earlier = app.store.interview(number)
+            earlier = app.store.interview(interview_id(round_of))
         options["company"] = options["company"] or earlier.company
         options["role"] = options["role"] or earlier.role
-    require(options, "company", "role")
-    interview = build_interview(app, **options)
-    if earlier is not None:
-        interview = dataclasses.replace(interview, round_of=earlier.id)
     service = service_of(app)
-    with service.change():
-        stored = service.add(interview)
+    if from_invite is None:
+        if me is not None:
+            raise UsageError("--me goes with --from-invite")
+        require(options, "company", "role", "at")
+        interview = next_round(build_interview(app, **options), earlier)
+        with service.change():
+            stored = service.add(interview)
+    else:
+        for name in ("at", "duration"):
+            if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE:
+                raise UsageError(f"--{name} comes from the invitation; leave it out, or change it"
+                                 " afterwards with `followup edit`")
+        invitation = read_invitation_file(from_invite, app.user_tz)
+        proposal = propose(invitation, me_of(service, me), options["company"], options["role"])
+        if not proposal.ready:
+            missing = proposal.missing[0]
+            raise UsageError(f"the invitation does not say the {missing}; give --{missing}")
+        interview = next_round(build_interview(app, **invited(proposal.interview, options)),
+                               earlier)
+        with service.change():
+            stored = add_invitation(service, invitation, interview)
     assert stored.id is not None
     if as_json:
         click.echo(show_json(app, stored.id))
         return
-    click.echo(f"Added interview {stored.id}.")
+    source = f" from the invitation {describe(invitation)}" if from_invite is not None else ""
+    click.echo(f"Added interview {stored.id}{source}.")
     print_show(app, stored.id)
     click.echo(f"\nCalendar file: {service.calendar_path()}")
+
+
+def next_round(interview: Interview, earlier: Interview | None) -> Interview:
+    return dataclasses.replace(interview, round_of=earlier.id) if earlier is not None else interview
+
+
+def invited(base: Interview, options: dict[str, Any]) -> dict[str, Any]:
+    """The options of `add` for an interview read from an invitation: what the user
+    typed wins; interviewers typed are added to the invitation's."""
+    tz = options["tz"] or base.tz
+    start = base.start.astimezone(ZoneInfo(inputs.zone(tz))) if options["tz"] else base.start
+    people = [formataddr((c.name, c.email or "")) for c in base.contacts]
+    return {**options, "company": base.company, "role": base.role, "tz": tz,
+            "at": f"{start:%Y-%m-%d %H:%M}", "duration": duration_text(base.duration),
+            "location": options["location"] or base.location,
+            "interviewers": [*people, *options["interviewers"]]}
 
 
 @cli.command("plan")
@@ -82,7 +135,6 @@ def plan_(app: App, as_json: bool, **options: Any) -> None:
     Example:
       followup plan --company "Acme" --role "Data Engineer" --at "2026-12-01 14:00"
     """
-    require(options, "company", "role")
     interview = build_interview(app, **options)
     items = service_of(app).preview(interview)
     if as_json:

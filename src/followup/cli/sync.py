@@ -9,14 +9,16 @@ from urllib.parse import urlsplit
 
 import click
 
+from followup.app.mail import check, open_mailbox
 from followup.app.remotes import add_remote, remove_remote, sync_remote
 from followup.cli import FollowupSubgroup, cli
 from followup.cli.context import App, pass_app
+from followup.cli.mail_report import report_lines
 from followup.cli.operations import service_of
 from followup.cli.output import table, to_json
 from followup.config import Remote
 from followup.credentials import password_source
-from followup.errors import UsageError
+from followup.errors import FollowupError, UsageError
 
 
 @cli.group("remote", cls=FollowupSubgroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -151,7 +153,8 @@ def sync_(ctx: click.Context, app: App, name: str | None, as_json: bool) -> None
     """Send your changes to the remotes and bring back what other apps did.
 
     A task checked off in Reminders, Thunderbird or todoman counts like `followup done`;
-    a moved time becomes yours; a deleted item is dismissed.
+    a moved time becomes yours; a deleted item is dismissed. With a mailbox set up
+    (`followup mail setup`), new mail is checked first, as `followup mail check` does.
 
     \b
     Example:
@@ -160,8 +163,23 @@ def sync_(ctx: click.Context, app: App, name: str | None, as_json: bool) -> None
     remotes = app.config.remotes
     if name is not None and name not in remotes:
         raise UsageError(f"no remote '{name}'; `followup remote list` shows them")
-    if not remotes:
+    if not remotes and app.config.mail is None:
         raise UsageError("no remote to sync with; add one with `followup remote add`")
+    mail_failed = False
+    if app.config.mail is not None and name is None:
+        # Mail first: a reply cancels the chase, and the push below takes that along.
+        try:
+            with open_mailbox(app.config.mail) as box:
+                mail_report = check(service_of(app), box)
+        except FollowupError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            mail_failed = True
+        else:
+            out, notes = report_lines(mail_report, app.zone)
+            for line in out:
+                click.echo(line, err=as_json)
+            for line in notes:
+                click.echo(line, err=True)
     chosen = [remotes[name]] if name else [remotes[n] for n in sorted(remotes)]
     reports = []
     for remote in chosen:
@@ -179,7 +197,7 @@ def sync_(ctx: click.Context, app: App, name: str | None, as_json: bool) -> None
             click.echo(f"Note: {report.remote}: {note}", err=True)
         for error in report.errors:
             click.echo(f"Error: {error}", err=True)
-    if any(r.errors for r in reports):
+    if mail_failed or any(r.errors for r in reports):
         ctx.exit(1)
 
 
