@@ -53,14 +53,13 @@ def test_a_newer_database_is_refused(tmp_path: Path) -> None:
     assert str(exc.value) == f"the database {path} was written by a newer followup; upgrade followup"
 
 
-def test_step_three_holds_how_an_interview_was_held_and_who_decides(tmp_path: Path) -> None:
+def test_the_people_step_holds_how_an_interview_was_held_and_who_decides(tmp_path: Path) -> None:
     """An interview stored before `held` existed: at a link it was a video interview."""
     path = tmp_path / "followup.db"
     db = sqlite3.connect(path)
-    for step in MIGRATIONS[:2]:
-        for statement in step.split(";"):
-            if statement.strip():
-                db.execute(statement)
+    for statement in ";".join(MIGRATIONS[:2]).split(";"):
+        if statement.strip():
+            db.execute(statement)
     for n, location in enumerate(("https://meet.example/x", "  WWW.zoom.example/y", "1 Main St"), 1):
         db.execute("INSERT INTO interviews (uid, company, role, start, start_utc, tz, duration_s,"
                    " channel, note, location, created) VALUES (?, 'Acme', 'Dev', ?, ?,"

@@ -225,37 +225,35 @@ def _completion_store() -> Store | None:
         return None
 
 
-def complete_interview(ctx: click.Context, param: click.Parameter,
-                       incomplete: str) -> list[CompletionItem]:
-    """Interview ids, each with its company and role (zsh and fish show them)."""
+def _offer(read: Callable[[Store], list[tuple[str, str]]],
+           incomplete: str) -> list[CompletionItem]:
+    """(value, help) pairs read from the store, as completions of what is typed so far."""
     from click.shell_completion import CompletionItem
 
     store = _completion_store()
     if store is None:
         return []
     try:
-        rows = store.interview_summaries()
+        pairs = read(store)
     finally:
         store.close()
-    return [CompletionItem(str(i), help=f"{r['role']} at {r['company']}")
-            for i, r in sorted(rows.items()) if str(i).startswith(incomplete)]
+    return [CompletionItem(value, help=text) for value, text in pairs if value.startswith(incomplete)]
+
+
+def complete_interview(ctx: click.Context, param: click.Parameter,
+                       incomplete: str) -> list[CompletionItem]:
+    """Interview ids, each with its company and role (zsh and fish show them)."""
+    return _offer(lambda store: [(str(i), f"{r['role']} at {r['company']}")
+                                 for i, r in sorted(store.interview_summaries().items())],
+                  incomplete)
 
 
 def complete_item(statuses: tuple[str, ...] | None = ("needs-action",)) -> Completer:
     """A completer of task ids (of the given statuses), soonest first, each with its title."""
     def complete(ctx: click.Context, param: click.Parameter,
                  incomplete: str) -> list[CompletionItem]:
-        from click.shell_completion import CompletionItem
-
-        store = _completion_store()
-        if store is None:
-            return []
-        try:
-            rows = store.items(kinds=("task",), statuses=statuses, light=True)
-        finally:
-            store.close()
-        return [CompletionItem(str(r.id), help=r.summary) for r in rows
-                if str(r.id).startswith(incomplete)]
+        return _offer(lambda store: [(str(r.id), r.summary) for r in store.items(
+            kinds=("task",), statuses=statuses, light=True)], incomplete)
 
     return complete
 
