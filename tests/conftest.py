@@ -25,6 +25,11 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("FOLLOWUP_HOME", str(folder))
     monkeypatch.setenv("FOLLOWUP_NOW", NOW)
     monkeypatch.delenv("FOLLOWUP_DEBUG", raising=False)
+    # The locale of drafts and reports comes from the environment unless the config sets
+    # it: pin it, so a test reads the same on every machine.
+    for variable in ("LC_ALL", "LC_TIME"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
     return folder
 
 

@@ -57,7 +57,7 @@ def test_add_json_is_the_show_document(run: Run, run_json) -> None:
         "deadline_assumed": False,
         "interviewers": [JANE_DOC], "decision_contact": JANE_DOC, "held": "onsite",
         "round": 1, "round_of": None,
-        "channel": "email", "note": "email", "location": "", "country": None,
+        "channel": "email", "note": "email", "location": "", "country": None, "language": None,
         "outcome": None, "outcomes": [],
     }
     steps = by_step(added["items"])

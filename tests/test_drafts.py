@@ -38,55 +38,72 @@ POINTS = ("moving nightly batch jobs to streaming and the data quality checks on
 
 NORTHWIND_TO = ("To: Priya Shah <priya.shah@northwind.example>,"
                 " Tom O'Neill <tom.oneill@northwind.example>")
+# What `draft` says on stderr when the config has no name.
+NO_NAME = 'Note: the draft is signed [Your name]; to sign with your name, add name = "Your Name" to {}\n'
 
+# The samples' drafts for an en_US user (conftest pins LANG), written on NOW (28 November).
 THANK_YOU_1 = f"""\
 {NORTHWIND_TO}
 Subject: Thank you for the Senior Data Engineer interview
 
-Dear Priya Shah and Tom O'Neill,
+Dear Priya and Tom,
 
-Thank you for taking the time to meet me on Thursday 3 December 2026 to discuss the Senior Data Engineer role at Northwind Analytics. I enjoyed learning more about the team and its plans.
+Thank you for meeting with me to discuss the Senior Data Engineer role at Northwind Analytics on Thursday, December 3. I enjoyed learning more about the team and its plans.
 
-Our conversation confirmed my interest in the role, and I would be glad to bring my experience to your team.
+Everything I heard confirmed my interest, and I would be glad to bring my experience to your team.
 
-I look forward to hearing from you.
+You mentioned that you hope to decide by Thursday, December 10; I look forward to hearing from you then.
 
 Kind regards,
-[Your name]
+Alex Morgan
 """
 
 FORMAL_NOTE_1 = """\
 To: Priya Shah <priya.shah@northwind.example>
 Subject: Following up on my Senior Data Engineer interview
 
-Dear Priya Shah,
+Dear Priya,
 
-Thank you again for interviewing me for the Senior Data Engineer role at Northwind Analytics on Thursday 3 December 2026. Having reflected on our conversation, I would like to say why I believe I am a strong fit.
+Thank you again for interviewing me for the Senior Data Engineer role at Northwind Analytics on Thursday, December 3.
 
 What I learned about the role and the team matches my experience and the work I enjoy most.
 
-I am confident that I could contribute from the first weeks, and I would welcome the chance to do so at Northwind Analytics.
+I would welcome the chance to contribute to Northwind Analytics. Please let me know if I can provide anything further to help your decision.
 
-Please let me know if I can provide anything further to help your decision.
+Sincerely,
+Alex Morgan
+"""
 
-Yours sincerely,
-[Your name]
+FORMAL_NOTE_2 = """\
+To: Tom O'Neill <tom.oneill@northwind.example>
+Subject: Following up on my Senior Data Engineer interview
+
+Dear Tom,
+
+I am grateful for the time you gave me on Thursday, December 3, when I interviewed for the Senior Data Engineer role at Northwind Analytics.
+
+What I learned about the role and the team matches my experience and the work I enjoy most.
+
+I would welcome the chance to contribute to Northwind Analytics. Please let me know if I can provide anything further to help your decision.
+
+Sincerely,
+Alex Morgan
 """
 
 STATUS_1 = """\
 To: Priya Shah <priya.shah@northwind.example>
 Subject: Senior Data Engineer role: following up on my interview
 
-Dear Priya Shah,
+Dear Priya,
 
-I hope you are well. My name is [Your name], and I interviewed for the Senior Data Engineer role at Northwind Analytics on Thursday 3 December 2026. You mentioned that you hoped to decide by Thursday 10 December 2026, so I am writing to ask whether there is any news.
+I hope you are well. My name is Alex Morgan, and I interviewed for the Senior Data Engineer role at Northwind Analytics on Thursday, December 3. You mentioned that you hoped to decide by Thursday, December 10, so I am writing to ask whether there is any news.
 
 I remain very interested in the role and convinced that my experience is a good fit.
 
 If there is anything else you need from me, I would be glad to provide it. Thank you, and I look forward to hearing from you.
 
 Kind regards,
-[Your name]
+Alex Morgan
 """
 
 CALL_1 = """\
@@ -98,10 +115,10 @@ Before you call
 - Have your interview notes in front of you.
 
 1. Introduce yourself
-   "Hello, this is [Your name]. I interviewed for the Senior Data Engineer role on Thursday 3 December 2026. Is now a good time for a quick question?"
+   "Hello, this is Alex Morgan. I interviewed for the Senior Data Engineer role on Thursday, December 3. Is now a good time for a quick question?"
 2. Ask about the decision
-   "You mentioned that you hoped to decide by Thursday 10 December 2026. I am calling to ask whether there is any news."
-3. Restate your fit
+   "You mentioned that you hoped to decide by Thursday, December 10. I am calling to ask whether there is any news."
+3. Say why you fit
    "I am still very interested, and I am confident that my experience fits the role."
 4. Agree on next steps
    Ask when they expect to decide and how they will let you know (phone or email).
@@ -117,80 +134,80 @@ THANK_YOU_2 = """\
 To: Dana Whitfield <dana.whitfield@contoso.example>
 Subject: Thank you for the Platform Engineer interview
 
-Dear Dana Whitfield,
+Dear Dana,
 
-Thank you for taking the time to meet me by video on Monday 7 December 2026 to discuss the Platform Engineer role at Contoso Robotics, Inc. I enjoyed learning more about the team and its plans.
+Thank you for speaking with me about the Platform Engineer role at Contoso Robotics, Inc. on Monday, December 7. I enjoyed learning more about the team and its plans.
 
-Our conversation confirmed my interest in the role, and I would be glad to bring my experience to your team.
+Everything I heard confirmed my interest, and I would be glad to bring my experience to your team.
 
 I look forward to hearing from you.
 
 Kind regards,
-[Your name]
+Alex Morgan
 """
 
 CARD_2 = """\
-Dear Dana Whitfield,
+Dear Dana,
 
-Thank you for meeting me by video on Monday 7 December 2026 to talk about the Platform Engineer role.
+Thank you for speaking with me about the Platform Engineer role on Monday, December 7.
 
 I would be delighted to join Contoso Robotics, Inc., and I hope to hear from you soon.
 
 With best wishes,
-[Your name]
+Alex Morgan
 """
 
 STATUS_2 = """\
 To: Dana Whitfield <dana.whitfield@contoso.example>
 Subject: Platform Engineer role: following up on my interview
 
-Dear Dana Whitfield,
+Dear Dana,
 
-I hope you are well. My name is [Your name], and I interviewed for the Platform Engineer role at Contoso Robotics, Inc. on Monday 7 December 2026. I am writing to ask whether there is any news about your decision.
+I hope you are well. My name is Alex Morgan, and I interviewed for the Platform Engineer role at Contoso Robotics, Inc. on Monday, December 7. I am writing to ask whether there is any news about your decision.
 
 I remain very interested in the role and convinced that my experience is a good fit.
 
 If there is anything else you need from me, I would be glad to provide it. Thank you, and I look forward to hearing from you.
 
 Kind regards,
-[Your name]
+Alex Morgan
 """
 
 GRACIOUS_2 = """\
 To: Dana Whitfield <dana.whitfield@contoso.example>
 Subject: Platform Engineer role: thank you
 
-Dear Dana Whitfield,
+Dear Dana,
 
-Thank you for letting me know your decision about the Platform Engineer role. Although I am disappointed, I appreciated the chance to meet you by video on Monday 7 December 2026 and to learn about Contoso Robotics, Inc.
+Thank you for letting me know your decision about the Platform Engineer role. Although I am disappointed, I appreciated the chance to learn about Contoso Robotics, Inc. and to speak with you on Monday, December 7.
 
 If you have a moment, I would be grateful for any feedback on what I could improve.
 
 I remain very interested in Contoso Robotics, Inc. and would welcome being considered for other suitable roles in the future.
 
 Kind regards,
-[Your name]
+Alex Morgan
 """
 
 SECOND_INTERVIEW_1 = """\
 To: Priya Shah <priya.shah@northwind.example>
 Subject: Senior Data Engineer role: second interview
 
-Dear Priya Shah,
+Dear Priya,
 
 Thank you for inviting me to a second interview for the Senior Data Engineer role at Northwind Analytics. I am delighted to accept.
 
 Please let me know which times suit you, and whether there is anything I should prepare beforehand. I look forward to continuing our conversation.
 
 Kind regards,
-[Your name]
+Alex Morgan
 """
 
 OFFER_1 = """\
 To: Priya Shah <priya.shah@northwind.example>
 Subject: Senior Data Engineer offer: thank you
 
-Dear Priya Shah,
+Dear Priya,
 
 Thank you very much for offering me the Senior Data Engineer role at Northwind Analytics. I am delighted to receive it.
 
@@ -199,12 +216,13 @@ I would like to review the details carefully. Could you send me the written offe
 Thank you again for your confidence in me. I look forward to speaking with you soon.
 
 Kind regards,
-[Your name]
+Alex Morgan
 """
 
 
 @pytest.fixture
-def samples(run: Run) -> None:
+def samples(run: Run, home: Path) -> None:
+    with_name(home)
     result = run("import", str(SAMPLES / "interviews.toml"))
     assert result.exit_code == 0, result.stderr
 
@@ -222,20 +240,23 @@ def with_name(home: Path) -> None:
         config.write(f'name = "{NAME}"\n')
 
 
+def without_name(home: Path) -> None:
+    config = home / "config.toml"
+    config.write_text(config.read_text().replace(f'name = "{NAME}"\n', ""))
+
+
 def draft(run: Run, uid: str, *args: str) -> str:
     result = run("draft", uid, *args)
     assert (result.exit_code, result.stderr) == (0, ""), result.stderr
     return result.stdout
 
 
-# -- the drafts of the samples, without notes and without a name ------------------------
+# -- the drafts of the samples, without notes ---------------------------------------------
 
 def test_every_draft_of_the_samples_without_notes(run: Run, uids) -> None:
     assert draft(run, uids(1, "thank-you-email")) == THANK_YOU_1
     assert draft(run, uids(1, "formal-note-1")) == FORMAL_NOTE_1
-    assert draft(run, uids(1, "formal-note-2")) == (
-        FORMAL_NOTE_1.replace("To: Priya Shah <priya.shah@", "To: Tom O'Neill <tom.oneill@")
-        .replace("Dear Priya Shah,", "Dear Tom O'Neill,"))
+    assert draft(run, uids(1, "formal-note-2")) == FORMAL_NOTE_2
     assert draft(run, uids(1, "status-email")) == STATUS_1
     assert draft(run, uids(1, "call-script")) == CALL_1
     assert draft(run, uids(1, "call")) == CALL_1
@@ -247,8 +268,8 @@ def test_every_draft_of_the_samples_without_notes(run: Run, uids) -> None:
     assert draft(run, uids(2, "call")) == (
         CALL_1.replace("Senior Data Engineer at Northwind Analytics", "Platform Engineer at Contoso Robotics, Inc.")
         .replace("Priya Shah", "Dana Whitfield")
-        .replace("Senior Data Engineer role on Thursday 3", "Platform Engineer role on Monday 7")
-        .replace('"You mentioned that you hoped to decide by Thursday 10 December 2026. I am calling'
+        .replace("Senior Data Engineer role on Thursday, December 3", "Platform Engineer role on Monday, December 7")
+        .replace('"You mentioned that you hoped to decide by Thursday, December 10. I am calling'
                  ' to ask whether there is any news."',
                  '"I am calling to ask whether you have reached a decision."'))
 
@@ -267,87 +288,154 @@ def test_a_draft_by_its_short_id_and_by_a_call_event_uid(run: Run, uids) -> None
     assert draft(run, uids(1, "call") + "-event") == CALL_1
 
 
-# -- notes feed the drafts; the name comes from the config --------------------------------
+def test_dates_are_relative_where_natural(run: Run, uids) -> None:
+    """Written on the interview's day it is "today"; the next day "yesterday"; later the
+    same week "on Thursday"; the week after, the date; the year only in another year."""
+    def opening(now: str) -> str:
+        return draft_at(run, uids(1, "thank-you-email"), now).split("\n")[5]
 
-def test_points_from_the_notes_and_the_name_from_the_config(run: Run, uids, home: Path) -> None:
-    with_name(home)
-    saved = run("notes", "1", "--file", "-", input=NOTES)
+    start = "Thank you for meeting with me to discuss the Senior Data Engineer role at Northwind Analytics"
+    assert opening("2026-12-03T17:00:00+00:00").startswith(start + " today. ")
+    assert opening("2026-12-04T09:00:00+00:00").startswith(start + " yesterday. ")
+    assert opening("2026-12-06T09:00:00+00:00").startswith(start + " on Thursday. ")
+    assert opening("2026-12-07T09:00:00+00:00").startswith(start + " on Thursday, December 3. ")
+    assert opening("2027-01-04T09:00:00+00:00").startswith(start + " on Thursday, December 3, 2026. ")
+    deadline = draft_at(run, uids(1, "thank-you-email"), "2026-12-07T09:00:00+00:00").split("\n")[9]
+    assert deadline == ("You mentioned that you hope to decide by this Thursday; I look forward to"
+                        " hearing from you then.")
+    tomorrow = draft_at(run, uids(1, "thank-you-email"), "2026-12-09T09:00:00+00:00").split("\n")[9]
+    assert tomorrow.startswith("You mentioned that you hope to decide by tomorrow; ")
+    passed = draft_at(run, uids(1, "status-email"), "2026-12-11T09:00:00+00:00").split("\n")[5]
+    assert passed.endswith(" You mentioned that you hoped to decide by Thursday, December 10, so I am"
+                           " writing to ask whether there is any news.")
+
+
+def draft_at(run: Run, uid: str, now: str) -> str:
+    result = run("draft", uid, now=now)
+    assert (result.exit_code, result.stderr) == (0, ""), result.stderr
+    return result.stdout
+
+
+def test_a_phone_or_video_interview_is_speaking_not_meeting(run: Run, uids) -> None:
+    """The Contoso interview was held by video (its location is a link)."""
+    text = draft(run, uids(2, "thank-you-email"))
+    assert "speaking with me about" in text and "meet" not in text
+    assert run("edit", "2", "--location", "1 Main St, New York").exit_code == 0
+    assert "Thank you for meeting with me to discuss the Platform Engineer role" in draft(
+        run, uids(2, "thank-you-email"))
+
+
+def test_british_english(run: Run, uids, home: Path) -> None:
+    with (home / "config.toml").open("a") as config:
+        config.write('locale = "en_GB"\n')
+    assert draft(run, uids(1, "thank-you-email")) == (
+        THANK_YOU_1.replace("Dear Priya and Tom,", "Dear Priya Shah and Tom O'Neill,")
+        .replace("on Thursday, December 3.", "on Thursday, 3 December.")
+        .replace("by Thursday, December 10;", "by Thursday, 10 December;"))
+    assert draft(run, uids(1, "formal-note-2")).endswith("\n\nYours sincerely,\nAlex Morgan\n")
+
+
+# -- notes feed the drafts -------------------------------------------------------------------
+
+NOTES_1 = """\
+## What they stressed (skills, experience, traits)
+- ownership of pipelines end to end
+
+## With Priya Shah
+- moving nightly batch jobs to streaming
+
+## With Tom
+- the data quality checks on the ingestion layer.
+
+## Questions and how they went
+- a streaming design question: went well
+
+## What to improve
+- shorter answers
+
+## Why I fit
+- five years of building streaming pipelines
+- a habit of writing the documentation first
+
+## Points to mention in follow-ups
+- the migration plan for the reporting warehouse
+- the team's code review culture
+- a third point that no draft uses
+"""
+
+
+def test_each_message_takes_its_own_points_from_the_notes(run: Run, uids) -> None:
+    saved = run("notes", "1", "--file", "-", input=NOTES_1)
     assert saved.exit_code == 0, saved.stderr
     assert saved.stdout == ("Saved the notes on interview 1.\n"
                             "4  done: Write interview notes (Northwind Analytics)\n")
     assert draft(run, uids(1, "thank-you-email")) == THANK_YOU_1.replace(
         "I enjoyed learning more about the team and its plans.",
-        f"I especially enjoyed our conversation about {POINTS}.").replace("[Your name]", NAME)
+        "I especially enjoyed our conversation about the migration plan for the reporting warehouse.")
     assert draft(run, uids(1, "formal-note-1")) == FORMAL_NOTE_1.replace(
-        "What I learned about the role and the team matches",
-        f"Our discussion of {POINTS} showed me how closely the role matches").replace(
-        "[Your name]", NAME)
+        "What I learned about the role and the team matches my experience and the work I enjoy most.",
+        "You stressed moving nightly batch jobs to streaming. That is where I can contribute most:"
+        " I bring five years of building streaming pipelines.")
+    assert draft(run, uids(1, "formal-note-2")) == FORMAL_NOTE_2.replace(
+        "What I learned about the role and the team matches my experience and the work I enjoy most.",
+        "You stressed the data quality checks on the ingestion layer. That is where I can"
+        " contribute most: I bring a habit of writing the documentation first.")
     assert draft(run, uids(1, "status-email")) == STATUS_1.replace(
         "I remain very interested in the role and convinced that my experience is a good fit.",
-        f"Since our conversation about {POINTS}, I am even more convinced that the role is a"
-        " good fit for me.").replace("[Your name]", NAME)
+        "I remain very interested in the role, and I believe I am a strong fit: I bring five years"
+        " of building streaming pipelines and a habit of writing the documentation first. Since we spoke,"
+        " I have kept thinking about the team's code review culture.")
     assert draft(run, uids(1, "call")) == CALL_1.replace(
-        '"I am still very interested, and I am confident that my experience fits the role."',
-        f'"Since we talked about {POINTS}, I am even more convinced that I am a good fit."'
-    ).replace("[Your name]", NAME)
-    assert run("notes", "2", "--file", "-", input=NOTES).exit_code == 0
-    assert draft(run, uids(2, "formal-note-1")) == CARD_2.replace(
-        "the Platform Engineer role.",
-        f"the Platform Engineer role. I especially enjoyed our conversation about {POINTS}."
-    ).replace("[Your name]", NAME)
+        '   "I am still very interested, and I am confident that my experience fits the role."\n',
+        '   "I am still very interested, and I believe I am a strong fit."\n'
+        "   - I bring five years of building streaming pipelines.\n"
+        "   - I bring a habit of writing the documentation first.\n")
     assert run("outcome", "1", "second-interview", now="2026-12-09T10:00:00+00:00").exit_code == 0
     assert draft(run, uids(1, "reply-second-interview")) == SECOND_INTERVIEW_1.replace(
-        "continuing our conversation.", f"continuing our conversation about {POINTS}.").replace(
-        "[Your name]", NAME)
+        "continuing our conversation.",
+        "continuing our conversation about the migration plan for the reporting warehouse.")
+
+
+def test_a_card_uses_what_they_stressed_and_why_you_fit(run: Run, uids) -> None:
+    assert run("notes", "2", "--file", "-", input=NOTES_1).exit_code == 0
+    assert draft(run, uids(2, "formal-note-1")) == CARD_2.replace(
+        "the Platform Engineer role on Monday, December 7.",
+        "the Platform Engineer role on Monday, December 7. What you said about ownership of"
+        " pipelines end to end has stayed with me. I would bring five years of building"
+        " streaming pipelines to your team.")
     assert run("outcome", "2", "rejected", now="2026-12-18T10:00:00+00:00").exit_code == 0
     assert draft(run, uids(2, "gracious-reply")) == GRACIOUS_2.replace(
-        "to learn about Contoso Robotics, Inc.\n",
-        f"to learn about Contoso Robotics, Inc. Our conversation about {POINTS} was especially"
-        " valuable to me.\n").replace("[Your name]", NAME)
+        "to speak with you on Monday, December 7.\n",
+        "to speak with you on Monday, December 7. Our conversation about the migration plan for"
+        " the reporting warehouse was especially valuable to me.\n")
+
+
+def test_old_notes_without_the_new_sections_still_feed_the_drafts(run: Run, uids) -> None:
+    """Notes written before "## With …" and "## Why I fit": bare headings, points to mention."""
+    assert run("notes", "1", "--file", "-", input=NOTES).exit_code == 0
+    assert "I especially enjoyed our conversation about moving nightly batch jobs to streaming." in (
+        draft(run, uids(1, "thank-you-email")))
+    assert "Since we spoke, I have kept thinking about the data quality checks on the ingestion layer." in (
+        draft(run, uids(1, "status-email")))
+
+
+# -- the name ------------------------------------------------------------------------------------
+
+def test_without_a_name_draft_says_how_to_set_it_and_check_fails(run: Run, uids, home: Path,
+                                                                  tmp_path: Path) -> None:
+    without_name(home)
+    result = run("draft", uids(1, "thank-you-email"))
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        0, THANK_YOU_1.replace("Alex Morgan", "[Your name]"), NO_NAME.format(home / "config.toml"))
+    check = run("draft", uids(1, "status-email"), "--check")
+    assert (check.exit_code, check.stdout, check.stderr) == (
+        1, "[Your name]\n", NO_NAME.format(home / "config.toml"))
+    target = tmp_path / "never.eml"
+    assert run("draft", uids(1, "status-email"), "--check", "--eml", str(target)).exit_code == 1
+    assert not target.exists()  # the README's `--check && --eml` stops before the .eml
 
 
 # -- salutations -------------------------------------------------------------------------
-
-@pytest.mark.parametrize(("names", "expected"), [
-    (["Dr. Jane Jones"], "Dear Dr Jones,"),
-    (["Ms Jane Jones"], "Dear Ms Jones,"),
-    (["Mr Tom O'Neill"], "Dear Mr O'Neill,"),
-    (["Prof. Ana de la Cruz"], "Dear Prof de la Cruz,"),
-    (["Dr Jones"], "Dear Dr Jones,"),
-    (["Jane Jones"], "Dear Jane Jones,"),
-    (["Jane"], "Hello Jane,"),
-    ([""], "Dear Hiring Team,"),
-    ([], "Dear Hiring Team,"),
-    (["Jane", "Bo"], "Hello Jane and Bo,"),
-    (["Dr. Jane Jones", "Bo Li", "Sam"], "Dear Dr Jones, Bo Li and Sam,"),
-    (["", "Bo Li"], "Dear Bo Li,"),
-])
-def test_salutation_rules(names: list[str], expected: str) -> None:
-    contacts = [Contact(key=n, name=name, email=f"c{n}@acme.example") for n, name in enumerate(names, 1)]
-    assert drafts.salutation(contacts) == expected
-
-
-@pytest.mark.parametrize(("interviewer", "greeting"), [
-    ("Dr. Jane Jones <jane@acme.example>", "Dear Dr Jones,"),
-    ("Jane <jane@acme.example>", "Hello Jane,"),
-    ("jane@acme.example", "Dear Hiring Team,"),
-])
-def test_salutation_in_a_formal_note(run: Run, run_json, interviewer: str, greeting: str) -> None:
-    assert run("add", "--company", "Acme", "--role", "Analyst", "--at", "2026-12-04 14:00",
-               "--interviewer", interviewer).exit_code == 0
-    uid = by_step(run_json("show", "1")["items"])["formal-note-1"]["uid"]
-    lines = draft(run, uid).split("\n")
-    assert lines[0] == f"To: {interviewer}"
-    assert lines[3] == greeting
-
-
-def test_no_interviewers_no_address(run: Run, run_json) -> None:
-    assert run("add", "--company", "Acme", "--role", "Analyst", "--at", "2026-12-04 14:00").exit_code == 0
-    uid = by_step(run_json("show", "1")["items"])["formal-note"]["uid"]
-    assert draft(run, uid).split("\n")[:4] == [
-        "To: (no email address known)", "Subject: Following up on my Analyst interview", "",
-        "Dear Hiring Team,"]
-
 
 # -- notes -------------------------------------------------------------------------------
 
@@ -388,22 +476,31 @@ def test_notes_in_the_editor_are_stored_and_complete_the_step(
     assert result.stdout == ("Saved the notes on interview 1.\n"
                              "4  done: Write interview notes (Northwind Analytics)\n")
     assert seen.read_text() == (
-        "# Notes on the Senior Data Engineer interview at Northwind Analytics, Thursday 3 December 2026.\n"
+        "# Notes on the Senior Data Engineer interview at Northwind Analytics, Thursday, December 3.\n"
         "# Lines starting with # are instructions and are not saved.\n"
         "# Write one point per line under each heading, starting with '- '.\n"
-        '# Under "Points to mention in follow-ups", write short phrases that complete\n'
-        '# "We talked about …": the first two go into your follow-up drafts.\n'
+        "# Under each interviewer's name, note what that person stressed, as phrases that\n"
+        '#   complete "You stressed …": their formal note uses them.\n'
+        '# Under "Why I fit", write phrases that complete "I bring …": the formal notes, the\n'
+        "#   status email and the call script use them.\n"
+        '# Under "Points to mention", write phrases that complete "We talked about …".\n'
         "# Save and close the editor to store the notes; close it unchanged to keep things as they are.\n"
         "\n"
-        "What they stressed (skills, experience, traits)\n- \n\n"
-        "Questions and how they went\n- \n\n"
-        "What to improve\n- \n\n"
-        "Points to mention in follow-ups\n- \n")
+        "## What they stressed (skills, experience, traits)\n- \n\n"
+        "## With Priya Shah\n- \n\n"
+        "## With Tom O'Neill\n- \n\n"
+        "## Questions and how they went\n- \n\n"
+        "## What to improve\n- \n\n"
+        "## Why I fit\n- \n\n"
+        "## Points to mention in follow-ups\n- \n")
     assert stored_notes(home, 1) == (
-        "What they stressed (skills, experience, traits)\n\n"
-        "Questions and how they went\n\n"
-        "What to improve\n- pace\n\n"
-        "Points to mention in follow-ups\n- streaming")
+        "## What they stressed (skills, experience, traits)\n\n"
+        "## With Priya Shah\n\n"
+        "## With Tom O'Neill\n\n"
+        "## Questions and how they went\n\n"
+        "## What to improve\n- pace\n\n"
+        "## Why I fit\n\n"
+        "## Points to mention in follow-ups\n- streaming")
     assert notes_status(run_json) == "completed"
     assert by_step(run_json("show", "1")["items"])["notes"]["completed"] == "2026-12-03T16:00:00+00:00"
 
@@ -411,7 +508,7 @@ def test_notes_in_the_editor_are_stored_and_complete_the_step(
     editor(tmp_path, monkeypatch, "path.write_text(text.replace('- pace', '- pace\\n- eye contact'))\n")
     again = run("notes", "1")
     assert again.stdout == "Saved the notes on interview 1.\n"
-    assert seen.read_text().endswith("\nWhat to improve\n- pace\n\nPoints to mention in follow-ups\n- streaming\n")
+    assert seen.read_text().endswith("\n## Why I fit\n\n## Points to mention in follow-ups\n- streaming\n")
     assert "- pace\n- eye contact\n" in stored_notes(home, 1)
 
 
@@ -440,7 +537,9 @@ def test_notes_from_a_file_and_the_same_notes_twice(
     assert run("notes", "2", "--file", str(source)).stdout == (
         "Saved the notes on interview 2.\n"
         "17  done: Write interview notes (Contoso Robotics, Inc.)\n")
-    assert stored_notes(home, 2) == NOTES.rstrip("\n")
+    assert stored_notes(home, 2) == "\n".join(
+        f"## {line}" if line and not line.startswith("-") else line
+        for line in NOTES.rstrip("\n").split("\n"))
     again = run("notes", "2", "--file", str(source))
     assert again.stdout == "The notes on interview 2 are unchanged; nothing saved.\n"
 
@@ -470,14 +569,17 @@ def test_notes_bad_input(run: Run, samples: None, args: tuple[str, ...], message
 
 
 def test_notes_parsing() -> None:
-    assert drafts.points(NOTES) == ["moving nightly batch jobs to streaming",
-                                    "the data quality checks on the ingestion layer"]
-    assert drafts.points("Points to mention in follow-ups:\n1. one\n2) two\n* three") == ["one", "two"]
-    assert drafts.points("- stressed, but not a point to mention") == []
-    assert drafts.points(None) == []
-    assert drafts.clean_notes("# x\nWhat to improve\n-\n\n\n\nfree text  \n") == (
-        "What to improve\n\nfree text")
-    assert drafts.clean_notes("What to improve\n- \nPoints to mention in follow-ups:\n") == ""
+    from followup.core.notes import clean, points
+
+    assert points(NOTES).mention == ("moving nightly batch jobs to streaming",
+                                     "the data quality checks on the ingestion layer",
+                                     "a third point that no draft uses")
+    assert points("Points to mention in follow-ups:\n1. one\n2) two\n* three").mention == (
+        "one", "two", "three")
+    assert points("- stressed, but not a point to mention").mention == ()
+    assert points(None).mention == ()
+    assert clean("# x\nWhat to improve\n-\n\n\n\nfree text  \n") == "## What to improve\n\nfree text"
+    assert clean("What to improve\n- \nPoints to mention in follow-ups:\n") == ""
 
 
 # -- overridden, broken and unreadable templates -------------------------------------------
@@ -495,8 +597,8 @@ def test_a_template_in_the_config_folder_wins(run: Run, uids, home: Path) -> Non
              "Subject: Thanks, {{ contact }}\n\n{{ salutation }}\n\nThanks for {{ date }}"
              " at {{ company|stop }}\n\n{{ name }}\n")
     assert draft(run, uids(1, "thank-you-email")) == (
-        f"{NORTHWIND_TO}\nSubject: Thanks, Priya Shah\n\nDear Priya Shah and Tom O'Neill,\n\n"
-        "Thanks for Thursday 3 December 2026 at Northwind Analytics.\n\n[Your name]\n")
+        f"{NORTHWIND_TO}\nSubject: Thanks, Priya\n\nDear Priya and Tom,\n\n"
+        "Thanks for Thursday, December 3 at Northwind Analytics.\n\nAlex Morgan\n")
     assert draft(run, uids(1, "status-email")) == STATUS_1  # the others stay built in
 
 
@@ -548,7 +650,6 @@ def test_a_ref_without_a_draft_is_a_usage_error(run: Run, samples: None, ref: st
 # -- .eml ------------------------------------------------------------------------------------
 
 def test_eml_parses_back_as_an_unsent_draft(run: Run, uids, home: Path, tmp_path: Path) -> None:
-    with_name(home)
     target = tmp_path / "out" / "thanks.eml"
     target.parent.mkdir()
     result = run("draft", uids(1, "thank-you-email"), "--eml", str(target))
@@ -567,11 +668,39 @@ def test_eml_parses_back_as_an_unsent_draft(run: Run, uids, home: Path, tmp_path
         ("Content-Transfer-Encoding", "quoted-printable"),
         ("MIME-Version", "1.0"),
     ]
-    body = THANK_YOU_1.split("\n\n", 1)[1].replace("[Your name]", NAME)
+    body = THANK_YOU_1.split("\n\n", 1)[1]
     assert message.get_content().replace("\r\n", "\n") == body
 
 
-def test_eml_keeps_non_ascii_text(run: Run, run_json, tmp_path: Path) -> None:
+def test_eml_from_your_address_with_a_read_receipt(run: Run, uids, home: Path, tmp_path: Path) -> None:
+    target = tmp_path / "thanks.eml"
+    refused = run("draft", uids(1, "thank-you-email"), "--eml", str(target), "--receipt")
+    assert (refused.exit_code, refused.stderr) == (
+        2, f'Error: --receipt: a read receipt needs your address; add email = "you@example.org"'
+           f" to {home / 'config.toml'}\n")
+    alone = run("draft", uids(1, "thank-you-email"), "--receipt")
+    assert (alone.exit_code, alone.stderr) == (
+        2, "Error: --receipt goes with --eml FILE (a read receipt is a header of the email)\n")
+    with (home / "config.toml").open("a") as config:
+        config.write('email = "alex.morgan@example.org"\n')
+    assert run("draft", uids(1, "thank-you-email"), "--eml", str(target), "--receipt").exit_code == 0
+    message = email.parser.BytesParser(policy=email.policy.default).parsebytes(target.read_bytes())
+    assert [(k, str(v)) for k, v in message.items()][:5] == [
+        ("From", "Alex Morgan <alex.morgan@example.org>"),
+        ("To", "Priya Shah <priya.shah@northwind.example>, Tom O'Neill <tom.oneill@northwind.example>"),
+        ("Subject", "Thank you for the Senior Data Engineer interview"),
+        ("Date", "Sat, 28 Nov 2026 12:00:00 +0000"),
+        ("Disposition-Notification-To", "Alex Morgan <alex.morgan@example.org>"),
+    ]
+    assert run("draft", uids(1, "thank-you-email"), "--eml", str(target)).exit_code == 0
+    plain = email.parser.BytesParser(policy=email.policy.default).parsebytes(target.read_bytes())
+    assert "Disposition-Notification-To" not in plain and str(plain["From"]) == (
+        "Alex Morgan <alex.morgan@example.org>")
+
+
+def test_eml_keeps_non_ascii_text(run: Run, run_json, home: Path, tmp_path: Path) -> None:
+    with (home / "config.toml").open("a") as config:
+        config.write('locale = "en_GB"\n')
     assert run("add", "--company", "Zürich Büro", "--role", "Ingénieur", "--at", "2026-12-04 14:00",
                "--interviewer", "Zoë Müller <zoe@zb.example>").exit_code == 0
     uid = by_step(run_json("show", "1")["items"])["formal-note-1"]["uid"]
@@ -579,6 +708,7 @@ def test_eml_keeps_non_ascii_text(run: Run, run_json, tmp_path: Path) -> None:
     assert run("draft", uid, "--eml", str(target)).exit_code == 0
     message = email.parser.BytesParser(policy=email.policy.default).parsebytes(target.read_bytes())
     assert str(message["To"]) == "Zoë Müller <zoe@zb.example>"
+    assert message.get_content().replace("\r\n", "\n").endswith("\n\nYours sincerely,\n[Your name]\n")
     assert str(message["Subject"]) == "Following up on my Ingénieur interview"
     assert message.get_content().replace("\r\n", "\n").startswith(
         "Dear Zoë Müller,\n\nThank you again for interviewing me for the Ingénieur role at Zürich Büro")
@@ -606,12 +736,20 @@ def test_check_lists_a_misspelling_and_exits_1(run: Run, uids, home: Path, tmp_p
     assert not target.exists()  # the check runs first and stops the .eml
 
 
+def test_check_lists_placeholders_left_to_fill(run: Run, uids, home: Path) -> None:
+    override(home, "thank-you-email.j2",
+             "Subject: Our interview\n\n{{ salutation }}\n\nThank you for the {role} interview"
+             " at [Company]. See https://northwind.example/jobs/{id} too.\n\n{{ '{{ name }}' }}\n")
+    result = run("draft", uids(1, "thank-you-email"), "--check")
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "{role}\n[Company]\n{{ name }}\n", "")
+
+
 def test_check_of_a_clean_draft_exits_0(run: Run, uids, home: Path) -> None:
-    with_name(home)
-    assert run("notes", "1", "--file", "-", input=NOTES).exit_code == 0
+    assert run("notes", "1", "--file", "-", input=NOTES_1).exit_code == 0
     for key in ("thank-you-email", "formal-note-2", "status-email", "second-call"):
         result = run("draft", uids(1, key), "--check")
-        assert (result.exit_code, result.stdout, result.stderr) == (0, "", "No unknown words.\n")
+        assert (result.exit_code, result.stdout, result.stderr) == (
+            0, "", "No unknown words and no placeholders.\n")
 
 
 def test_check_knows_british_spelling_and_the_users_own_words(run: Run, uids, home: Path) -> None:
@@ -619,6 +757,7 @@ def test_check_knows_british_spelling_and_the_users_own_words(run: Run, uids, ho
                input="Points to mention in follow-ups\n- the organisation of Flink jobs\n").exit_code == 0
     result = run("draft", uids(1, "thank-you-email"), "--check")
     assert (result.exit_code, result.stdout) == (1, "Flink\n")
+    assert "the organisation of Flink jobs" in draft(run, uids(1, "thank-you-email"))
     (home / "dictionary.txt").write_text("flink\n")
     assert run("draft", uids(1, "thank-you-email"), "--check").exit_code == 0
 
@@ -638,18 +777,26 @@ def sample_interview() -> Interview:
 
 
 def test_calendar_text_and_mailto() -> None:
+    """The calendar's copy is written as on the day the step is due: full dates, no
+    "yesterday" (it is read on some later day), the year only when it is another year."""
+    import datetime as dt
+
     text, mailto = drafts.calendar_text(sample_interview(), "thank-you-email", "thank-you-email",
-                                        None, None)
+                                        None, NAME, day=dt.date(2026, 12, 4))
     assert text + "\n" == THANK_YOU_1
     assert mailto is not None
     assert mailto.startswith("mailto:priya.shah@northwind.example,tom.oneill@northwind.example"
                              "?subject=Thank%20you%20for%20the%20Senior%20Data%20Engineer%20interview"
-                             "&body=Dear%20Priya%20Shah%20and%20Tom%20O%27Neill%2C%0D%0A%0D%0AThank")
+                             "&body=Dear%20Priya%20and%20Tom%2C%0D%0A%0D%0AThank")
     query = urllib.parse.parse_qs(urllib.parse.urlsplit(mailto).query)
     assert query["body"] == [THANK_YOU_1.split("\n\n", 1)[1].rstrip("\n").replace("\n", "\r\n")]
+    next_year, _ = drafts.calendar_text(sample_interview(), "status-email", "status-email", None,
+                                        NAME, day=dt.date(2027, 1, 4))
+    assert "Northwind Analytics on Thursday, December 3, 2026. You mentioned that you hoped to decide" \
+        " by Thursday, December 10, 2026, so" in next_year
     handwritten = Interview(**{**sample_interview().__dict__, "note": "handwritten"})
     card, none = drafts.calendar_text(handwritten, "formal-note-2", "formal-note", NOTES, NAME)
-    assert none is None and card.startswith("Dear Tom O'Neill,\n\nThank you for meeting me")
+    assert none is None and card.startswith("Dear Tom,\n\nIt was a pleasure to meet you")
     with pytest.raises(drafts.NoDraft):
         drafts.calendar_text(sample_interview(), "notes", "notes", None, None)
 
@@ -669,13 +816,14 @@ def test_open_email_tasks_carry_their_draft_and_a_mailto_link(run: Run, uids, ho
         calendar = icalendar.Calendar.from_ical((home / "followup.ics").read_bytes())
         return next(c for c in calendar.walk("VTODO") if str(c["UID"]) == uids(1, key))
 
-    assert run("notes", "1", "--file", "-", input=NOTES).exit_code == 0
-    text = draft(run, uids(1, "thank-you-email")).rstrip("\n")
+    assert run("notes", "1", "--file", "-", input=NOTES_1).exit_code == 0
+    text = draft_at(run, uids(1, "thank-you-email"), "2026-12-04T09:00:00+00:00").rstrip("\n")
+    text = text.replace(" yesterday.", " on Thursday, December 3.")  # the calendar's copy: full dates
     subject, body = text.split("\n", 2)[1].removeprefix("Subject: "), text.split("\n\n", 1)[1]
     mailto = ("mailto:priya.shah@northwind.example,tom.oneill@northwind.example?subject="
               + urllib.parse.quote(subject) + "&body="
               + urllib.parse.quote(body.replace("\n", "\r\n"), safe=""))
-    assert POINTS in text
+    assert "the migration plan for the reporting warehouse" in text
     assert str(todo("thank-you-email")["DESCRIPTION"]).endswith(
         f"\n\nDraft:\n\n{text}\n\nSend it: {mailto}")
     assert "Draft:" not in str(todo("notes")["DESCRIPTION"])
@@ -686,19 +834,50 @@ def test_open_email_tasks_carry_their_draft_and_a_mailto_link(run: Run, uids, ho
 def test_show_prints_the_notes(run: Run, run_json, samples: None) -> None:
     assert run("notes", "1", "--file", "-", input="What to improve\n- pace\n").exit_code == 0
     assert run("show", "1").stdout.endswith(
-        "\nNotes (change them with `followup notes`):\n  What to improve\n  - pace\n")
-    assert run_json("show", "1")["notes"] == "What to improve\n- pace"
+        "\nNotes (change them with `followup notes`):\n  ## What to improve\n  - pace\n")
+    assert run_json("show", "1")["notes"] == "## What to improve\n- pace"
     assert run_json("show", "2")["notes"] is None
 
 
 def test_markdown_headings_name_the_sections() -> None:
-    from followup.core.drafts import clean_notes, points
+    from followup.core.notes import clean, points
 
     text = ("# an instruction\n## What they stressed\n- dbt\n\n## Points to mention:\n"
-            "- the pipeline migration\n- the on-call rota\n- a third point\n")
-    cleaned = clean_notes(text)
-    assert cleaned == ("What they stressed (skills, experience, traits)\n- dbt\n\n"
-                       "Points to mention in follow-ups\n- the pipeline migration\n"
-                       "- the on-call rota\n- a third point")
-    assert points(cleaned) == ["the pipeline migration", "the on-call rota"]
-    assert clean_notes("## Points to mention\n- \n# only an instruction\n") == ""
+            "- the pipeline migration\n- the on-call rota\n- a third point\n"
+            "### with Jane Doe\n- SLAs\n## Why I fit:\n- ten years of SQL\n")
+    cleaned = clean(text)
+    assert cleaned == ("## What they stressed (skills, experience, traits)\n- dbt\n\n"
+                       "## Points to mention in follow-ups\n- the pipeline migration\n"
+                       "- the on-call rota\n- a third point\n## with Jane Doe\n- SLAs\n"
+                       "## Why I fit\n- ten years of SQL")
+    found = points(cleaned)
+    assert (found.stressed, found.mention, found.fit, dict(found.people)) == (
+        ("dbt",), ("the pipeline migration", "the on-call rota", "a third point"),
+        ("ten years of SQL",), {"Jane Doe": ("SLAs",)})
+    assert found.of(Contact(1, "Dr. Jane Doe", None)) == ("SLAs",)
+    assert found.of(Contact(2, "", "jane.doe@acme.example")) == ("SLAs",)
+    assert found.of(Contact(3, "Bo Li", None)) == ()
+    assert clean("## Points to mention\n- \n# only an instruction\n") == ""
+
+
+def test_headings_in_every_language_are_sections() -> None:
+    from followup.core.notes import clean, points
+
+    text = ("## Warum ich passe\n- zehn Jahre SQL\n## Avec Mme Martin\n- les délais\n"
+            "## Puntos para mencionar en el seguimiento\n- la migración\n"
+            "## Mit Herrn Weber\n- Qualität\n")
+    found = points(clean(text))
+    assert (found.fit, found.mention) == (("zehn Jahre SQL",), ("la migración",))
+    assert found.of(Contact(1, "Mme Claire Martin", None)) == ("les délais",)
+
+
+def test_a_read_receipt_goes_to_your_mailbox_without_config_email(run: Run, uids, home: Path,
+                                                                  tmp_path: Path) -> None:
+    with (home / "config.toml").open("a") as config:
+        config.write('[mail]\nurl = "imaps://alex@mail.example.org"\naddress = "alex.morgan@example.org"\n')
+    target = tmp_path / "thanks.eml"
+    result = run("draft", uids(1, "thank-you-email"), "--eml", str(target), "--receipt")
+    assert result.exit_code == 0, result.stderr
+    message = email.parser.BytesParser(policy=email.policy.default).parsebytes(target.read_bytes())
+    assert (str(message["From"]), str(message["Disposition-Notification-To"])) == (
+        "Alex Morgan <alex.morgan@example.org>", "Alex Morgan <alex.morgan@example.org>")

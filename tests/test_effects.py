@@ -76,7 +76,7 @@ def test_a_wrong_type_in_the_config_stops_every_command_with_one_line(
      "[feed] publish profile 'all' must be one of: full, events, tasks"),
     ('[feed]\nbase = "x"\n', "unknown setting 'base' in [feed]; use base_url, publish"),
     ('colour = "red"\n', "unknown setting 'colour'; the settings are: busy, calendar_file, country,"
-     " feed, mail, name, playbook, remote, subdivision, timezone"),
+     " email, feed, language, locale, mail, name, playbook, remote, subdivision, timezone"),
     ('[remote.w]\nurl = "https://h/"\ntimeout = true\n',
      "[remote.w]: 'timeout' must be a positive number of seconds"),
     ('playbook = "nowhere.toml"\n', "no playbook file nowhere.toml"),

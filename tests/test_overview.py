@@ -114,7 +114,7 @@ def test_show_says_when_a_step_was_done_and_json_has_the_notes(run: Run, run_jso
     assert line.endswith("Get each Acme interviewer's contact details (done Fri 04 Dec 2026 15:20)")
     assert run("notes", "1", "--file", "-", input="Points to mention in follow-ups\n- Spark\n",
                now=THURSDAY).exit_code == 0
-    assert run_json("show", "1")["notes"] == "Points to mention in follow-ups\n- Spark"
+    assert run_json("show", "1")["notes"] == "## Points to mention in follow-ups\n- Spark"
 
 
 # -- shell completion ---------------------------------------------------------------------

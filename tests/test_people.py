@@ -72,10 +72,10 @@ def test_title_and_phone_are_shown_and_the_drafts_use_the_title(run: Run, run_js
                                                  "phone": "+44 20 7946 0000", "tz": None}]
     assert by_step(doc["items"])["formal-note-1"]["summary"] == "Send a formal note to Dr Jane Doe at Acme"
     thanks = draft(run, run_json, "1", "thank-you-email").split("\n")
-    assert (thanks[0], thanks[3]) == ("To: Dr Jane Doe <jane@acme.example>", "Dear Dr Doe,")
+    assert (thanks[0], thanks[3]) == ("To: Dr Jane Doe <jane@acme.example>", "Dear Dr. Doe,")
     script = draft(run, run_json, "1", "call")
     assert "- The number to dial: +44 20 7946 0000\n" in script
-    assert "ask for Dr Doe directly" in script
+    assert "ask for Dr. Doe directly" in script
 
 
 def test_the_decision_contact_gets_the_status_email_the_calls_and_the_replies(
@@ -94,7 +94,7 @@ def test_the_decision_contact_gets_the_status_email_the_calls_and_the_replies(
     assert draft(run, run_json, "1", "thank-you-email").startswith(
         "To: Dr Jane Doe <jane@acme.example>, Bo Li <bo@acme.example>\n")
     status = draft(run, run_json, "1", "status-email").split("\n")
-    assert (status[0], status[3]) == ("To: Sam Lee <sam@acme.example>", "Dear Sam Lee,")
+    assert (status[0], status[3]) == ("To: Sam Lee <sam@acme.example>", "Dear Sam,")
     script = draft(run, run_json, "1", "call-script")
     assert "ask for Sam Lee directly" in script and "- The number to dial: +44 20 7946 0001\n" in script
     calendar = (home / "followup.ics").read_text()
@@ -186,18 +186,20 @@ def test_report_and_drafts_after_held_phone(run: Run, run_json, home: Path) -> N
         "2026-12-10,Acme,Data Engineer,Not selected,email,Jane Doe",
     ]
     thanks = draft(run, run_json, "1", "thank-you-email")
-    assert ("Thank you for taking the time to speak with me on Friday 4 December 2026 to discuss"
-            " the Data Engineer role at Acme.") in thanks
+    assert ("Thank you for speaking with me about the Data Engineer role at Acme on Friday,"
+            " December 4.") in thanks
     card = draft(run, run_json, "1", "formal-note-1")
-    assert "Thank you for speaking with me on Friday 4 December 2026 to talk about" in card
+    assert "Thank you for speaking with me about the Data Engineer role on Friday, December 4." in card
     gracious = draft(run, run_json, "1", "gracious-reply")
-    assert "I appreciated the chance to speak with you on Friday 4 December 2026" in gracious
+    assert "to learn about Acme and to speak with you on Friday, December 4." in gracious
     assert "meet" not in (thanks + card + gracious).lower()
 
 
-def test_drafts_after_held_video(run: Run, run_json) -> None:
+def test_drafts_follow_held(run: Run, run_json) -> None:
     assert run("add", *AT, "--location", "https://meet.example/abc").exit_code == 0
-    assert "to meet me by video on Friday 4 December 2026" in draft(run, run_json, "1", "thank-you-email")
+    assert "Thank you for speaking with me about" in draft(run, run_json, "1", "thank-you-email")
+    assert run("edit", "1", "--held", "onsite").exit_code == 0
+    assert "Thank you for meeting with me to discuss" in draft(run, run_json, "1", "thank-you-email")
 
 
 # -- rounds ---------------------------------------------------------------------------------

@@ -63,7 +63,7 @@ def month(run: Run, run_json) -> None:
 DECEMBER = ("report", "--since", "2026-12-01", "--until", "2026-12-31")
 
 MARKDOWN = """\
-# Job search activity from Tuesday 1 December 2026 to Thursday 31 December 2026
+# Job search activity from Tuesday, December 1, 2026 to Thursday, December 31, 2026
 
 | Date       | Company                | Role                 | Step                                  | Channel   | Contact                 |
 |------------|------------------------|----------------------|---------------------------------------|-----------|-------------------------|
@@ -153,14 +153,14 @@ def test_without_since_everything_up_to_today(run: Run, month: None) -> None:
     ]
     assert len(lines) == 1 + 24
     heading = run("report", now=LATER).stdout.splitlines()[0]
-    assert heading == "# Job search activity up to Sunday 10 January 2027"
+    assert heading == "# Job search activity up to Sunday, January 10, 2027"
 
 
 def test_an_interview_counts_once_it_has_taken_place(run: Run) -> None:
     assert run("import", str(SAMPLES / "interviews.toml")).exit_code == 0
     before = run("report", "--since", "2026-12-01", "--until", "2026-12-31")
-    assert before.stdout == ("# Job search activity from Tuesday 1 December 2026 to Thursday 31"
-                             " December 2026\n\nNo activity in this period.\n")
+    assert before.stdout == ("# Job search activity from Tuesday, December 1, 2026 to Thursday,"
+                             " December 31, 2026\n\nNo activity in this period.\n")
     after = run("report", "--format", "csv", now="2026-12-03T14:00:00+00:00")
     assert after.stdout == ("date,company,role,step,channel,contact\n"
                             "2026-12-03,Northwind Analytics,Senior Data Engineer,Interview,in person,"

@@ -38,6 +38,7 @@ def test_an_old_database_is_brought_up_to_date(tmp_path: Path, sync_tables: bool
     assert store.revision() == 0
     tokens = store.db.execute("SELECT remote, target, token FROM sync_tokens").fetchall()
     assert [tuple(t) for t in tokens] == ([("work", "all", "sync:42")] if sync_tables else [])
+    assert store.interview(1).language is None  # step 3: the config's language until one is set
     store.close()
 
 

@@ -6,6 +6,9 @@ config.toml (all keys optional):
     timezone = "Europe/London"          # your zone; default: the system's
     country = "GB"                      # or "US-CA"; public holidays are not business days
     name = "Sam Carter"                 # signs the drafts
+    email = "sam@example.org"           # your address: From and read receipts of .eml drafts
+    locale = "en_GB"                    # dates and titles in drafts; default: LC_ALL/LC_TIME/LANG
+    language = "de"                     # drafts, titles, report: en (default), de, fr, es
     calendar_file = "~/followup.ics"    # where the full calendar is rewritten
     busy = ["~/work.ics", "remote:work:Work"]
     playbook = "~/my-playbook.toml"     # default: playbook.toml beside this file
@@ -32,6 +35,7 @@ from urllib.parse import unquote, urlsplit
 
 from followup.core.playbook import DEFAULT_PLAYBOOK, Step, with_changes
 from followup.core.vocab import PROFILES
+from followup.core.wording import DEFAULT_LANGUAGE, check_language, check_locale, environment_locale
 from followup.errors import UsageError
 
 APP = "followup"
@@ -150,6 +154,9 @@ class Config:
     country: str | None = None
     subdivision: str | None = None
     name: str | None = None
+    email: str | None = None  # the user's own address
+    locale: str | None = None  # None: the environment's (see `user_locale`)
+    language: str = DEFAULT_LANGUAGE
     calendar_file: str | None = None
     busy: tuple[str, ...] = ()  # .ics files, vdir folders or remote:NAME[:CALENDAR]
     playbook: str | None = None  # a TOML file changing the default playbook's timings
@@ -163,10 +170,16 @@ class Config:
     def user_tz(self) -> str:
         return self.timezone or system_timezone()
 
+    @property
+    def user_locale(self) -> str:
+        """The configured locale, else the environment's (LC_ALL, LC_TIME, LANG), else en_US."""
+        return self.locale or environment_locale(os.environ)
+
 
 # -- reading ----------------------------------------------------------------------------------
 
-_TEXT_KEYS = ("timezone", "country", "subdivision", "name", "calendar_file", "playbook")
+_TEXT_KEYS = ("timezone", "country", "subdivision", "name", "email", "locale", "language",
+              "calendar_file", "playbook")
 _KEYS = (*_TEXT_KEYS, "busy", "feed", "remote", "mail")
 REMOTE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}\Z")
 _REMOTE_TEXT = ("url", "username", "calendar", "tasks_calendar", "password_env",
@@ -199,6 +212,15 @@ def parse_config(raw: Mapping[str, Any], path: Path, folder: Path | None = None)
             values[key] = raw[key]
     if "timezone" in values:
         values["timezone"] = _zone(values["timezone"], path)
+    for key, check in (("locale", check_locale), ("language", check_language)):
+        if key in values:
+            try:
+                values[key] = check(values[key])
+            except ValueError as exc:
+                raise UsageError(f"{path}: '{key}': {exc}") from None
+    if "email" in values and not re.fullmatch(r"[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+",
+                                              values["email"].strip()):
+        raise UsageError(f"{path}: 'email' {values['email']!r} is not an email address")
     if "country" in values:
         code, _, subdivision = values["country"].strip().partition("-")
         values["country"] = _country(code, path)

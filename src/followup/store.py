@@ -150,6 +150,9 @@ CREATE TABLE mail_threads (
 );
 """
 
+# The language an interview's drafts and titles are written in (NULL: the config's).
+INTERVIEW_LANGUAGE = "ALTER TABLE interviews ADD COLUMN language TEXT"
+
 # How the interview was held, who announces the decision, rounds; phone and title of a
 # contact, and whether they interviewed you; interviews removed with `followup rm`, so a
 # sync never brings them back.
@@ -167,10 +170,11 @@ CREATE TABLE removed_interviews (uid TEXT PRIMARY KEY, removed TEXT NOT NULL);
 """
 
 MIGRATIONS: tuple[str, ...] = (
-    SCHEMA_V1,          # 1: interviews, contacts, notes, outcomes, items, meta
-    SYNC_TABLES,        # 2: sync state
-    MAIL_TABLES,        # 3: mail state
-    PEOPLE_AND_ROUNDS,  # 4: held, decision contact, rounds, phone and title; removed interviews
+    SCHEMA_V1,           # 1: interviews, contacts, notes, outcomes, items, meta
+    SYNC_TABLES,         # 2: sync state
+    MAIL_TABLES,         # 3: mail state
+    INTERVIEW_LANGUAGE,  # 4: interviews.language
+    PEOPLE_AND_ROUNDS,   # 5: held, decision contact, rounds, phone and title; removed interviews
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -367,15 +371,16 @@ class Store:
         cursor = self.db.execute(
             "INSERT INTO interviews (uid, company, role, start, start_utc, tz, duration_s,"
             " deadline, channel, note, location, country, subdivision, next_contact_key,"
-            " created, held, decision_key, round, round_of)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " created, language, held, decision_key, round, round_of)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 interview.uid, interview.company, interview.role, interview.start.isoformat(),
                 utc_iso(interview.start), interview.tz, int(interview.duration.total_seconds()),
                 iso(interview.deadline), interview.channel, interview.note, interview.location,
                 interview.country, interview.subdivision,
                 max((c.key for c in interview.contacts), default=0) + 1, utc_iso(now),
-                interview.held, interview.decision_key, interview.round, interview.round_of,
+                interview.language, interview.held, interview.decision_key, interview.round,
+                interview.round_of,
             ),
         )
         interview_id = cursor.lastrowid
@@ -400,15 +405,16 @@ class Store:
         self.db.execute(
             "UPDATE interviews SET company = ?, role = ?, start = ?, start_utc = ?, tz = ?,"
             " duration_s = ?, deadline = ?, channel = ?, note = ?, location = ?, country = ?,"
-            " subdivision = ?, next_contact_key = max(next_contact_key, ?), held = ?,"
-            " decision_key = ?, round = ?, round_of = ? WHERE id = ?",
+            " subdivision = ?, next_contact_key = max(next_contact_key, ?), language = ?,"
+            " held = ?, decision_key = ?, round = ?, round_of = ? WHERE id = ?",
             (
                 interview.company, interview.role, interview.start.isoformat(),
                 utc_iso(interview.start), interview.tz, int(interview.duration.total_seconds()),
                 iso(interview.deadline), interview.channel, interview.note, interview.location,
                 interview.country, interview.subdivision,
-                max((c.key for c in interview.contacts), default=0) + 1, interview.held,
-                interview.decision_key, interview.round, interview.round_of, interview.id,
+                max((c.key for c in interview.contacts), default=0) + 1, interview.language,
+                interview.held, interview.decision_key, interview.round, interview.round_of,
+                interview.id,
             ),
         )
         assert interview.id is not None
@@ -446,6 +452,7 @@ class Store:
             contacts=contacts,
             country=row["country"],
             subdivision=row["subdivision"],
+            language=row["language"],
             held=row["held"],
             decision_key=row["decision_key"],
             round=row["round"],

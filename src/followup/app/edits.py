@@ -40,6 +40,7 @@ class Edit:
     country: str | None = None
     held: str | None = None
     decision_contact: str | None = None  # "Name <email> phone", or "none"
+    language: str | None = None  # "none": back to the config's
 
     @property
     def empty(self) -> bool:
@@ -74,6 +75,9 @@ def apply_edit(current: Interview, edit: Edit) -> Interview:
         code, subdivision = ((None, None) if edit.country.strip().lower() == "none"
                              else about("country", partial(inputs.country, edit.country)))
         changes["country"], changes["subdivision"] = code, subdivision
+    if edit.language:
+        changes["language"] = (None if edit.language.strip().lower() == "none"
+                               else about("language", partial(inputs.language, edit.language)))
     changes["contacts"] = _contacts(current.contacts, edit)
     edited = dataclasses.replace(current, **changes)
     if edit.decision_contact is None:

@@ -19,7 +19,8 @@ from followup.core.model import Contact, Interview
 from followup.errors import UsageError
 
 FIELDS = ("company", "role", "at", "duration", "tz", "deadline", "channel", "note",
-          "location", "interviewers", "country", "held", "decision_contact", "round")
+          "location", "interviewers", "country", "language", "held", "decision_contact",
+          "round")
 CONTACT_FIELDS = ("name", "email", "tz", "phone", "title")
 
 
@@ -152,6 +153,7 @@ def _interview(entry: Mapping[str, Any], default_tz: str) -> Interview:
         location=_text(entry, "location") or "",
         contacts=contacts,
         holidays=_text(entry, "country"),
+        lang=_text(entry, "language"),
         held_as=_text(entry, "held"),
         decision=lead,
     )

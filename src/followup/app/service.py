@@ -20,7 +20,7 @@ from followup.app.effects import Effects
 from followup.busy import load_busy
 from followup.config import Config, Paths
 from followup.core import inputs
-from followup.core.drafts import calendar_text, clean_notes, has_draft
+from followup.core.drafts import calendar_text, has_draft
 from followup.core.letters import IN_MAILBOX
 from followup.core.model import (
     COMPLETED,
@@ -30,10 +30,12 @@ from followup.core.model import (
     Outcome,
     PlannedItem,
 )
+from followup.core.notes import clean as clean_notes
 from followup.core.planner import plan
 from followup.core.render import Meta, render_item
 from followup.core.schedule import BusinessDays, Busy, public_holidays
 from followup.core.vocab import OUTCOMES
+from followup.core.wording import Style
 from followup.errors import UsageError
 from followup.feed.calendar import calendar_bytes
 from followup.mail.state import MailState
@@ -157,10 +159,16 @@ class Service:
                                        self.config.user_tz, self.warnings.append, remote)
         return self._busy
 
+    def style(self, interview: Interview) -> Style:
+        """How the interview's messages are worded: its language (else the config's) in
+        the user's locale."""
+        return Style(interview.language or self.config.language, self.config.user_locale)
+
     def _plan(self, interview: Interview, states: dict[str, ItemState] | None = None,
               outcomes: Sequence[Outcome] = ()) -> list[PlannedItem]:
         return plan(interview, states=states, outcomes=outcomes, playbook=self.config.steps,
-                    days=self.business_days(interview), busy=self.busy())
+                    days=self.business_days(interview), busy=self.busy(),
+                    language=self.style(interview).language)
 
     def preview(self, interview: Interview) -> list[PlannedItem]:
         validate(interview)
@@ -226,7 +234,7 @@ class Service:
         in_mailbox = MailState(self.store.db).drafted_items(interview.id)
         for item in planned:
             if item.email and item.status == NEEDS_ACTION and has_draft(item.step):
-                item = with_draft(item, interview, notes, self.config.name)
+                item = with_draft(item, interview, notes, self.config.name, self.style(interview))
                 if item_uid(interview, item.key) in in_mailbox:
                     item = dataclasses.replace(item, description=f"{item.description}\n\n{IN_MAILBOX}")
             old = rows.get(item.key)
@@ -472,8 +480,10 @@ class Service:
 
 
 def with_draft(item: PlannedItem, interview: Interview, notes: str | None,
-               name: str | None) -> PlannedItem:
-    """An open email task carries its draft and a mailto: link: one tap away on a phone."""
-    text, mailto = calendar_text(interview, item.key, item.step, notes, name)
+               name: str | None, style: Style) -> PlannedItem:
+    """An open email task carries its draft and a mailto: link: one tap away on a phone.
+    Its dates are written as on the day it is due."""
+    day = item.due.date() if item.due is not None else None
+    text, mailto = calendar_text(interview, item.key, item.step, notes, name, style, day)
     extra = f"Draft:\n\n{text}" + (f"\n\nSend it: {mailto}" if mailto else "")
     return dataclasses.replace(item, description=f"{item.description}\n\n{extra}")

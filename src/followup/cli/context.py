@@ -162,6 +162,9 @@ def interview_options(func: F | None = None, *, required: bool = True) -> Any:
         click.option("--held", type=click.Choice(HELD),
                      help="How it is held [default: video when --location is a link, else "
                           "onsite]."),
+        click.option("--language", metavar="LANG",
+                     help="Language of its drafts and titles: en, de, fr or es "
+                          "[default: config `language`, else en]."),
         click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text."),
     ]
     for option in reversed(options):
@@ -181,7 +184,8 @@ def require(values: dict[str, Any], *names: str) -> None:
 def build_interview(app: App, company: str, role: str, at: str, duration: str, tz: str | None,
                     interviewers: Sequence[str], contact_tzs: Sequence[str], country: str | None,
                     deadline: str | None, channel: str, note: str, location: str,
-                    held: str | None, decision_contact: str | None) -> Interview:
+                    held: str | None = None, decision_contact: str | None = None,
+                    language: str | None = None) -> Interview:
     contacts = tuple(inputs.interviewers(interviewers, contact_tzs, 1))
     decision = None
     if decision_contact:
@@ -191,7 +195,7 @@ def build_interview(app: App, company: str, role: str, at: str, duration: str, t
     return inputs.interview(
         company=company, role=role, at=at, tz=tz or app.user_tz, length=duration,
         deadline=deadline, channel=channel, note=note, location=location,
-        contacts=contacts, holidays=country, held_as=held, decision=decision,
+        contacts=contacts, holidays=country, held_as=held, decision=decision, lang=language,
     )
 
 

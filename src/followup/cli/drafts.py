@@ -12,8 +12,11 @@ from followup.app.mail import draft_to_mailbox
 from followup.cli import cli
 from followup.cli.context import App, complete_interview, complete_item, interview_id, pass_app
 from followup.cli.operations import service_of
-from followup.core import drafts, inputs
+from followup.core import drafts, inputs, proofread
+from followup.core import notes as notebook
 from followup.core import report as activity
+from followup.core.model import Interview
+from followup.core.wording import Dates, Style
 from followup.errors import FollowupError, UsageError
 from followup.files import write_atomic
 from followup.store import ItemRow
@@ -29,10 +32,12 @@ DICTIONARY = "dictionary.txt"  # the user's own words for --check, one a line, i
 def notes(app: App, interview: str, source: str | None) -> None:
     """Write your notes on an interview; saving them ticks off its notes step.
 
-    Opens $EDITOR on four headings: what they stressed (skills, experience, traits), the
-    questions and how they went, what to improve, and points to mention in follow-ups.
-    Write bullet points ("- …") under each; the first two points to mention go into the
-    drafts. Lines starting with # are dropped. Run it again to change the notes.
+    Opens $EDITOR on headings: what they stressed (skills, experience, traits), one "With
+    NAME" per interviewer (what that person stressed: their formal note uses it), the
+    questions and how they went, what to improve, why I fit (the formal notes, the status
+    email and the call script use it) and points to mention in follow-ups. Write bullet
+    points ("- …") under each. Lines starting with # are dropped. Run it again to change
+    the notes.
 
     \b
     Example:
@@ -45,7 +50,12 @@ def notes(app: App, interview: str, source: str | None) -> None:
     with store.snapshot():
         record = store.interview(number)
         existing = store.notes(number)
-    text = _edit(drafts.notes_template(record, existing)) if source is None else _read(source)
+    if source is None:
+        style = _style(app, record)
+        when = Dates(style, app.now.astimezone(app.zone).date()).date(record.start.date())
+        text = _edit(notebook.template(record, existing, style.language, when))
+    else:
+        text = _read(source)
     if text is None:
         click.echo(f"The notes on interview {number} are unchanged; nothing saved.")
         return
@@ -87,27 +97,32 @@ def _read(source: str) -> str:
 @click.argument("ref", shell_complete=complete_item(None))
 @click.option("--eml", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path),
               help="Write an email file that Outlook or Thunderbird opens as an unsent draft.")
+@click.option("--receipt", is_flag=True,
+              help="With --eml: ask for a read receipt (Disposition-Notification-To) to your "
+                   "address (config `email`, else your mailbox's).")
 @click.option("--imap", "to_mailbox", is_flag=True,
               help="Put the draft into your mailbox's Drafts folder (`followup mail setup`), "
                    "answering the recruiter's last message; again: it replaces the earlier one.")
 @click.option("--check", is_flag=True,
               help="List the words an offline spell checker does not know (names of the "
-                   "interviewers, the company and you are fine); exit 1 when there are any.")
+                   "interviewers, the company and you are fine) and placeholders left to fill "
+                   "such as [Your name]; exit 1 when there are any.")
 @pass_app
 @click.pass_context
-def draft(ctx: click.Context, app: App, ref: str, eml: Path | None, to_mailbox: bool,
-          check: bool) -> None:
+def draft(ctx: click.Context, app: App, ref: str, eml: Path | None, receipt: bool,
+          to_mailbox: bool, check: bool) -> None:
     """Print the draft of a message, or the script of a call (REF is the id from `list`).
 
     Drafts exist for the thank-you email, each formal note (a card when the note is
-    handwritten), the status email, the replies to an outcome, and the calls. A file of
-    the same name in the templates folder of your config folder replaces a built-in
-    template (see `followup/templates/` for their names and contents).
+    handwritten), the status email, the replies to an outcome, and the calls, in the
+    interview's language. A file of the same name in the templates folder of your config
+    folder replaces a built-in template (see `followup/core/templates/` for their names
+    and contents).
 
     \b
     Example:
       followup draft 5
-      followup draft 5 --check && followup draft 5 --eml thank-you.eml
+      followup draft 5 --check && followup draft 5 --eml thank-you.eml --receipt
       followup draft 5 --imap
     """
     store = app.store
@@ -120,22 +135,38 @@ def draft(ctx: click.Context, app: App, ref: str, eml: Path | None, to_mailbox: 
             f"item {row.id} ({row.summary}) has no draft; drafts exist for the steps "
             + ", ".join(drafts.DRAFT_STEPS)
         )
+    if receipt and eml is None:
+        raise UsageError("--receipt goes with --eml FILE (a read receipt is a header of the email)")
+    # Your address: the config's `email`, else your mailbox's (`followup mail setup`).
+    address = app.config.email or (app.config.mail.me if app.config.mail else None)
+    if receipt and not address:
+        raise UsageError(f"--receipt: a read receipt needs your address; add"
+                         f' email = "you@example.org" to {app.config.file}')
+    style = _style(app, interview)
     made = drafts.draft(interview, row.key, row.step, notes_text, app.config.name,
-                        app.paths.config / "templates")
+                        app.paths.config / "templates", style=style,
+                        day=app.now.astimezone(app.zone).date())
     if (eml is not None or to_mailbox) and made.form != "email":
         what = "a handwritten note" if made.form == "card" else "a call script"
         flag = "--eml" if eml is not None else "--imap"
         raise UsageError(f"item {row.id} ({row.summary}) is {what}, not an email; leave out {flag}")
+    if not (app.config.name or "").strip():
+        click.echo(f"Note: the draft is signed {drafts.NAME_PLACEHOLDER}; to sign with your name,"
+                   f' add name = "Your Name" to {app.config.file}', err=True)
     if check:
-        unknown = drafts.unknown_words(made, interview, app.config.name, _own_words(app))
-        for word in unknown:
-            click.echo(word)
-        if unknown:
+        problems = proofread.unknown_words(made, interview, app.config.name, _own_words(app),
+                                           style.language)
+        problems += proofread.placeholders(made)
+        for problem in problems:
+            click.echo(problem)
+        if problems:
             ctx.exit(1)
-        click.echo("No unknown words.", err=True)
+        click.echo("No unknown words and no placeholders.", err=True)
     if eml is not None:
+        sender = (app.config.name or "", address) if address else None
+        data = made.eml(app.now.astimezone(app.zone), sender, receipt)
         try:
-            write_atomic(eml.expanduser(), made.eml(app.now.astimezone(app.zone)))
+            write_atomic(eml.expanduser(), data)
         except OSError as exc:
             raise FollowupError(f"cannot write {eml}: {exc.strerror or exc}") from None
         click.echo(f"Wrote the draft to {eml}; open it in your mail client to send it.", err=True)
@@ -148,6 +179,10 @@ def draft(ctx: click.Context, app: App, ref: str, eml: Path | None, to_mailbox: 
         click.echo(f"Put the draft into {done.folder}{answering}{replaced}.")
     elif eml is None and not check:
         click.echo(made.text())
+
+
+def _style(app: App, interview: Interview) -> Style:
+    return Style(interview.language or app.config.language, app.config.user_locale)
 
 
 def _own_words(app: App) -> list[str]:
@@ -170,7 +205,8 @@ def report(app: App, since: str | None, until: str | None, fmt: str) -> None:
     """What you did in your job search: interviews, messages, calls and answers, by date.
 
     One row per interview, completed task and employer's answer: date, company, role,
-    step, channel, contact. Days are yours (your time zone) and both ends are included.
+    step, channel, contact. Days are yours (your time zone) and both ends are included;
+    the words are in your config `language`.
 
     \b
     Example:
@@ -189,5 +225,7 @@ def report(app: App, since: str | None, until: str | None, fmt: str) -> None:
             items.setdefault(item.interview_id, []).append(item)
         for interview_id in store.interview_ids():
             rows += activity.activities(store.interview(interview_id), items.get(interview_id, []),
-                                        store.outcomes(interview_id), zone, app.now)
-    click.echo(activity.render(activity.within(rows, first, last), fmt, first, last))
+                                        store.outcomes(interview_id), zone, app.now,
+                                        app.config.language)
+    style = Style(app.config.language, app.config.user_locale)
+    click.echo(activity.render(activity.within(rows, first, last), fmt, first, last, style))

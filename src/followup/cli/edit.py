@@ -42,6 +42,8 @@ from followup.errors import UsageError
 @click.option("--company")
 @click.option("--role")
 @click.option("--country", metavar="CODE", help="Public holidays of this country, e.g. GB or US-CA; 'none' to clear.")
+@click.option("--language", metavar="LANG",
+              help="Language of its drafts and titles (en, de, fr, es); 'none' for the config's.")
 @pass_app
 def edit(app: App, interview: str, **changes: Any) -> None:
     """Change an interview; every open item that depends on the change is re-planned.

@@ -53,6 +53,7 @@ def interview_doc(interview: Interview, outcomes: Sequence[Outcome]) -> dict[str
         "note": interview.note,
         "location": interview.location,
         "country": interview.country,
+        "language": interview.language,
         "outcome": outcomes[-1].kind if outcomes else None,
         "outcomes": [
             {"outcome": o.kind, "recorded": o.recorded.astimezone(dt.timezone.utc).isoformat()}
@@ -225,6 +226,8 @@ def interview_header(interview: Interview, outcomes: Sequence[Outcome], zone: Zo
     lines.append("  Held:      " + HELD_WORDS.get(interview.held, interview.held))
     if interview.location:
         lines.append(f"  Where:     {interview.location}")
+    if interview.language:
+        lines.append(f"  Language:  {interview.language}")
     if outcomes:
         lines.append("  Outcome:   " + ", ".join(o.kind for o in outcomes))
     return lines

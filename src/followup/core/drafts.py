@@ -1,38 +1,35 @@
-"""Interview notes and ready-to-send drafts: pure text in, text out (no Click, no store).
+"""Ready-to-send drafts: pure text in, text out (no Click, no store, no clock).
 
-A draft is a Jinja2 template (``templates/<name>.j2``) filled with the interview, the
-interviewer(s) it goes to, the "points to mention" from the notes and the candidate's
-name. A file of the same name in the user's ``<config folder>/templates/`` wins over the
-built-in one. Email templates start with a ``Subject: …`` line and a blank line.
-
-Salutations. We do not know anyone's gender, so we never guess "Ms" or "Mr":
-
-- a title written in the name gives the formal form: "Dr. Jane Jones", "Ms Jane Jones",
-  "Mr Tom O'Neill" → "Dear Dr Jones", "Dear Ms Jones", "Dear Mr O'Neill" (the title as
-  written, without its dot; surname particles such as "de la" stay with the surname);
-- a full name without a title is used whole: "Jane Jones" → "Dear Jane Jones,";
-- a first name alone gets a neutral greeting: "Jane" → "Hello Jane,";
-- no name (only an email address, or nobody) → "Dear Hiring Team,".
-
-A message to a panel greets everyone named: "Dear Priya Shah and Tom O'Neill,".
+A draft is a Jinja2 template filled with the interview, the interviewer(s) it goes to,
+the points of the notes chosen for that message and the candidate's name. English
+templates are `templates/<step>.j2`; the other languages sit beside them as
+`templates/<step>.<language>.j2` (`thank-you-email.de.j2`). A file of the same name in the
+user's `<config folder>/templates/` wins over the built-in one. Email templates start with
+a `Subject: …` line and a blank line.
 
 Who gets what: the thank-you email goes to every interviewer, each formal note to its
 own interviewer, every other message and call to the decision contact (the one named
-with `--decision-contact`, else the first interviewer).
+with `--decision-contact`, else the first interviewer). Which
+points of the notes go where (notes.py has the sections): the thank-you and the replies
+take the first point to mention; each formal note what its reader stressed and one of the
+"why I fit" points (a different one per reader when there are several); the status email
+the "why I fit" points and the next point to mention; the call script every "why I fit"
+point. So no point is in every message, and a panel's formal notes differ.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
+from followup.core import greetings, notes
 from followup.core.model import Contact, Interview
+from followup.core.wording import ENGLISH, Dates, Style, clock
 from followup.errors import FollowupError, UsageError
 
 if TYPE_CHECKING:
@@ -45,26 +42,12 @@ EMAIL_STEPS = ("thank-you-email", "formal-note", "status-email", "gracious-reply
                "reply-second-interview", "reply-offer")
 CALL_STEPS = ("call-script", "call", "second-call")
 DRAFT_STEPS = EMAIL_STEPS + CALL_STEPS
-CARD_TEMPLATE = "formal-note-card.j2"  # the handwritten variant of formal-note
-CALL_TEMPLATE = "call-script.j2"
+CARD_TEMPLATE = "formal-note-card"  # the handwritten variant of formal-note
+CALL_TEMPLATE = "call-script"
+TEMPLATES = (*EMAIL_STEPS, CARD_TEMPLATE, CALL_TEMPLATE)
 PANEL_STEPS = frozenset({"interview", "ask-timeline", "business-card", "thank-you-email"})
 LEAD_STEPS = frozenset({"status-email", "call-script", "call", "second-call", "gracious-reply",
                         "reply-second-interview", "reply-offer"})
-
-TITLES = frozenset({"dr", "ms", "mr", "mrs", "mx", "miss", "prof", "professor"})
-PARTICLES = frozenset({"de", "del", "della", "der", "di", "da", "do", "dos", "du", "la", "le",
-                       "van", "von", "ten", "ter", "bin", "al"})
-
-# -- notes -------------------------------------------------------------------------------
-
-SECTIONS = (
-    "What they stressed (skills, experience, traits)",
-    "Questions and how they went",
-    "What to improve",
-    "Points to mention in follow-ups",
-)
-POINTS_SECTION = SECTIONS[3]
-BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)](?=\s|$))\s*")
 
 
 class DraftError(FollowupError):
@@ -73,121 +56,6 @@ class DraftError(FollowupError):
 
 class NoDraft(UsageError):
     """The step has no draft (it is not a message or a call)."""
-
-
-def date_words(day: dt.date) -> str:
-    """'Thursday 3 December 2026'."""
-    return f"{day:%A} {day.day} {day:%B %Y}"
-
-
-def notes_template(interview: Interview, existing: str | None) -> str:
-    """What `followup notes` opens in the editor: instructions, then the notes or headings."""
-    header = (
-        f"# Notes on the {interview.role} interview at {interview.company},"
-        f" {date_words(interview.start.date())}.\n"
-        "# Lines starting with # are instructions and are not saved.\n"
-        "# Write one point per line under each heading, starting with '- '.\n"
-        f'# Under "{POINTS_SECTION}", write short phrases that complete\n'
-        '# "We talked about …": the first two go into your follow-up drafts.\n'
-        "# Save and close the editor to store the notes; close it unchanged to keep things as they are.\n"
-    )
-    body = existing if existing else "\n\n".join(f"{title}\n- " for title in SECTIONS)
-    return f"{header}\n{body}\n"
-
-
-def clean_notes(text: str) -> str:
-    """Instructions (# lines), empty bullets and trailing blanks removed; '' when nothing is left."""
-    lines: list[str] = []
-    for raw in text.replace("\r\n", "\n").split("\n"):
-        line = raw.rstrip()
-        if line.lstrip().startswith("#"):
-            # A Markdown heading naming a section ("## Points to mention") is that section;
-            # any other # line is an instruction.
-            section = _section(line)
-            if section is None:
-                continue
-            line = section
-        if BULLET.match(line) and not BULLET.sub("", line):
-            continue
-        if not line and (not lines or not lines[-1]):
-            continue
-        lines.append(line)
-    cleaned = "\n".join(lines).strip("\n")
-    if all(not line or _section(line) for line in cleaned.split("\n")):
-        return ""
-    return cleaned
-
-
-def _heading(line: str) -> str:
-    return line.strip().lstrip("#").strip().rstrip(":").strip().lower()
-
-
-def _section(line: str) -> str | None:
-    """The section a heading line names, written in full or shortened: "What they
-    stressed", "## Points to mention:" and "Questions" all count."""
-    text = _heading(line)
-    if len(text) < 5:
-        return None
-    for title in SECTIONS:
-        full = _heading(title)
-        short = full.split(" (")[0]
-        if text in (full, short) or (short.startswith(text) and not BULLET.match(line)):
-            return title
-    return None
-
-
-def points(notes: str | None, limit: int = 2) -> list[str]:
-    """The first bullet points under "Points to mention in follow-ups"."""
-    if not notes:
-        return []
-    found: list[str] = []
-    inside = False
-    for line in notes.split("\n"):
-        section = _section(line)
-        if section is not None:
-            inside = section == POINTS_SECTION
-            continue
-        if inside and BULLET.match(line):
-            point = BULLET.sub("", line).strip().rstrip(".;").strip()
-            if point:
-                found.append(point)
-    return found[:limit]
-
-
-# -- salutations --------------------------------------------------------------------------
-
-
-def addressed(name: str) -> tuple[str, bool] | None:
-    """How to address a person: ('Dr Jones', formal) or ('Jane', not formal); None: no name."""
-    words = name.split()
-    if not words:
-        return None
-    title = words[0].rstrip(".")
-    if title.lower() in TITLES and len(words) > 1:
-        return f"{title} {_surname(words[1:])}", True
-    if len(words) == 1:
-        return words[0], False
-    return " ".join(words), True
-
-
-def _surname(words: Sequence[str]) -> str:
-    # "Ana de la Cruz" → "de la Cruz": lower-case particles belong to the surname.
-    start = len(words) - 1
-    while start > 1 and words[start - 1] in PARTICLES:
-        start -= 1
-    return " ".join(words[start:]) if len(words) > 1 else words[0]
-
-
-def salutation(contacts: Sequence[Contact]) -> str:
-    forms = [form for form in (addressed(c.full_name) for c in contacts) if form is not None]
-    if not forms:
-        return "Dear Hiring Team,"
-    greeting = "Dear" if any(formal for _, formal in forms) else "Hello"
-    return f"{greeting} {_join([text for text, _ in forms])},"
-
-
-def _join(parts: Sequence[str]) -> str:
-    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
 
 
 def recipients(interview: Interview, item_key: str, step: str) -> tuple[Contact, ...]:
@@ -201,6 +69,13 @@ def recipients(interview: Interview, item_key: str, step: str) -> tuple[Contact,
         lead = interview.decision_contact
         return (lead,) if lead is not None else ()
     return ()
+
+
+def held(interview: Interview) -> str:
+    """How the interview was held: "onsite", "video" or "phone" (`--held`; unsaid, a link
+    as the location means video). Drafts say "speaking with you" for a video or phone
+    interview and "meeting" only for one on site."""
+    return interview.held
 
 
 # -- drafts -------------------------------------------------------------------------------
@@ -236,20 +111,30 @@ class Draft:
         body = self.body.replace("\n", "\r\n")
         return f"mailto:{to}?subject={quote(self.subject or '', safe='')}&body={quote(body, safe='')}"
 
-    def eml(self, date: dt.datetime) -> bytes:
-        """An RFC 5322 message that Outlook and Thunderbird open as an unsent draft."""
+    def eml(self, date: dt.datetime, sender: tuple[str, str] | None = None,
+            receipt: bool = False) -> bytes:
+        """An RFC 5322 message that Outlook and Thunderbird open as an unsent draft.
+
+        `sender` (name, address) fills From; `receipt` asks for a read receipt there
+        (Disposition-Notification-To, RFC 8098)."""
         import email.policy
         from email.headerregistry import Address
         from email.message import EmailMessage
         from email.utils import format_datetime
 
         assert self.form == "email"
+        assert sender is not None or not receipt, "a read receipt needs the sender's address"
         message = EmailMessage()
+        if sender is not None:
+            message["From"] = Address(sender[0], addr_spec=sender[1])
         if self.addresses:
             message["To"] = tuple(Address(c.full_name, addr_spec=c.email or "")
                                   for c in self.addresses)
         message["Subject"] = self.subject or ""
         message["Date"] = format_datetime(date)
+        if receipt and sender is not None:
+            # Not in the header registry: an unstructured header, so the address as text.
+            message["Disposition-Notification-To"] = str(Address(sender[0], addr_spec=sender[1]))
         message["X-Unsent"] = "1"
         message.set_content(self.body + "\n", charset="utf-8", cte="quoted-printable")
         return message.as_bytes(policy=email.policy.SMTP)
@@ -259,69 +144,133 @@ def has_draft(step: str) -> bool:
     return step in DRAFT_STEPS
 
 
-def template_name(step: str, interview: Interview) -> str:
+def template_name(step: str, interview: Interview, language: str = "en") -> str:
+    """'thank-you-email.j2' in English, 'thank-you-email.de.j2' in German."""
     if step in CALL_STEPS:
-        return CALL_TEMPLATE
-    if step == "formal-note" and interview.note == "handwritten":
-        return CARD_TEMPLATE
-    if step in EMAIL_STEPS:
-        return f"{step}.j2"
-    raise NoDraft(f"the step {step!r} has no draft")
+        base = CALL_TEMPLATE
+    elif step == "formal-note" and interview.note == "handwritten":
+        base = CARD_TEMPLATE
+    elif step in EMAIL_STEPS:
+        base = step
+    else:
+        raise NoDraft(f"the step {step!r} has no draft")
+    return f"{base}.j2" if language == "en" else f"{base}.{language}.j2"
 
 
-def context(interview: Interview, step: str, to: Sequence[Contact], notes: str | None,
-            name: str | None) -> dict[str, Any]:
+def _chosen(step: str, found: notes.Points, to: Sequence[Contact],
+            interview: Interview) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], int]:
+    """(what they stressed, why I fit, points to mention, the reader's place in the panel)
+    for one message: see the module's docstring."""
+    if step == "formal-note":
+        panel = [c for c in interview.contacts if not c.removed] or list(interview.contacts)
+        place = next((i for i, c in enumerate(panel) if to and c.key == to[0].key), 0)
+        own = found.of(to[0]) if to else ()
+        general = found.stressed
+        stressed = own[:2] or ((general[place % len(general)],) if general else ())
+        fit = (found.fit[place % len(found.fit)],) if found.fit else ()
+        return stressed, fit, (), place
+    if step == "status-email":
+        return (), found.fit[:2], found.mention[1:2], 0
+    if step in CALL_STEPS:
+        return (), found.fit[:4], (), 0
+    if step == "reply-offer":
+        return (), (), (), 0
+    return (), (), found.mention[:1], 0
+
+
+def context(interview: Interview, step: str, to: Sequence[Contact], notes_text: str | None,
+            name: str | None, style: Style = ENGLISH, dates: Dates | None = None) -> dict[str, Any]:
     """The values every template can use.
 
     step, company, role, location, channel (how they said they would answer: email or
-    phone), held (how the interview was held: onsite, video or phone), handwritten
-    (bool); phone (the first recipient's number, or ""); decision_contact (how to address
-    who announces the decision, like contact); date and deadline in words ("Thursday 3 December 2026"),
-    deadline_assumed (bool: none was given), time ("14:00") and tz of the interview;
-    salutation ("Dear Priya Shah,"), recipients (names), contact (how to address the
-    first recipient: "Dr Jones", "Priya Shah", "Jane" or ""); points (up to two "points
-    to mention" from the notes) and points_text ("a and b"); name (the candidate, or
-    "[Your name]") and has_name. The filter `stop` ends a sentence with a value that may
-    already end with a full stop: "at {{ company|stop }}".
+    phone), handwritten (bool), held ("onsite", "video" or "phone") and in_person (bool);
+    phone (the first recipient's number, or "") and decision_contact (how who announces
+    the decision is named in a greeting, like contact);
+    date ("Thursday, December 3": the interview's day in the locale's words, the year only
+    when it is not this year), on_date ("on Thursday, December 3", or "yesterday", "on
+    Monday" where natural), time ("2:00 PM") and tz; deadline, deadline_by ("by Thursday,
+    December 10", "by this Friday"), deadline_assumed (bool: none was given) and
+    deadline_passed (bool); salutation ("Dear Ms. Doe, Sam, and Bo,"), recipients (names),
+    contact (how the first recipient is named in a greeting: "Ms. Doe", "Sam"), ask_for
+    (whom to ask for on the phone: "Ms. Doe", "Sam Carter"), panel (bool: more than one
+    recipient), place (the reader's place in the panel, 0 first: formal notes vary with
+    it); stressed, fit and mention (the points of the notes chosen for this message: what
+    the reader stressed, why you fit, points to mention; see the module docstring), points
+    and points_text (the points to mention, as before); name (the candidate, or "[Your
+    name]") and has_name; closing (a formal letter's closing in the locale: "Sincerely,",
+    "Yours sincerely,"). Each list of points also comes joined the language's way, as
+    stressed_text, fit_text and mention_text ("a, b, and c"). The filter `stop` ends a
+    sentence with a value that may already end with a full stop ("at {{ company|stop }}").
     """
-    chosen = points(notes)
-    lead = addressed(to[0].full_name) if to else None
+    dates = dates or Dates(style, interview.end.date(), relative=False)
+    found = notes.points(notes_text)
+    stressed, fit, mention, place = _chosen(step, found, to, interview)
+    lead = greetings.person(to[0]) if to else None
     decides = interview.decision_contact
-    decider = addressed(decides.full_name) if decides is not None else None
+    decider = greetings.person(decides) if decides is not None else None
+    salutation = greetings.salutation(to, style)
+    how = held(interview)
+    team = salutation == greetings.TEAM["en"]
+    closing = ("Yours faithfully," if team else "Yours sincerely,") if style.british else "Sincerely,"
+    deadline = interview.effective_deadline
     return {
         "step": step,
         "company": interview.company,
         "role": interview.role,
-        "date": date_words(interview.start.date()),
-        "time": f"{interview.start:%H:%M}",
+        "date": dates.date(interview.start.date()),
+        "on_date": dates.on(interview.start.date()),
+        "time": clock(interview.start.time(), style.babel),
         "tz": interview.tz,
         "location": interview.location,
-        "deadline": date_words(interview.effective_deadline),
+        "deadline": dates.date(deadline),
+        "deadline_by": dates.by(deadline),
         "deadline_assumed": interview.deadline_assumed,
+        "deadline_passed": deadline < dates.day,
         "channel": interview.channel,
-        "held": interview.held,
-        "phone": (to[0].phone or "") if to else "",
-        "decision_contact": decider[0] if decider else "",
         "handwritten": interview.note == "handwritten",
-        "salutation": salutation(to),
+        "held": how,
+        "in_person": how == "onsite",
+        "salutation": salutation,
         "recipients": [c.full_name or c.email or "" for c in to],
-        "contact": lead[0] if lead else "",
-        "points": chosen,
-        "points_text": _join(chosen) if chosen else "",
+        "contact": greetings.address(lead, style) if lead else "",
+        "decision_contact": greetings.address(decider, style) if decider else "",
+        "phone": (to[0].phone or "") if to else "",
+        "ask_for": greetings.reference(to[0], style) if to else "",
+        "panel": len(to) > 1,
+        "place": place,
+        "stressed": list(stressed),
+        "stressed_text": style.join(stressed),
+        "fit": list(fit),
+        "fit_text": style.join(fit),
+        "mention": list(mention),
+        "mention_text": style.join(mention),
+        "points": list(mention),
+        "points_text": style.join(mention),
         "name": (name or "").strip() or NAME_PLACEHOLDER,
         "has_name": bool((name or "").strip()),
+        "closing": closing,
+        "language": style.language,
     }
 
 
-def draft(interview: Interview, item_key: str, step: str, notes: str | None, name: str | None,
-          template_dir: Path | None = None) -> Draft:
-    """The draft for one item; `template_dir` holds the user's overrides, if any."""
-    template = template_name(step, interview)
+def draft(interview: Interview, item_key: str, step: str, notes_text: str | None,
+          name: str | None, template_dir: Path | None = None, *, style: Style = ENGLISH,
+          day: dt.date | None = None, relative: bool = True) -> Draft:
+    """The draft for one item; `template_dir` holds the user's overrides, if any.
+
+    `day` is the day the message is written (default: the interview's); `relative`
+    lets the words be relative to it ("yesterday"). Without `relative` (a draft kept in
+    a calendar, read on some later day) dates are written in full, the year only when it
+    is not the year of `day`."""
+    template = template_name(step, interview, style.language)
     to = recipients(interview, item_key, step)
-    text = _render(template, context(interview, step, to, notes, name), template_dir)
+    written = day or interview.end.date()
+    dates = Dates(style, written, relative)
+    values = context(interview, step, to, notes_text, name, style, dates)
+    text = _render(template, values, template_dir)
     if step in CALL_STEPS:
         return Draft("call", to, None, text)
-    if template == CARD_TEMPLATE:
+    if template.startswith(CARD_TEMPLATE + "."):
         return Draft("card", to, None, text)
     first, _, body = text.partition("\n")
     if not first.startswith("Subject:"):
@@ -329,14 +278,17 @@ def draft(interview: Interview, item_key: str, step: str, notes: str | None, nam
     return Draft("email", to, first.removeprefix("Subject:").strip(), body.strip("\n"))
 
 
-def calendar_text(interview: Interview, item_key: str, step: str, notes: str | None,
-                  name: str | None) -> tuple[str, str | None]:
+def calendar_text(interview: Interview, item_key: str, step: str, notes_text: str | None,
+                  name: str | None, style: Style = ENGLISH,
+                  day: dt.date | None = None) -> tuple[str, str | None]:
     """(the draft as `followup draft` prints it, a mailto: URL or None), built-in templates only.
 
-    For the planner and renderers: no file is read after the first call, so the same
+    For the planner and renderers: `day` is when the step is due, dates are in full (the
+    text is read on some later day), and no file is read after the first call, so the same
     interview gives the same text; a user's template overrides apply to `followup draft`.
     """
-    made = draft(interview, item_key, step, notes, name)
+    made = draft(interview, item_key, step, notes_text, name, style=style, day=day,
+                 relative=False)
     return made.text(), made.mailto()
 
 
@@ -359,6 +311,27 @@ def _environment(template_dir: Path | None) -> jinja2.Environment:
     )
     environment.filters["stop"] = stop
     return environment
+
+
+@functools.lru_cache(maxsize=8)
+def builtin_words(language: str) -> frozenset[str]:
+    """The words of the built-in templates of a language (lower case, Jinja left out): they
+    were proofread here, and the dictionaries lack some of them (Spanish "gracias", German
+    compounds such as "Gesprächsnotizen")."""
+    import re
+
+    environment = _environment(None)
+    assert environment.loader is not None
+    found: set[str] = set()
+    for base in TEMPLATES:
+        name = f"{base}.j2" if language == "en" else f"{base}.{language}.j2"
+        source = environment.loader.get_source(environment, name)[0]
+        # Outside the Jinja tags, and the quoted text inside them ("meeting with me").
+        text = re.sub(r"\{[{%#].*?[}%#]\}",
+                      lambda tag: " ".join(re.findall(r'"([^"]*)"', tag.group())), source,
+                      flags=re.DOTALL)
+        found.update(word.lower() for word in re.findall(r"[^\W\d_]+", text))
+    return frozenset(found)
 
 
 def stop(text: str) -> str:
@@ -397,58 +370,3 @@ def _tidy(text: str) -> str:
     lines = [line.rstrip() for line in text.split("\n")]
     kept = [line for i, line in enumerate(lines) if line or (i and lines[i - 1])]
     return "\n".join(kept).strip("\n")
-
-
-# -- proofreading -------------------------------------------------------------------------
-
-_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
-_EMAIL = re.compile(r"[^\s<>(),;:]+@[^\s<>(),;:]+")
-_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
-# British spellings the (American) dictionary lacks, mapped to what it knows.
-_BRITISH = ((re.compile(r"is(e|ed|es|ing|ation|ations)$"), r"iz\1"),
-            (re.compile(r"ys(e|ed|es|ing)$"), r"yz\1"),
-            (re.compile(r"our(s|ed|ing|able|ite|ites)?$"), r"or\1"),
-            (re.compile(r"tre(s)?$"), r"ter\1"))
-
-
-def words(text: str) -> list[str]:
-    return _WORD.findall(text.replace("’", "'"))
-
-
-def unknown_words(draft: Draft, interview: Interview, name: str | None,
-                  extra: Iterable[str] = ()) -> list[str]:
-    """Words of the subject and body an offline dictionary lacks, in order, each once.
-
-    Names of the interviewers, the company, the role and the candidate, email addresses,
-    URLs, the "[Your name]" placeholder and `extra` (the user's own words) are ignored.
-    """
-    text = f"{draft.subject or ''}\n{draft.body}".replace(NAME_PLACEHOLDER, " ")
-    text = _EMAIL.sub(" ", _URL.sub(" ", text))
-    ignored = [interview.company, interview.role, name or "", *extra]
-    ignored += [part for c in interview.contacts for part in (c.full_name, c.email or "")]
-    known = {word.lower() for word in words(" ".join(ignored))}
-    candidates: dict[str, str] = {}
-    for word in words(text):
-        if word.lower() not in known:
-            candidates.setdefault(word.lower(), word)
-    if not candidates:
-        return []
-    checker = _spellchecker()
-    unknown = checker.unknown(list(candidates))
-    return [original for lower, original in candidates.items()
-            if lower in unknown and not _british(lower, checker)]
-
-
-def _british(word: str, checker: Any) -> bool:
-    for pattern, replacement in _BRITISH:
-        variant = pattern.sub(replacement, word)
-        if variant != word and not checker.unknown([variant]):
-            return True
-    return False
-
-
-@functools.lru_cache(maxsize=1)
-def _spellchecker() -> Any:
-    from spellchecker import SpellChecker
-
-    return SpellChecker(language="en")

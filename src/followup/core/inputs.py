@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from followup.core.model import DEFAULT_DURATION, Contact, Interview, interview_uid
 from followup.core.schedule import public_holidays
 from followup.core.vocab import CHANNELS, HELD, NOTE_KINDS, TITLES
+from followup.core.wording import check_language
 from followup.errors import UsageError
 
 T = TypeVar("T")
@@ -227,7 +228,7 @@ def interview(*, company: str, role: str, at: str, tz: str, length: str | None =
               deadline: str | None = None, channel: str = "email", note: str = "email",
               location: str = "", contacts: tuple[Contact, ...] = (),
               holidays: str | None = None, held_as: str | None = None,
-              decision: Contact | None = None) -> Interview:
+              decision: Contact | None = None, lang: str | None = None) -> Interview:
     """An Interview from what a user typed (command line or import file), every field checked;
     an error names the field it is about."""
     zone_name = about("tz", lambda: zone(tz))
@@ -248,6 +249,7 @@ def interview(*, company: str, role: str, at: str, tz: str, length: str | None =
         country=code,
         subdivision=subdivision,
         held=about("held", lambda: held(held_as, location)),
+        language=about("language", partial(language, lang)) if lang else None,
     ).with_decision_contact(decision)
 
 
@@ -261,6 +263,14 @@ def interviewers(texts: Sequence[str], zones: Sequence[str], first_key: int) -> 
         tz = about("contact_tzs", partial(contact_zone, zones[n])) if n < len(zones) else None
         contacts.append(about("interviewers", partial(interviewer, text, first_key + n, tz)))
     return contacts
+
+
+def language(text: str) -> str:
+    """'de', 'fr', 'es' or 'en': the language of an interview's drafts and titles."""
+    try:
+        return check_language(text)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def choice(text: str, options: tuple[str, ...], what: str) -> str:

@@ -70,6 +70,7 @@ class Interview:
     decision_key: int | None = None  # the contact who announces the decision; None: the lead
     round: int = 1  # 2 for a second interview, ...
     round_of: int | None = None  # the id of the earlier round, when it is stored
+    language: str | None = None  # of the drafts and titles; None: the config's `language`
     id: int | None = None
 
     @property

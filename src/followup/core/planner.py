@@ -17,7 +17,15 @@ from followup.core.model import (
     PlannedItem,
     Status,
 )
-from followup.core.playbook import ALSO_CANCELS, DEFAULT_PLAYBOOK, PROOFREAD, Step, When
+from followup.core.playbook import (
+    ALSO_CANCELS,
+    DEFAULT_PLAYBOOK,
+    PROOFREAD,
+    Step,
+    When,
+    title,
+    title_word,
+)
 from followup.core.schedule import (
     BusinessDays,
     Busy,
@@ -38,6 +46,7 @@ class _Context:
     days: BusinessDays
     busy: Sequence[Busy]
     outcomes: Sequence[Outcome]
+    language: str = "en"
     outcome_times: dict[str, dt.datetime] = field(default_factory=dict)
     due: dict[str, dt.datetime] = field(default_factory=dict)  # by key, for anchors
 
@@ -67,14 +76,15 @@ def plan(
     days: BusinessDays | None = None,
     busy: Sequence[Busy] = (),
     playbook: Sequence[Step] = DEFAULT_PLAYBOOK,
+    language: str = "en",
 ) -> list[PlannedItem]:
     """Every item of the interview's follow-up, soonest first.
 
     `states` holds, by item key, what the user did (completions, snoozes, pinned times of
     closed items); `outcomes` the employer's answers in the order they were recorded;
-    `busy` the times the user's own calendars are taken.
+    `busy` the times the user's own calendars are taken; `language` that of the titles.
     """
-    ctx = _Context(interview, states or {}, days or BusinessDays(), busy, outcomes)
+    ctx = _Context(interview, states or {}, days or BusinessDays(), busy, outcomes, language)
     for outcome in outcomes:
         ctx.outcome_times.setdefault(outcome.kind, outcome.recorded.astimezone(interview.start.tzinfo))
     items: list[PlannedItem] = []
@@ -104,17 +114,17 @@ def _plan_step(ctx: _Context, step: Step, contact: Contact | None, retired: bool
     key = item_key(step, contact)
     state = ctx.states.get(key, ItemState())
     status = _status(step, state, interview, ctx.outcomes, retired)
-    title, when = step.title, step.when
-    if step.id == "formal-note" and interview.note == "handwritten" and step.handwritten:
-        title, when = "Write a handwritten note to {contact} at {company}", step.handwritten
-    summary = title.format(
+    handwritten = step.id == "formal-note" and interview.note == "handwritten" and step.handwritten
+    when = step.handwritten if handwritten and step.handwritten else step.when
+    summary = title(step, ctx.language, bool(handwritten)).format(
         company=interview.company,
         role=interview.role,
-        contact=(contact.full_name or contact.email) if contact else "the hiring team",
+        contact=(contact.full_name or contact.email) if contact else title_word("team", ctx.language),
     )
-    tags = [f"round {interview.round}"] if interview.round > 1 else []
+    tags = ([title_word("round", ctx.language).format(n=interview.round)]
+            if interview.round > 1 else [])
     if step.id == "response-deadline" and interview.deadline_assumed:
-        tags.append("assumed")
+        tags.append(title_word("assumed", ctx.language).strip("()"))
     if tags:  # "Write interview notes (Acme, round 2)", not "(Acme) (round 2)"
         summary = (f"{summary[:-1]}, {', '.join(tags)})" if summary.endswith(")")
                    else f"{summary} ({', '.join(tags)})")

@@ -137,6 +137,93 @@ DEFAULT_PLAYBOOK: tuple[Step, ...] = (
          outcome="rejected"),
 )
 
+# The titles in the other languages, by step id, beside the words the planner puts into
+# titles ("handwritten": the formal note's title when the note is handwritten; "team":
+# the contact when nobody is known; "assumed": marks an assumed decision date; "round":
+# marks a later round). Every title names the company (issue 11). English
+# titles are the table's own. A title the user changes in playbook.toml is used as
+# written, whatever the language.
+TITLES: Mapping[str, Mapping[str, str]] = {
+    "en": {
+        "handwritten": "Write a handwritten note to {contact} at {company}",
+        "team": "the hiring team", "assumed": "(assumed)", "round": "round {n}",
+    },
+    "de": {
+        "interview": "Vorstellungsgespräch: {role} bei {company}",
+        "ask-timeline": "{company} fragen, wann sie entscheiden",
+        "business-card": "Kontaktdaten aller Gesprächspartner bei {company} notieren",
+        "notes": "Gesprächsnotizen schreiben ({company})",
+        "thank-you-email": "Dankes-E-Mail an {company} senden",
+        "formal-note": "Persönliche Nachricht an {contact} ({company}) senden",
+        "response-deadline": "{company} wollte entscheiden",
+        "status-email": "Bei {company} per E-Mail nach dem Stand fragen",
+        "call": "{company} wegen der Stelle als {role} anrufen",
+        "call-script": "Anruf bei {company} vorbereiten",
+        "second-call": "{company} ein zweites Mal anrufen",
+        "let-go": "Bewerbung bei {company} abschließen und weitersuchen",
+        "reply-second-interview": "Zweites Gespräch bei {company} zusagen",
+        "reply-offer": "Auf das Angebot von {company} antworten",
+        "gracious-reply": "{company} freundlich auf die Absage antworten",
+        "handwritten": "Handschriftliche Karte an {contact} ({company}) schreiben",
+        "team": "das Team", "assumed": "(angenommen)", "round": "Runde {n}",
+    },
+    "fr": {
+        "interview": "Entretien : {role} chez {company}",
+        "ask-timeline": "Demander à {company} quand la décision sera prise",
+        "business-card": "Noter les coordonnées de chaque recruteur de {company}",
+        "notes": "Écrire les notes d'entretien ({company})",
+        "thank-you-email": "Envoyer un e-mail de remerciement à {company}",
+        "formal-note": "Envoyer une note personnelle à {contact} ({company})",
+        "response-deadline": "{company} a prévu de décider",
+        "status-email": "Écrire à {company} pour connaître la décision",
+        "call": "Appeler {company} au sujet du poste de {role}",
+        "call-script": "Préparer l'appel à {company}",
+        "second-call": "Rappeler {company} une seconde fois",
+        "let-go": "Clore la candidature chez {company} et passer à la suite",
+        "reply-second-interview": "Accepter le second entretien chez {company}",
+        "reply-offer": "Répondre à l'offre de {company}",
+        "gracious-reply": "Répondre avec courtoisie au refus de {company}",
+        "handwritten": "Écrire une carte manuscrite à {contact} ({company})",
+        "team": "l'équipe de recrutement", "assumed": "(supposé)", "round": "tour {n}",
+    },
+    "es": {
+        "interview": "Entrevista: {role} en {company}",
+        "ask-timeline": "Preguntar a {company} cuándo decidirán",
+        "business-card": "Anotar los datos de contacto de cada entrevistador de {company}",
+        "notes": "Escribir las notas de la entrevista ({company})",
+        "thank-you-email": "Enviar un correo de agradecimiento a {company}",
+        "formal-note": "Enviar una nota formal a {contact} ({company})",
+        "response-deadline": "{company} dijo que decidiría",
+        "status-email": "Escribir a {company} para conocer la decisión",
+        "call": "Llamar a {company} sobre el puesto de {role}",
+        "call-script": "Preparar la llamada a {company}",
+        "second-call": "Llamar a {company} por segunda vez",
+        "let-go": "Cerrar la candidatura en {company} y seguir buscando",
+        "reply-second-interview": "Aceptar la segunda entrevista en {company}",
+        "reply-offer": "Responder a la oferta de {company}",
+        "gracious-reply": "Responder con cortesía a {company}",
+        "handwritten": "Escribir una nota a mano a {contact} ({company})",
+        "team": "el equipo de selección", "assumed": "(supuesto)", "round": "ronda {n}",
+    },
+}
+_DEFAULT_TITLES = {step.id: step.title for step in DEFAULT_PLAYBOOK}
+
+
+def title(step: Step, language: str = "en", handwritten: bool = False) -> str:
+    """The step's title pattern in the language (str.format with company, role, contact)."""
+    words = TITLES.get(language, TITLES["en"])
+    if handwritten:
+        return words["handwritten"]
+    if step.title != _DEFAULT_TITLES.get(step.id):
+        return step.title  # the user's own
+    return words.get(step.id, step.title)
+
+
+def title_word(key: str, language: str = "en") -> str:
+    """"team", "assumed" or "round" (with {n}) in the language."""
+    return TITLES.get(language, TITLES["en"])[key]
+
+
 STEP_IDS = tuple(step.id for step in DEFAULT_PLAYBOOK)
 # Steps each outcome cancels besides the chase (PLAYBOOK.md, "Outcomes").
 ALSO_CANCELS = {

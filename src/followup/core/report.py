@@ -5,11 +5,12 @@ completed task and per recorded outcome, each dated in the user's zone:
 
     date, company, role, step (a label for people), channel, contact
 
-Channel: how the interview was held ("in person", "video" or "phone", from `held`) for
-the interview and for what is asked at it; "email" for messages, "letter" for a
-handwritten note, "phone" for calls; for the employer's answers, and a reply to a
-second-interview invitation, the channel they said they would answer by; empty for the
-user's own preparation (notes, call script, closing the application).
+Labels and channels are in the language asked for (report_words.py); CSV and JSON keep
+English field names. Channel: how the interview was held ("in person", "video", "phone":
+from `held`) for the interview and for what is asked at it; "email" for messages,
+"letter" for a handwritten note, "phone" for calls; for the employer's answers, and a
+reply to a second-interview invitation, the channel they said they would answer by;
+empty for the user's own preparation (notes, call script, closing the application).
 Contact: the people the step concerns (see `drafts.recipients`); the decision contact
 for outcomes.
 """
@@ -24,41 +25,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from followup.core.drafts import date_words, recipients
+from followup.core.drafts import held, recipients
 from followup.core.model import Contact, Interview, Outcome
+from followup.core.report_words import words
+from followup.core.wording import ENGLISH, Style, full_date
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
 FORMATS = ("md", "csv", "json")
 FIELDS = ("date", "company", "role", "step", "channel", "contact")
-HEADINGS = ("Date", "Company", "Role", "Step", "Channel", "Contact")
 
-STEP_LABELS = {
-    "interview": "Interview",
-    "ask-timeline": "Asked when they will decide",
-    "business-card": "Got the interviewers' contact details",
-    "notes": "Wrote interview notes",
-    "thank-you-email": "Sent a thank-you email",
-    "formal-note": "Sent a formal note",
-    "status-email": "Asked for the outcome",
-    "call-script": "Prepared the follow-up call",
-    "call": "Follow-up call",
-    "second-call": "Second follow-up call",
-    "let-go": "Closed the application",
-    "reply-second-interview": "Accepted a second interview",
-    "reply-offer": "Replied to the offer",
-    "gracious-reply": "Replied to the rejection",
-}
-OUTCOME_LABELS = {
-    "reply": "The employer replied",
-    "second-interview": "Invited to a second interview",
-    "offer": "Received an offer",
-    "rejected": "Not selected",
-    "withdrawn": "Withdrew the application",
-}
-HELD_CHANNELS = {"onsite": "in person", "video": "video", "phone": "phone"}
-AT_THE_INTERVIEW = frozenset({"interview", "ask-timeline", "business-card"})
+AT_THE_INTERVIEW = frozenset({"ask-timeline", "business-card"})  # as it was held
+# The channel of each step (translated by report_words.CHANNELS).
 STEP_CHANNELS = {
     "thank-you-email": "email",
     "formal-note": "email",
@@ -68,6 +47,7 @@ STEP_CHANNELS = {
     "reply-offer": "email",
     "gracious-reply": "email",
 }
+HELD_CHANNELS = {"onsite": "in person", "video": "video", "phone": "phone"}
 
 
 class ItemLike(Protocol):
@@ -97,26 +77,27 @@ class Activity:
 
 
 def activities(interview: Interview, items: Iterable[ItemLike], outcomes: Sequence[Outcome],
-               zone: ZoneInfo, now: dt.datetime) -> list[Activity]:
-    """Everything the user did for one interview up to `now`."""
+               zone: ZoneInfo, now: dt.datetime, language: str = "en") -> list[Activity]:
+    """Everything the user did for one interview up to `now`, in the language."""
     found: list[Activity] = []
+    labels, channels, _ = words(language)
 
     def add(moment: dt.datetime, step: str, channel: str, contact: str) -> None:
-        found.append(Activity(moment.astimezone(zone), interview.company, interview.role, step,
-                              channel, contact))
+        found.append(Activity(moment.astimezone(zone), interview.company, interview.role,
+                              labels.get(step, step.replace("-", " ").capitalize()),
+                              channels.get(channel, channel), contact))
 
     lead = _names(recipients(interview, "status-email", "status-email"))
     for item in items:
         if item.step == "interview":
             if item.status != "cancelled" and interview.start <= now:
-                add(interview.start, STEP_LABELS["interview"], _channel(item.step, interview),
+                add(interview.start, "interview", HELD_CHANNELS[held(interview)],
                     _names(recipients(interview, item.key, item.step)))
         elif item.kind == "task" and item.status == "completed" and item.completed:
             add(dt.datetime.fromisoformat(item.completed), _label(item.step, interview),
                 _channel(item.step, interview), _names(recipients(interview, item.key, item.step)))
     for outcome in outcomes:
-        add(outcome.recorded, OUTCOME_LABELS.get(outcome.kind, outcome.kind), interview.channel,
-            lead)
+        add(outcome.recorded, f"outcome/{outcome.kind}", interview.channel, lead)
     return found
 
 
@@ -126,8 +107,8 @@ def _names(contacts: Iterable[Contact]) -> str:
 
 def _label(step: str, interview: Interview) -> str:
     if step == "formal-note" and interview.note == "handwritten":
-        return "Sent a handwritten note"
-    return STEP_LABELS.get(step, step.replace("-", " ").capitalize())
+        return "formal-note/handwritten"
+    return step
 
 
 def _channel(step: str, interview: Interview) -> str:
@@ -136,7 +117,7 @@ def _channel(step: str, interview: Interview) -> str:
     if step == "reply-second-interview":
         return interview.channel
     if step in AT_THE_INTERVIEW:
-        return HELD_CHANNELS.get(interview.held, "in person")
+        return HELD_CHANNELS[held(interview)]
     return STEP_CHANNELS.get(step, "")
 
 
@@ -146,31 +127,38 @@ def within(rows: Iterable[Activity], since: dt.date | None, until: dt.date) -> l
     return sorted(kept, key=lambda r: (r.moment, r.company, r.role, r.step, r.contact))
 
 
-def period(since: dt.date | None, until: dt.date) -> str:
+def period(since: dt.date | None, until: dt.date, style: Style = ENGLISH) -> str:
+    text = words(style.language)[2]
     if since is None:
-        return f"up to {date_words(until)}"
-    return f"from {date_words(since)} to {date_words(until)}"
+        return text["up to"].format(full_date(until, style.babel))
+    return text["from to"].format(full_date(since, style.babel), full_date(until, style.babel))
 
 
-def render(rows: Sequence[Activity], fmt: str, since: dt.date | None, until: dt.date) -> str:
+def render(rows: Sequence[Activity], fmt: str, since: dt.date | None, until: dt.date,
+           style: Style = ENGLISH) -> str:
     if fmt == "csv":
         return to_csv(rows)
     if fmt == "json":
         return to_json(rows)
-    return to_markdown(rows, since, until)
+    return to_markdown(rows, since, until, style)
 
 
-def to_markdown(rows: Sequence[Activity], since: dt.date | None, until: dt.date) -> str:
-    heading = f"# Job search activity {period(since, until)}"
+def to_markdown(rows: Sequence[Activity], since: dt.date | None, until: dt.date,
+                style: Style = ENGLISH) -> str:
+    """A heading naming the period in words, the table, and a count (in the style's
+    language); CSV and JSON keep their English field names for programs."""
+    text = words(style.language)[2]
+    heading = "# " + text["title"].format(period(since, until, style))
     if not rows:
-        return f"{heading}\n\nNo activity in this period."
-    table = [HEADINGS, *(tuple(_cell(v) for v in r.values()) for r in rows)]
-    widths = [max(len(row[i]) for row in table) for i in range(len(HEADINGS))]
+        return f"{heading}\n\n{text['empty']}"
+    headings = tuple(text["headings"].split("|"))
+    table = [headings, *(tuple(_cell(v) for v in r.values()) for r in rows)]
+    widths = [max(len(row[i]) for row in table) for i in range(len(headings))]
     lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |" for row in table]
     lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
     employers = len({r.company for r in rows})
-    summary = (f"{_plural(len(rows), 'activity', 'activities')} with"
-               f" {_plural(employers, 'employer', 'employers')}.")
+    summary = text["summary"].format(_plural(len(rows), text["activity"]),
+                                     _plural(employers, text["employer"]))
     return "\n".join([heading, "", *lines, "", summary])
 
 
@@ -178,7 +166,8 @@ def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
-def _plural(count: int, one: str, many: str) -> str:
+def _plural(count: int, forms: str) -> str:
+    one, many = forms.split("|")
     return f"{count} {one if count == 1 else many}"
 
 
