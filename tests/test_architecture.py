@@ -27,7 +27,7 @@ OWNERS = {"click": ("followup.cli",), "caldav": ("followup.sync.caldav",),
           "waitress": ("followup.feed.server",), "imapclient": ("followup.mail.imap",)}
 # Slow to import: only inside the functions that need them, so `--help` and `list` stay fast.
 HEAVY = ("icalendar", "jinja2", "holidays", "recurring_ical_events", "waitress", "caldav",
-         "spellchecker", "lxml", "platformdirs", "imapclient", "babel")
+         "spellchecker", "lxml", "platformdirs", "imapclient", "babel", "segno")
 
 
 def module_name(path: Path) -> str:

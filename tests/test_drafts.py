@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email.parser
 import email.policy
+import json
 import os
 import sys
 import urllib.parse
@@ -809,26 +810,39 @@ def test_help_ends_with_an_example(run: Run, command: str) -> None:
     assert "Example:" in result.stdout and f"followup {command} " in result.stdout
 
 
-def test_open_email_tasks_carry_their_draft_and_a_mailto_link(run: Run, uids, home: Path) -> None:
+def test_open_email_tasks_carry_their_draft_once_and_their_events_say_where(
+        run: Run, uids, home: Path) -> None:
+    """The task carries the draft once (no mailto: body repeating it); the event, which
+    goes to Google and phones, only says where the draft is (CALENDAR_RULES.md rule 24)."""
     import icalendar
 
-    def todo(key: str) -> icalendar.Todo:
-        calendar = icalendar.Calendar.from_ical((home / "followup.ics").read_bytes())
-        return next(c for c in calendar.walk("VTODO") if str(c["UID"]) == uids(1, key))
+    def component(key: str, name: str = "VTODO") -> icalendar.cal.Component:
+        profile = "events" if name == "VEVENT" else "tasks"
+        calendar = icalendar.Calendar.from_ical(run("export", "--profile", profile).stdout)
+        uid = uids(1, key) + ("-event" if name == "VEVENT" else "")
+        return next(c for c in calendar.walk(name) if str(c["UID"]) == uid)
 
     assert run("notes", "1", "--file", "-", input=NOTES_1).exit_code == 0
     text = draft_at(run, uids(1, "thank-you-email"), "2026-12-04T09:00:00+00:00").rstrip("\n")
     text = text.replace(" yesterday.", " on Thursday, December 3.")  # the calendar's copy: full dates
-    subject, body = text.split("\n", 2)[1].removeprefix("Subject: "), text.split("\n\n", 1)[1]
-    mailto = ("mailto:priya.shah@northwind.example,tom.oneill@northwind.example?subject="
-              + urllib.parse.quote(subject) + "&body="
-              + urllib.parse.quote(body.replace("\n", "\r\n"), safe=""))
     assert "the migration plan for the reporting warehouse" in text
-    assert str(todo("thank-you-email")["DESCRIPTION"]).endswith(
-        f"\n\nDraft:\n\n{text}\n\nSend it: {mailto}")
-    assert "Draft:" not in str(todo("notes")["DESCRIPTION"])
+    description = str(component("thank-you-email")["DESCRIPTION"])
+    assert description.endswith(f"\n\nDraft:\n\n{text}")
+    assert description.count(text) == 1 and "mailto:" not in description and "%20" not in description
+    item = run_id(run, uids(1, "thank-you-email"))
+    assert str(component("thank-you-email", "VEVENT")["DESCRIPTION"]) == (
+        "A short thank-you to the interviewer(s): thank them for their time and restate your"
+        " interest. Hard limit: 48 hours after the interview.\n\n"
+        f"The draft is on your followup page and in `followup draft {item}`.")
+    assert "Draft:" not in str(component("notes")["DESCRIPTION"])
     assert run("done", uids(1, "thank-you-email")).exit_code == 0
-    assert "Draft:" not in str(todo("thank-you-email")["DESCRIPTION"])  # only open tasks
+    assert "Draft:" not in str(component("thank-you-email")["DESCRIPTION"])  # only open tasks
+    assert "draft" not in str(component("thank-you-email", "VEVENT")["DESCRIPTION"])
+
+
+def run_id(run: Run, uid: str) -> int:
+    return next(int(item["id"]) for item in json.loads(run("list", "--json").stdout)
+                if item["uid"] == uid)
 
 
 def test_show_prints_the_notes(run: Run, run_json, samples: None) -> None:

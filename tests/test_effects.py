@@ -74,7 +74,10 @@ def test_a_wrong_type_in_the_config_stops_every_command_with_one_line(
     ("[feed]\npublish = 3\n", "[feed] publish must be a list of paths"),
     ('[feed]\npublish = [{path = "x.ics", profile = "all"}]\n',
      "[feed] publish profile 'all' must be one of: full, events, tasks"),
-    ('[feed]\nbase = "x"\n', "unknown setting 'base' in [feed]; use base_url, publish"),
+    ('[feed]\nbase = "x"\n', "unknown setting 'base' in [feed]; use base_url, publish, keep_days"),
+    ("[feed]\nkeep_days = -1\n", "[feed] keep_days must be a whole number of days from 0 to 3650"),
+    ("[feed]\nkeep_days = true\n", "[feed] keep_days must be a whole number of days from 0 to 3650"),
+    ('[feed]\nkeep_days = "30"\n', "[feed] keep_days must be a whole number of days from 0 to 3650"),
     ('colour = "red"\n', "unknown setting 'colour'; the settings are: busy, calendar_file, country,"
      " email, feed, language, locale, mail, name, playbook, remote, subdivision, timezone"),
     ('[remote.w]\nurl = "https://h/"\ntimeout = true\n',

@@ -155,6 +155,8 @@ def test_serve_prints_each_profile_s_urls_and_how_to_subscribe(server: Server) -
     webcal = f"webcal://127.0.0.1:{server.port}/{server.token}"
     assert len(server.token) == 32
     assert server.lines == [
+        "page    Your plan with buttons, and QR codes to subscribe from a phone",
+        f"  {base}/",
         "events  Google Calendar, Outlook, Apple Calendar",
         f"  {base}/events.ics",
         f"  {webcal}/events.ics",
@@ -182,6 +184,7 @@ def test_feed_urls_prints_the_same_urls_without_serving(server: Server, shared_h
     base = f"http://127.0.0.1:{server.port}"
     assert json.loads(result.stdout) == {
         "base_url": base,
+        "page": f"{base}/{server.token}/",
         "feeds": {
             profile: {
                 "url": f"{base}/{server.token}/{profile}.ics",
@@ -325,7 +328,7 @@ def test_wrong_token_unknown_profile_and_traversal_are_a_bare_404(server: Server
     token = server.token
     wrong = ("A" if token[0] != "A" else "B") + token[1:]
     paths = [
-        f"/{wrong}/events.ics", "/events.ics", f"/{token}", f"/{token}/", "/",
+        f"/{wrong}/events.ics", "/events.ics", f"/{token}", f"/{wrong}/", "/", f"/{token}//",
         f"/{token}/all.ics", f"/{token}/events.ICS", f"/{token}/events.ics/",
         f"/{token}/../{token}/events.ics", f"/../{token}/events.ics", "/../../etc/passwd",
         f"/%2e%2e/{token}/events.ics", f"/{token}/..%2fevents.ics",
@@ -552,10 +555,11 @@ def test_a_burst_of_polls_renders_once_per_change(tmp_path: Path) -> None:
     renders: list[str] = []
 
     class Counting(Service):
-        def calendar_bytes(self, profile: str = "full", feed: Any = None) -> bytes:
+        def calendar_bytes(self, profile: str = "full", feed: Any = None,
+                           leave_out: Any = ()) -> bytes:
             renders.append(profile)
             time.sleep(0.05)  # long enough for the whole burst to arrive meanwhile
-            return super().calendar_bytes(profile, feed)
+            return super().calendar_bytes(profile, feed, leave_out)
 
     token = ensure_token(service_for(home).store, NOW_DT)
     app = feed.FeedApp(lambda: Counting(Paths(home, home), load_config(Paths(home, home)),

@@ -14,6 +14,7 @@ config.toml (all keys optional):
     playbook = "~/my-playbook.toml"     # default: playbook.toml beside this file
     [feed]
     base_url = "https://cal.example.org"
+    keep_days = 30                      # ended chains leave the events feed after this
     publish = ["~/public/followup.ics", {path = "~/all.ics", profile = "full"}]
     [remote.NAME]                       # see `followup remote add`
     [mail]                              # see `followup mail setup`
@@ -113,6 +114,9 @@ class PublishTarget:
 class FeedSettings:
     base_url: str | None = None  # where a reverse proxy makes the feed public
     publish: tuple[PublishTarget, ...] = ()
+    # Days an ended chain stays in the events feed: Google drops a feed over 1 MB
+    # (CALENDAR_RULES.md rule 24), so finished interviews must leave it.
+    keep_days: int = 30
 
 
 @dataclass(frozen=True)
@@ -293,9 +297,13 @@ def check_base_url(text: str) -> str:
 def _feed(section: Any, path: Path) -> FeedSettings:
     if not isinstance(section, dict):
         raise UsageError(f"{path}: 'feed' must be a table ([feed])")
-    unknown = sorted(set(section) - {"base_url", "publish"})
+    unknown = sorted(set(section) - {"base_url", "publish", "keep_days"})
     if unknown:
-        raise UsageError(f"{path}: unknown setting '{unknown[0]}' in [feed]; use base_url, publish")
+        raise UsageError(f"{path}: unknown setting '{unknown[0]}' in [feed];"
+                         " use base_url, publish, keep_days")
+    keep_days = section.get("keep_days", FeedSettings.keep_days)
+    if isinstance(keep_days, bool) or not isinstance(keep_days, int) or not 0 <= keep_days <= 3650:
+        raise UsageError(f"{path}: [feed] keep_days must be a whole number of days from 0 to 3650")
     base_url = section.get("base_url")
     if base_url is not None:
         if not isinstance(base_url, str):
@@ -319,7 +327,7 @@ def _feed(section: Any, path: Path) -> FeedSettings:
             raise UsageError(f"{path}: [feed] publish profile {profile!r} must be one of: "
                              + ", ".join(PROFILES))
         targets.append(PublishTarget(Path(target).expanduser(), profile))
-    return FeedSettings(base_url, tuple(targets))
+    return FeedSettings(base_url, tuple(targets), keep_days)
 
 
 def check_remote_name(name: str) -> str:

@@ -153,6 +153,18 @@ CREATE TABLE mail_threads (
 # The language an interview's drafts and titles are written in (NULL: the config's).
 INTERVIEW_LANGUAGE = "ALTER TABLE interviews ADD COLUMN language TEXT"
 
+# What the feed server last served to each kind of client, per profile (feed/status.py):
+# `followup feed status` and the page tell from it whether a calendar has caught up.
+FEED_FETCHES = """
+CREATE TABLE feed_fetches (
+    profile TEXT NOT NULL,
+    client TEXT NOT NULL,         -- google, microsoft, apple, other
+    revision INTEGER NOT NULL,
+    fetched TEXT NOT NULL,        -- UTC ISO 8601
+    PRIMARY KEY (profile, client)
+);
+"""
+
 # How the interview was held, who announces the decision, rounds; phone and title of a
 # contact, and whether they interviewed you; interviews removed with `followup rm`, so a
 # sync never brings them back.
@@ -174,7 +186,8 @@ MIGRATIONS: tuple[str, ...] = (
     SYNC_TABLES,         # 2: sync state
     MAIL_TABLES,         # 3: mail state
     INTERVIEW_LANGUAGE,  # 4: interviews.language
-    PEOPLE_AND_ROUNDS,   # 5: held, decision contact, rounds, phone and title; removed interviews
+    FEED_FETCHES,        # 5: what the feed served to whom
+    PEOPLE_AND_ROUNDS,   # 6: held, decision contact, rounds, phone and title; removed interviews
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -640,9 +653,49 @@ class Store:
             list(values.values()),
         )
 
+    def next_item_id(self) -> int:
+        """The id a new item gets (inside a write transaction): its event names it."""
+        return int(self.db.execute("SELECT coalesce(max(id), 0) + 1 FROM items").fetchone()[0])
+
     def calendar_rows(self) -> list[sqlite3.Row]:
         """What an export needs, and nothing more: cached renders in a stable order."""
         return self.db.execute(
-            "SELECT kind, start IS NOT NULL AND kind = 'task' AS has_slot, tz, vtodo, vevent,"
-            " substr(sort_utc, 1, 4) AS year FROM items ORDER BY interview_id, sort_utc, uid"
+            "SELECT interview_id, kind, start IS NOT NULL AND kind = 'task' AS has_slot, tz,"
+            " vtodo, vevent, substr(sort_utc, 1, 4) AS year FROM items"
+            " ORDER BY interview_id, sort_utc, uid"
         ).fetchall()
+
+    # -- what the feed needs ---------------------------------------------------------
+
+    def chain_ends(self) -> dict[int, str | None]:
+        """Per interview, when its chain ended (UTC ISO), or None while a task is open.
+
+        The end is the last thing that happened: a completion, an employer's answer, or
+        the time of an item that was not cancelled (an interview, a decision day)."""
+        ends: dict[int, str | None] = {}
+        for row in self.db.execute(
+            "SELECT interview_id, max(kind = 'task' AND status = 'needs-action') AS open,"
+            " max(CASE WHEN completed IS NOT NULL THEN completed"
+            " WHEN status != 'cancelled' THEN sort_utc END) AS last FROM items"
+            " GROUP BY interview_id"
+        ):
+            ends[row[0]] = None if row[1] else row[2]
+        for interview_id, recorded in self.db.execute(
+            "SELECT interview_id, max(recorded) FROM outcomes GROUP BY interview_id"
+        ):
+            last = ends.get(interview_id)
+            if last is not None:
+                ends[interview_id] = max(last, recorded, key=dt.datetime.fromisoformat)
+        return ends
+
+    def record_fetch(self, profile: str, client: str, revision: int, fetched: dt.datetime) -> None:
+        self.db.execute(
+            "INSERT INTO feed_fetches VALUES (?, ?, ?, ?) ON CONFLICT (profile, client)"
+            " DO UPDATE SET revision = excluded.revision, fetched = excluded.fetched",
+            (profile, client, revision, utc_iso(fetched)),
+        )
+
+    def fetches(self) -> list[tuple[str, str, int, str]]:
+        """(profile, client, revision, fetched) of every feed fetch recorded."""
+        return [(row[0], row[1], row[2], row[3]) for row in self.db.execute(
+            "SELECT profile, client, revision, fetched FROM feed_fetches ORDER BY client, profile")]

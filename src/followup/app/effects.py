@@ -10,6 +10,7 @@ commit is a warning: the change itself is saved.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -48,12 +49,12 @@ class Effects:
         write_atomic(path, calendar_bytes(store, "full"))
         return path
 
-    def publish(self, store: Store) -> None:
+    def publish(self, store: Store, now: dt.datetime) -> None:
         """Refresh the `[feed] publish` files; a file that cannot be written is a warning."""
         if not self.config.feed.publish:
             return
         try:
-            publish_configured(store, self.config)
+            publish_configured(store, self.config, now)
         except FollowupError as exc:
             self.warn(f"{exc}; the change itself is saved.")
 

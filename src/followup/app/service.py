@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -38,6 +38,7 @@ from followup.core.vocab import OUTCOMES
 from followup.core.wording import Style
 from followup.errors import UsageError
 from followup.feed.calendar import calendar_bytes
+from followup.feed.publish import stamp_revision
 from followup.mail.state import MailState
 from followup.store import ItemRow, Store, iso, parse_moment, utc_iso
 from followup.sync.remote_calendar import remote_objects
@@ -124,18 +125,19 @@ class Service:
                 self._changing = False
             changed = store.revision() != before
             if changed:
+                stamp_revision(store, self.now)  # the feed's Last-Modified
                 self.effects.write_calendar(store)
         if changed:
-            self.effects.publish(store)
+            self.effects.publish(store, self.now)
             if push:
                 self.effects.push(self, offline=self.offline)
 
     def calendar_path(self) -> Path:
         return self.effects.calendar_path()
 
-    def calendar_bytes(self, profile: str = "full",
-                       feed: Mapping[str, object] | None = None) -> bytes:
-        return calendar_bytes(self.store, profile, feed)
+    def calendar_bytes(self, profile: str = "full", feed: Mapping[str, object] | None = None,
+                       leave_out: Collection[int] = ()) -> bytes:
+        return calendar_bytes(self.store, profile, feed, leave_out)
 
     # -- planning -------------------------------------------------------------------
 
@@ -232,20 +234,29 @@ class Service:
         changed = len(gone)
         notes = self.store.notes(interview.id)
         in_mailbox = MailState(self.store.db).drafted_items(interview.id)
+        purposes = {step.id: step.purpose for step in self.config.steps}
         for item in planned:
-            if item.email and item.status == NEEDS_ACTION and has_draft(item.step):
-                item = with_draft(item, interview, notes, self.config.name, self.style(interview))
-                if item_uid(interview, item.key) in in_mailbox:
-                    item = dataclasses.replace(item, description=f"{item.description}\n\n{IN_MAILBOX}")
             old = rows.get(item.key)
             if old is not None and old.status != NEEDS_ACTION and item.status != NEEDS_ACTION:
                 item = _frozen(item, old)
-            changed += self._save(interview, item, old)
+            new_id = None if old is not None else self.store.next_item_id()
+            where = None
+            if item.email and item.status == NEEDS_ACTION and has_draft(item.step):
+                item = with_draft(item, interview, notes, self.config.name, self.style(interview))
+                ref = old.id if old is not None else new_id
+                where = f"The draft is on your followup page and in `followup draft {ref}`."
+                if item_uid(interview, item.key) in in_mailbox:
+                    item = dataclasses.replace(item, description=f"{item.description}\n\n{IN_MAILBOX}")
+                    where = IN_MAILBOX
+            shown = event_form(item, purposes.get(item.step), where)
+            changed += self._save(interview, item, old, shown, new_id)
         if changed:
             self.store.bump_revision()
         return changed
 
-    def _save(self, interview: Interview, item: PlannedItem, old: ItemRow | None) -> int:
+    def _save(self, interview: Interview, item: PlannedItem, old: ItemRow | None,
+              shown: PlannedItem, new_id: int | None) -> int:
+        """Store an item when it changed; `shown` is its form as a calendar event."""
         print_ = fingerprint(item)
         if old is not None and old.fingerprint == print_:
             return 0
@@ -260,9 +271,11 @@ class Service:
             created=created,
             modified=self.now,
         )
-        vtodo, vevent = render_item(item, meta)
+        vtodo = render_item(item, meta)[0]
+        vevent = render_item(shown, meta)[1]
         self.store.upsert_item(
             {
+                **({"id": new_id} if new_id is not None else {}),
                 "uid": uid,
                 "interview_id": interview.id,
                 "key": item.key,
@@ -481,9 +494,23 @@ class Service:
 
 def with_draft(item: PlannedItem, interview: Interview, notes: str | None,
                name: str | None, style: Style) -> PlannedItem:
-    """An open email task carries its draft and a mailto: link: one tap away on a phone.
+    """An open step with a draft: its task (VTODO: task apps, Thunderbird) carries it once.
     Its dates are written as on the day it is due."""
     day = item.due.date() if item.due is not None else None
-    text, mailto = calendar_text(interview, item.key, item.step, notes, name, style, day)
-    extra = f"Draft:\n\n{text}" + (f"\n\nSend it: {mailto}" if mailto else "")
-    return dataclasses.replace(item, description=f"{item.description}\n\n{extra}")
+    text, _ = calendar_text(interview, item.key, item.step, notes, name, style, day)
+    return dataclasses.replace(item, description=f"{item.description}\n\nDraft:\n\n{text}")
+
+
+def event_form(item: PlannedItem, purpose: str | None, where: str | None) -> PlannedItem:
+    """The item as a calendar event, for the `events` feed that Google and phones read.
+
+    Google drops a feed over 1 MB (CALENDAR_RULES.md rule 24), so an event says each
+    thing once: the step's purpose, and where its draft is (the page, `followup draft`),
+    never the draft. Who you meet is said once, in the interview's description (Google
+    shows no CONTACT); its time and place are DTSTART and LOCATION.
+    """
+    text = purpose if purpose is not None else item.description.split("\n\n", 1)[0]
+    if item.step == "interview" and item.contacts:
+        text = "With " + ", ".join(item.contacts)
+    return dataclasses.replace(item, description=text + (f"\n\n{where}" if where else ""),
+                               contacts=())

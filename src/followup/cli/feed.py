@@ -1,11 +1,13 @@
-"""Calendar output commands: export, publish, serve, feed urls, feed rotate."""
+"""Calendar output commands: export, publish, serve, feed urls, feed rotate, feed status."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import ipaddress
 import signal
 import sys
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -13,21 +15,26 @@ import click
 
 from followup.app.service import Service
 from followup.cli import FollowupSubgroup, cli
-from followup.cli.context import App, confirm, pass_app
+from followup.cli.context import App, confirm, now, pass_app
 from followup.cli.output import table, to_json
 from followup.config import check_base_url
 from followup.core.vocab import PROFILES
 from followup.errors import FollowupError, UsageError
 from followup.feed import server
 from followup.feed.calendar import calendar_bytes
+from followup.feed.host import Settings
 from followup.feed.publish import (
     ensure_token,
+    feed_bytes,
     feed_urls,
     local_base_url,
+    page_url,
     publish_configured,
     rotate_token,
+    too_big,
 )
 from followup.feed.publish import publish as publish_to
+from followup.feed.status import client_status
 from followup.files import write_atomic
 
 PROFILE_CHOICE = click.Choice(["events", "full", "tasks"])  # events first: what most want
@@ -58,10 +65,13 @@ def _base_url(app: App, given: str | None, host: str, port: int) -> str:
 
 
 def _urls_doc(base_url: str, token: str) -> dict[str, Any]:
-    return {"base_url": base_url, "feeds": feed_urls(base_url, token)}
+    return {"base_url": base_url, "page": page_url(base_url, token),
+            "feeds": feed_urls(base_url, token)}
 
 
 def _print_urls(doc: dict[str, Any]) -> None:
+    click.echo("page    Your plan with buttons, and QR codes to subscribe from a phone")
+    click.echo(f"  {doc['page']}")
     feeds = doc["feeds"]
     for profile, urls in feeds.items():
         click.echo(f"{profile:<7} {urls['clients']}")
@@ -80,28 +90,43 @@ def _print_urls(doc: dict[str, Any]) -> None:
 @click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
               help="Port to listen on; 0 picks a free one.")
 @_base_url_option
+@click.option("--read-only", is_flag=True,
+              help="Serve the page without its buttons and refuse every change.")
 @click.option("--quiet", is_flag=True, help="Log no requests (the log never shows the token).")
 @pass_app
-def serve(app: App, host: str, port: int, base_url: str | None, quiet: bool) -> None:
+def serve(app: App, host: str, port: int, base_url: str | None, read_only: bool,
+          quiet: bool) -> None:
     """Serve the calendar feeds for Google Calendar, Apple Calendar and Outlook to subscribe to.
 
-    Read-only, token-protected, always current: every change shows on the next poll.
-    Ctrl-C or SIGTERM stops it.
+    Token-protected, always current: every change shows on the next poll. It also serves
+    your page at /<token>/: the next steps with buttons to mark them done, undo, snooze
+    and record an answer (the same as the commands), links and QR codes to subscribe,
+    and whether each calendar has caught up. Ctrl-C or SIGTERM stops it.
 
     \b
     Example:
       followup serve --port 8765 --base-url https://cal.example.org
     """
     token = ensure_token(app.store, app.now)
+    _warn_if_big(app)
     app.store.close()  # the workers open their own connections
 
     def open_source() -> Service:
         return Service(app.paths, app.config, app.now)
 
+    def open_operations(moment: dt.datetime) -> Service:
+        return Service(app.paths, app.config, moment, offline=app.offline)
+
     def log(line: str) -> None:
         click.echo(f"{dt.datetime.now().astimezone():%Y-%m-%d %H:%M:%S} {line}", err=True)
 
-    feed_app = server.FeedApp(open_source, app.user_tz, log=None if quiet else log)
+    public = check_base_url(base_url) if base_url else app.config.feed.base_url
+    settings = Settings(app.user_tz, app.config.feed.keep_days, public, name=app.config.name,
+                        template_dir=app.paths.config / "templates",
+                        language=app.config.language, locale=app.config.user_locale)
+    feed_app = server.FeedApp(open_source, app.user_tz, log=None if quiet else log,
+                              settings=settings, clock=now,
+                              open_operations=None if read_only else open_operations)
     try:
         httpd = server.create_server(feed_app, host, port)
     except OSError as exc:
@@ -117,6 +142,7 @@ def serve(app: App, host: str, port: int, base_url: str | None, quiet: bool) -> 
     previous = signal.signal(signal.SIGTERM, stop)
     try:
         actual = local_address(httpd)
+        feed_app.settings = dataclasses.replace(settings, hosts=allowed_hosts(*actual, public))
         _print_urls(_urls_doc(_base_url(app, base_url, *actual), token))
         click.echo()
         if not _is_loopback(host):
@@ -130,6 +156,30 @@ def serve(app: App, host: str, port: int, base_url: str | None, quiet: bool) -> 
         signal.signal(signal.SIGTERM, previous)
         httpd.close()
     click.echo("Stopped.")
+
+
+def allowed_hosts(host: str, port: int, public: str | None) -> frozenset[str] | None:
+    """The Host headers the page's forms may arrive with; None for a wildcard address
+    (any name of this machine)."""
+    if host in ("0.0.0.0", "::", ""):
+        return None
+    names = {host, "localhost", "127.0.0.1", "::1"} if _is_loopback(host) else {host}
+    hosts = {f"{_url_host(name)}:{port}" for name in names}
+    if port == 80:
+        hosts |= {_url_host(name) for name in names}
+    if public:
+        hosts.add(urllib.parse.urlsplit(public).netloc)
+    return frozenset(h.lower() for h in hosts)
+
+
+def _warn_if_big(app: App) -> None:
+    """Google stops updating a subscription past 1 MB (CALENDAR_RULES.md rule 24)."""
+    with app.store.snapshot():
+        size = len(feed_bytes(app.store, "events", app.user_tz, app.now,
+                              app.config.feed.keep_days))
+    warning = too_big(size, "events")
+    if warning is not None:
+        click.echo(f"Warning: {warning}.", err=True)
 
 
 def local_address(server: Any) -> tuple[str, int]:
@@ -151,7 +201,7 @@ def _is_loopback(host: str) -> bool:
 
 @cli.group("feed", cls=FollowupSubgroup)
 def feed_group() -> None:
-    """The feed's URLs and token.
+    """The feed's URLs, token and whether your calendars have caught up.
 
     \b
     Example:
@@ -176,6 +226,40 @@ def urls(app: App, base_url: str | None, host: str, port: int, as_json: bool) ->
     """
     token = ensure_token(app.store, app.now)
     _show(_urls_doc(_base_url(app, base_url, host, port), token), as_json)
+    _warn_if_big(app)
+
+
+@feed_group.command()
+@click.option("--json", "as_json", is_flag=True,
+              help='Print {"revision", "events_bytes", "clients": [{"client", "name", "profile",'
+                   ' "revision", "fetched", "behind", "refresh", "text"}]}.')
+@pass_app
+def status(app: App, as_json: bool) -> None:
+    """Say whether Google, Outlook, Apple Calendar and other apps have your latest changes.
+
+    `followup serve` records the revision it last served to each kind of client (told
+    apart by User-Agent) and when; Google refreshes every 8–24 hours whatever the feed
+    asks, so a check-off can take a day to show there.
+
+    \b
+    Example:
+      followup feed status
+    """
+    store = app.store
+    with store.snapshot():
+        clients = client_status(store)
+        revision = store.revision()
+        size = len(feed_bytes(store, "events", app.user_tz, app.now, app.config.feed.keep_days))
+    if as_json:
+        click.echo(to_json({"revision": revision, "events_bytes": size,
+                            "clients": [c.doc(app.now) for c in clients]}))
+        return
+    for client in clients:
+        click.echo(client.text(app.now))
+    click.echo(f"The events feed is {max(1, round(size / 1000)):,} KB at revision {revision}.")
+    warning = too_big(size, "events")
+    if warning is not None:
+        click.echo(f"Warning: {warning}.", err=True)
 
 
 @feed_group.command()
@@ -229,10 +313,14 @@ def publish(app: App, path: Path | None, profile: str) -> None:
       followup publish ~/public_html/followup.ics --profile events
     """
     if path is not None:
-        publish_to(app.store, path.expanduser(), profile, app.user_tz)
+        size = publish_to(app.store, path.expanduser(), profile, app.user_tz, app.now,
+                          app.config.feed.keep_days)
         click.echo(f"Published the {profile} feed to {path}")
+        warning = too_big(size, profile)
+        if warning is not None:
+            click.echo(f"Warning: {warning}.", err=True)
         return
-    written = publish_configured(app.store, app.config)
+    written = publish_configured(app.store, app.config, app.now)
     if not written:
         raise UsageError(
             "give a PATH, or list files under [feed] publish in config.toml"

@@ -21,6 +21,7 @@ PRODID = "-//followup//followup//EN"  # stable: it is part of every byte-compare
 TASK_EVENT_LENGTH = dt.timedelta(minutes=15)
 DONE_PREFIX = "✓ "
 CALENDAR_NAME = "Job search follow-up"
+EVENT_ALARM = "Reminder"
 
 UTC = dt.timezone.utc
 
@@ -83,10 +84,11 @@ def _common(component: icalendar.cal.Component, item: PlannedItem, meta: Meta, u
     component.add("categories", ["Job search"])
     component.add("x-followup-interview", meta.interview_uid)
     component.add("x-followup-step", item.step)
-    component.add("x-followup-key", item.key)
+    if item.key != item.step:  # said once: a reader takes the step for the key (rule 24)
+        component.add("x-followup-key", item.key)
 
 
-def _alarm(component: icalendar.cal.Component, item: PlannedItem) -> None:
+def _alarm(component: icalendar.cal.Component, item: PlannedItem, text: str | None = None) -> None:
     # Closed items ring no more; one absolute DISPLAY alarm otherwise (rule 11).
     if item.alarm is None or item.status in (COMPLETED, CANCELLED):
         return
@@ -94,7 +96,7 @@ def _alarm(component: icalendar.cal.Component, item: PlannedItem) -> None:
 
     alarm = icalendar.Alarm()
     alarm.add("action", "DISPLAY")
-    alarm.add("description", item.summary)
+    alarm.add("description", text or item.summary)
     alarm.add("trigger", item.alarm.astimezone(UTC), parameters={"VALUE": "DATE-TIME"})
     component.add_component(alarm)
 
@@ -144,7 +146,9 @@ def event(item: PlannedItem, meta: Meta) -> icalendar.Event:
         component.add("dtend", begin + TASK_EVENT_LENGTH)
         component.add("transp", "TRANSPARENT")
     component.add("status", "CANCELLED" if item.status == CANCELLED else "CONFIRMED")
-    _alarm(component, item)
+    # An event's alarm shows the event's title in every calendar (Google's own exports say
+    # "This is an event reminder"): its text need not repeat the summary (rule 24).
+    _alarm(component, item, EVENT_ALARM)
     return component
 
 

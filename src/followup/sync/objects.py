@@ -11,6 +11,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from followup.core.model import Contact, Interview, Outcome
+from followup.core.render import EVENT_ALARM
 from followup.store import parse_moment
 
 if TYPE_CHECKING:
@@ -139,13 +140,14 @@ def alarm_key(alarm: icalendar.cal.Component) -> tuple[str, str, Any]:
 
 
 def our_alarms(comp: icalendar.cal.Component | None) -> set[tuple[str, str, Any]]:
-    """The alarms our render makes: DISPLAY, absolute trigger, the item's title as text."""
+    """The alarms our render makes: DISPLAY, absolute trigger, the item's title as text
+    (an event's: EVENT_ALARM, since every calendar shows the event's title with it)."""
     if comp is None:
         return set()
     title = str(comp.get("SUMMARY", ""))
     keys = {alarm_key(a) for a in comp.subcomponents if a.name == "VALARM"}
     return {k for k in keys if k[0] == "DISPLAY" and isinstance(k[2], dt.datetime)
-            and k[1] and title.endswith(k[1])}
+            and k[1] and (title.endswith(k[1]) or k[1] == EVENT_ALARM)}
 
 
 def patch(server: icalendar.cal.Component, ours: icalendar.cal.Component,
