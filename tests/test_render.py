@@ -116,9 +116,30 @@ def test_recurrence_of_the_vtimezone_matches_zone_data() -> None:
     from followup.core.vtimezone import vtimezone
 
     cal = icalendar.Calendar()
-    cal.add_component(vtimezone("Australia/Sydney", 2026, 2028))
+    cal.add_component(vtimezone("Australia/Sydney"))
     event = icalendar.Event()
     event.add("dtstart", dt.datetime(2027, 10, 3, 9, 0, tzinfo=ZoneInfo("Australia/Sydney")))
     cal.add_component(event)
     parsed = IcsCalendarStream.calendar_from_ics(cal.to_ical().decode())
     assert parsed.timezones[0].tz_id == "Australia/Sydney"
+
+
+def test_cancelled_steps_say_so_in_the_title_and_take_no_time(exports: dict[str, bytes]) -> None:
+    """Issue 12, item 5: Outlook showed the cancelled steps of the events profile as ordinary
+    free appointments (rule 25): a plain appointment cannot be cancelled there."""
+    events = icalendar.Calendar.from_ical(exports["events"]).walk("VEVENT")
+    cancelled = [e for e in events if str(e["STATUS"]) == "CANCELLED"]
+    assert sorted(str(e["SUMMARY"]) for e in cancelled) == [
+        "Cancelled: Call Contoso a second time",
+        "Cancelled: Call Contoso about the SRE role",
+        "Cancelled: Close the Contoso application and move on",
+        "Cancelled: Contoso said they would decide (assumed)",
+        "Cancelled: Email Contoso for a status update",
+        "Cancelled: Prepare the call to Contoso",
+        "Cancelled: Send a formal note to the hiring team",
+        "Cancelled: Send a thank-you email to Contoso",
+    ]
+    assert {str(e["TRANSP"]) for e in cancelled} == {"TRANSPARENT"}
+    assert [e for e in cancelled if e.walk("VALARM")] == []
+    others = [str(e["SUMMARY"]) for e in events if str(e["STATUS"]) != "CANCELLED"]
+    assert others and not [s for s in others if s.startswith("Cancelled")]

@@ -35,6 +35,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from followup.core.playbook import DEFAULT_PLAYBOOK, Step, with_changes
+from followup.core.text import refuse_control
 from followup.core.vocab import PROFILES
 from followup.core.wording import DEFAULT_LANGUAGE, check_language, check_locale, environment_locale
 from followup.errors import UsageError
@@ -200,6 +201,8 @@ def load_config(p: Paths) -> Config:
         raw = {}
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read the config file {path}: {exc}") from None
+    except RecursionError:  # tomllib recurses once per level of nesting
+        raise UsageError(f"cannot read the config file {path}: nested too deeply") from None
     return parse_config(raw, path, p.config)
 
 
@@ -213,7 +216,10 @@ def parse_config(raw: Mapping[str, Any], path: Path, folder: Path | None = None)
         if key in raw:
             if not isinstance(raw[key], str):
                 raise UsageError(f"{path}: '{key}' must be a string")
-            values[key] = raw[key]
+            try:
+                values[key] = refuse_control(raw[key], f"setting '{key}'")
+            except UsageError as exc:
+                raise UsageError(f"{path}: {exc}") from None
     if "timezone" in values:
         values["timezone"] = _zone(values["timezone"], path)
     for key, check in (("locale", check_locale), ("language", check_language)):
@@ -258,6 +264,8 @@ def load_steps(path: Path, required: bool) -> tuple[Step, ...]:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"cannot read the playbook {path}: {exc}") from None
+    except RecursionError:
+        raise UsageError(f"cannot read the playbook {path}: nested too deeply") from None
     return with_changes(data, str(path))
 
 

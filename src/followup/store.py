@@ -252,11 +252,34 @@ def item_json(row: ItemRow) -> dict[str, object]:
 LIGHT_COLUMNS = ", ".join(c for c in ItemRow.__dataclass_fields__ if c not in ("vtodo", "vevent"))
 
 
-def parse_moment(text: str | None) -> dt.datetime | dt.date | None:
-    """A stored start/due/end: a date for all-day values, else an aware date-time."""
+def _cannot_write(exc: sqlite3.DatabaseError) -> bool:
+    """An error that means the database or its folder cannot be written (not a lock)."""
+    text = str(exc).lower()
+    return "unable to open" in text or "readonly" in text or "read-only" in text
+
+
+def row_id(text: str) -> int | None:
+    """An id as typed ("12"), or None when it cannot be one: not ASCII digits ("²" is a digit
+    to Python), or too large for SQLite's 64-bit integers."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+        return None
+    return int(text)
+
+
+def parse_moment(text: str | None, tz: str | None = None) -> dt.datetime | dt.date | None:
+    """A stored start/due/end: a date for all-day values, else an aware date-time. The text
+    keeps only the UTC offset; given the item's `tz`, the time comes back in that zone."""
     if not text:
         return None
-    return dt.date.fromisoformat(text) if len(text) == 10 else dt.datetime.fromisoformat(text)
+    if len(text) == 10:
+        return dt.date.fromisoformat(text)
+    moment = dt.datetime.fromisoformat(text)
+    if tz is None:
+        return moment
+    from zoneinfo import ZoneInfo
+
+    return moment.astimezone(ZoneInfo(tz))
 
 
 def _parse_dt(text: str | None) -> dt.datetime | None:
@@ -292,20 +315,55 @@ class Store:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.read_only = False  # a home we may read but not write: see _open_read_only
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
         except (OSError, sqlite3.Error) as exc:
             raise FollowupError(f"cannot open the database {path}: {exc}") from None
-        self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA foreign_keys = ON")
-        self.db.execute("PRAGMA busy_timeout = 30000")
         try:
+            self._prepare()
             # WAL lets `list` and the feed read while another run writes.
             self.db.execute("PRAGMA journal_mode = WAL")
             self._migrate()
         except sqlite3.DatabaseError as exc:
-            raise FollowupError(f"cannot read the database {path}: {exc}") from None
+            self.db.close()
+            if not (_cannot_write(exc) and self._open_read_only()):
+                raise FollowupError(f"cannot read the database {path}: {exc}") from None
+
+    def _prepare(self) -> None:
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA foreign_keys = ON")
+        self.db.execute("PRAGMA busy_timeout = 30000")
+
+    def _open_read_only(self) -> bool:
+        """Open a database we cannot write (a read-only FOLLOWUP_HOME, a backup on a read-only
+        disk) for the commands that only read. A WAL database needs its -shm file even to be
+        read; where that cannot be made, `immutable` reads the file as it is, which is what it
+        holds when nothing can write it. Commands that change state get a clear error from
+        `transaction()`. False when it cannot be read either."""
+        if not self.path.is_file():
+            return False
+        from urllib.parse import quote
+
+        for mode in ("mode=ro", "immutable=1"):
+            try:
+                self.db = sqlite3.connect(f"file:{quote(str(self.path))}?{mode}", uri=True,
+                                          isolation_level=None, timeout=30)
+                self._prepare()
+                version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            except sqlite3.DatabaseError:
+                self.db.close()
+                continue
+            self.read_only = True
+            if version != SCHEMA_VERSION:
+                self.db.close()
+                newer = "a newer" if version > SCHEMA_VERSION else "an older"
+                raise FollowupError(
+                    f"the database {self.path} was written by {newer} followup and cannot be"
+                    " upgraded here: its folder is read-only")
+            return True
+        return False
 
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
@@ -330,14 +388,26 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """A write transaction taken up front, so concurrent runs queue instead of racing."""
-        self.db.execute("BEGIN IMMEDIATE")
+        if self.read_only:
+            raise self._read_only_error()
         try:
-            yield
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        else:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
             self.db.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            if _cannot_write(exc):  # opened for writing, as its -wal and -shm were there
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+                raise self._read_only_error() from None
+            raise
+
+    def _read_only_error(self) -> FollowupError:
+        return FollowupError(f"cannot change anything: the database {self.path} is read-only"
+                             " here (`list`, `show` and `export` still work)")
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:
@@ -613,8 +683,8 @@ class Store:
     def find_item(self, ref: str) -> ItemRow | None:
         """`item_by_ref`, or None: an item may go while a sync applies changes."""
         ref = ref.strip()
-        if ref.isdigit():
-            row = self.db.execute(f"SELECT {ITEM_COLUMNS} FROM items WHERE id = ?", (int(ref),))
+        if row_id(ref) is not None:
+            row = self.db.execute(f"SELECT {ITEM_COLUMNS} FROM items WHERE id = ?", (row_id(ref),))
         else:
             uid = ref.removesuffix("-event")
             row = self.db.execute(f"SELECT {ITEM_COLUMNS} FROM items WHERE uid IN (?, ?)", (ref, uid))
@@ -661,8 +731,7 @@ class Store:
         """What an export needs, and nothing more: cached renders in a stable order."""
         return self.db.execute(
             "SELECT interview_id, kind, start IS NOT NULL AND kind = 'task' AS has_slot, tz,"
-            " vtodo, vevent, substr(sort_utc, 1, 4) AS year FROM items"
-            " ORDER BY interview_id, sort_utc, uid"
+            " vtodo, vevent FROM items ORDER BY interview_id, sort_utc, uid"
         ).fetchall()
 
     # -- what the feed needs ---------------------------------------------------------

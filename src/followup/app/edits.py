@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from followup.core import inputs
 from followup.core.inputs import about
 from followup.core.model import Contact, Interview
+from followup.core.text import refuse_control
 from followup.errors import UsageError
 
 
@@ -66,7 +67,7 @@ def apply_edit(current: Interview, edit: Edit) -> Interview:
     for name in ("channel", "note", "location", "company", "role"):
         value = getattr(edit, name)
         if value is not None:
-            changes[name] = value
+            changes[name] = refuse_control(value, name, name)
     if edit.held is not None:
         changes["held"] = about("held", partial(inputs.held, edit.held, ""))
     elif edit.location is not None and current.held == inputs.held(None, current.location):

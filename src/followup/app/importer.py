@@ -36,7 +36,7 @@ def read_interviews(path: Path, default_tz: str) -> list[Interview]:
     if suffix == ".toml":
         entries = _toml_entries(path, text)
     elif suffix == ".csv":
-        entries = _csv_entries(text)
+        entries = _csv_entries(path, text)
     else:
         raise UsageError(f"{path}: unknown format; use a .toml or .csv file")
     if not entries:
@@ -97,19 +97,31 @@ def _toml_entries(path: Path, text: str) -> list[Mapping[str, Any]]:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"{path} is not valid TOML: {exc}") from None
+    except RecursionError:  # tomllib recurses once per level of nesting
+        raise UsageError(f"{path}: its arrays or tables are nested too deeply") from None
     entries = data.get("interview", [])
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
         raise UsageError(f"{path}: write each interview as an [[interview]] table")
     return entries
 
 
-def _csv_entries(text: str) -> list[Mapping[str, Any]]:
+def _csv_entries(path: Path, text: str) -> list[Mapping[str, Any]]:
     reader = csv.DictReader(io.StringIO(text))
+    try:
+        return _csv_rows(path, reader)
+    except csv.Error as exc:  # a field over 128 KB, a quote left open, ...
+        raise UsageError(f"{path}, after line {reader.line_num}: not CSV as expected: {exc}") from None
+
+
+def _csv_rows(path: Path, reader: csv.DictReader[str]) -> list[Mapping[str, Any]]:
     unknown = set(reader.fieldnames or ()) - set(FIELDS)
     if unknown:
         raise UsageError(f"unknown CSV column(s): {', '.join(sorted(unknown))}; use {', '.join(FIELDS)}")
     entries: list[Mapping[str, Any]] = []
     for row in reader:
+        if None in row:  # DictReader's place for the values beyond the header
+            raise UsageError(f"{path}, line {reader.line_num}: more values than the header has"
+                             " columns; quote a value that holds a comma")
         entry = {k: v for k, v in row.items() if v not in (None, "")}
         if "interviewers" in entry:
             entry["interviewers"] = [p for p in entry["interviewers"].split(";") if p.strip()]
@@ -136,8 +148,14 @@ def _interview(entry: Mapping[str, Any], default_tz: str) -> Interview:
     for required in ("company", "role", "at"):
         if not entry.get(required):
             raise UsageError(f"'{required}' is missing", field=required)
+    given = entry.get("interviewers", [])
+    if isinstance(given, str):
+        given = [given]
+    if not isinstance(given, list):
+        raise UsageError("'interviewers' must be a list such as [\"Jane Doe <jane@acme.example>\"]",
+                         field="interviewers")
     contacts = tuple(inputs.about("interviewers", partial(_contact, value, key))
-                     for key, value in enumerate(entry.get("interviewers", []), 1))
+                     for key, value in enumerate(given, 1))
     decision = entry.get("decision_contact")
     lead = (inputs.about("decision_contact", partial(_contact, decision, len(contacts) + 1))
             if decision else None)

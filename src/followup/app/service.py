@@ -24,6 +24,7 @@ from followup.core.drafts import calendar_text, has_draft
 from followup.core.letters import IN_MAILBOX
 from followup.core.model import (
     COMPLETED,
+    LAST_YEAR,
     NEEDS_ACTION,
     Interview,
     ItemState,
@@ -53,6 +54,10 @@ def item_uid(interview: Interview, key: str) -> str:
 
 
 def validate(interview: Interview) -> None:
+    # Interviews from invitations and files meet the same limits as typed ones: the planner
+    # and the zone data are safe only within them.
+    inputs.about("at", lambda: inputs.in_range(
+        interview.start, f"{interview.start:%Y-%m-%d %H:%M}", "interview time"))
     if not interview.company.strip():
         raise UsageError("the company is empty", field="company")
     if not interview.role.strip():
@@ -77,13 +82,14 @@ def fingerprint(item: PlannedItem) -> str:
 
 
 def _frozen(item: PlannedItem, row: ItemRow) -> PlannedItem:
-    """Closed items never move: keep the times they had when they were closed."""
-    due = parse_moment(row.due)
+    """Closed items never move: keep the times they had when they were closed, in their zone."""
+    due = parse_moment(row.due, row.tz)
     return dataclasses.replace(
         item,
-        start=parse_moment(row.start),
+        start=parse_moment(row.start, row.tz),
         due=due if isinstance(due, dt.datetime) else None,
-        end=parse_moment(row.end),
+        end=parse_moment(row.end, row.tz),
+        tz=row.tz,
     )
 
 
@@ -366,6 +372,10 @@ class Service:
                 )
             if due < self.now:
                 raise UsageError(f"{due:%Y-%m-%d %H:%M} is in the past; snooze to a later time")
+            planned = dt.datetime.fromisoformat(row.due) if row.due else self.now
+            if due > max(planned, self.now) + inputs.MAX_SNOOZE or due.year > LAST_YEAR:
+                raise UsageError(f"{due:%Y-%m-%d %H:%M} is more than a year off; snooze to an"
+                                 " earlier time")
         self.store.set_override(row.id, due)
         self.replan(interview)
         return self.store.item_by_ref(str(row.id))

@@ -22,7 +22,7 @@ from followup.core import inputs
 from followup.core.model import Interview
 from followup.core.vocab import CHANNELS, HELD, NOTE_KINDS
 from followup.errors import UsageError
-from followup.store import Store
+from followup.store import Store, row_id
 
 if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
@@ -200,9 +200,10 @@ def build_interview(app: App, company: str, role: str, at: str, duration: str, t
 
 
 def interview_id(text: str) -> int:
-    if not text.strip().isdigit():
+    number = row_id(text)
+    if number is None:
         raise UsageError(f"no interview {text!r}; give the number shown by `followup interviews`")
-    return int(text)
+    return number
 
 
 def confirm(question: str, yes: bool, *, required: bool = True) -> None:

@@ -84,7 +84,11 @@ def _edit(template: str) -> str | None:
 
 def _read(source: str) -> str:
     if source == "-":
-        return sys.stdin.read()
+        data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise UsageError("cannot read the notes from standard input: it is not UTF-8 text") from None
     try:
         return Path(source).expanduser().read_text(encoding="utf-8")
     except UnicodeDecodeError:

@@ -9,15 +9,26 @@ from functools import partial
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from followup.core.model import DEFAULT_DURATION, Contact, Interview, interview_uid
+from followup.core.model import (
+    DEFAULT_DURATION,
+    FIRST_YEAR,
+    LAST_YEAR,
+    Contact,
+    Interview,
+    interview_uid,
+)
 from followup.core.schedule import public_holidays
+from followup.core.text import refuse_control
 from followup.core.vocab import CHANNELS, HELD, NOTE_KINDS, TITLES
 from followup.core.wording import check_language
 from followup.errors import UsageError
 
 T = TypeVar("T")
+Day = TypeVar("Day", bound=dt.date)  # a date or a date-time
 
-_DURATION = re.compile(r"^\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?\s*$", re.IGNORECASE)
+_DURATION = re.compile(r"^\s*(?:([0-9]+)\s*h)?\s*(?:([0-9]+)\s*m(?:in)?)?\s*$", re.IGNORECASE)
+# The longest snooze: a follow-up put off further than this is a different plan.
+MAX_SNOOZE = dt.timedelta(days=366)
 _EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
 
 
@@ -25,21 +36,29 @@ def zone(name: str) -> str:
     """A valid IANA zone name, as the user wrote it."""
     text = name.strip()
     try:
-        if not text or text.startswith("/") or ".." in text:
+        if not text or text.startswith("/") or ".." in text or "\x00" in text:
             raise ValueError
         ZoneInfo(text)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "Europe" is a folder
         raise UsageError(
             f"unknown time zone {name!r}; use an IANA name such as Europe/London or America/New_York"
         ) from None
     return text
 
 
+def in_range(value: Day, text: str, what: str) -> Day:
+    """`value` if its year is one followup plans in."""
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise UsageError(f"the {what} {text.strip()!r} is not in the years {FIRST_YEAR}–{LAST_YEAR}")
+    return value
+
+
 def date(text: str, what: str = "date") -> dt.date:
     try:
-        return dt.date.fromisoformat(text.strip())
+        value = dt.date.fromisoformat(text.strip())
     except ValueError:
         raise UsageError(f"invalid {what} {text!r}; write it as YYYY-MM-DD, e.g. 2026-12-15") from None
+    return in_range(value, text, what)
 
 
 def datetime(text: str, tz: str, what: str = "date and time") -> dt.datetime:
@@ -53,6 +72,7 @@ def datetime(text: str, tz: str, what: str = "date and time") -> dt.datetime:
         raise UsageError(
             f"invalid {what} {text!r}; write it as 'YYYY-MM-DD HH:MM', e.g. '2026-12-01 14:00'"
         )
+    in_range(value, text, what)
     zone_info = ZoneInfo(tz)
     if value.tzinfo is not None:
         return value.astimezone(zone_info)
@@ -69,7 +89,7 @@ def datetime(text: str, tz: str, what: str = "date and time") -> dt.datetime:
 def duration(text: str) -> dt.timedelta:
     """'45m', '1h30m', '90' (minutes), '2h'."""
     cleaned = text.strip()
-    if cleaned.isdigit():
+    if cleaned.isascii() and cleaned.isdigit():
         minutes = int(cleaned)
     else:
         match = _DURATION.match(cleaned)
@@ -101,7 +121,7 @@ def phone(text: str) -> str:
 
 def title(text: str) -> str:
     """How someone is addressed formally, as written: 'Dr', 'Prof.', 'Ms'."""
-    cleaned = " ".join(text.split())
+    cleaned = " ".join(refuse_control(text, "title").split())
     if not cleaned or len(cleaned) > 30 or any(ch in cleaned for ch in "<>@,;\"") \
             or any(ch.isdigit() for ch in cleaned):
         raise UsageError(f"invalid title {text!r}; give a title such as Dr, Prof or Ms")
@@ -114,7 +134,7 @@ def interviewer(text: str, key: int, tz: str | None = None, *, phone_number: str
 
     A leading courtesy title (Dr, Prof, Ms, ...) is kept apart from the name; a phone
     number may follow. `phone_number` and `title_text` come from an import file's fields."""
-    cleaned = " ".join(text.split())
+    cleaned = " ".join(refuse_control(text, "interviewer").split())
     hint = INTERVIEWER_HINT
     number = phone(phone_number) if phone_number else None
     if ">" in cleaned and not cleaned.endswith(">"):
@@ -187,13 +207,16 @@ def contact_zone(text: str) -> str:
 
 def snooze_target(text: str, base: dt.datetime, tz: str) -> dt.datetime:
     """'2d', '3h', '1w', '1d4h', '90m' after `base`, or a date and time in `tz`."""
-    match = re.fullmatch(r"\s*(?:(\d+)w)?\s*(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*", text.lower())
+    match = re.fullmatch(r"\s*(?:([0-9]+)w)?\s*(?:([0-9]+)d)?\s*(?:([0-9]+)h)?\s*(?:([0-9]+)m)?\s*",
+                         text.lower())
     if match and any(match.groups()):
         weeks, days, hours, minutes = (int(g or 0) for g in match.groups())
-        delta = dt.timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes)
-        if not delta:
+        minutes += ((weeks * 7 + days) * 24 + hours) * 60
+        if not minutes:
             raise UsageError(f"the snooze {text!r} is zero; give e.g. 2d, 3h or 1w")
-        return base + delta
+        if minutes > MAX_SNOOZE / dt.timedelta(minutes=1):
+            raise UsageError(f"the snooze {text!r} is longer than a year; give e.g. 2d, 3h or 1w")
+        return base + dt.timedelta(minutes=minutes)
     if len(text.strip()) == 10:
         try:
             day = dt.date.fromisoformat(text.strip())
@@ -231,6 +254,8 @@ def interview(*, company: str, role: str, at: str, tz: str, length: str | None =
               decision: Contact | None = None, lang: str | None = None) -> Interview:
     """An Interview from what a user typed (command line or import file), every field checked;
     an error names the field it is about."""
+    for field, value in (("company", company), ("role", role), ("location", location)):
+        refuse_control(value, field, field)
     zone_name = about("tz", lambda: zone(tz))
     start = about("at", lambda: datetime(at, zone_name, "interview time"))
     code, subdivision = about("country", lambda: country(holidays)) if holidays else (None, None)

@@ -15,6 +15,11 @@ COMPLETED: Status = "completed"
 CANCELLED: Status = "cancelled"
 
 
+# The years an interview or any time a user gives may fall in: wide enough for any job
+# search, far from the edges of what datetime and the zone data handle (steps land weeks
+# after the interview), and what every VTIMEZONE covers (core/vtimezone.py).
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+
 DEFAULT_DURATION = dt.timedelta(minutes=60)
 ASSUMED_DEADLINE_DAYS = 7
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from followup.core.greetings import person
 from followup.core.model import Contact, Interview
+from followup.core.text import drop_control
 
 STRESSED, QUESTIONS, IMPROVE, FIT, MENTION = "stressed", "questions", "improve", "fit", "mention"
 ORDER = (STRESSED, QUESTIONS, IMPROVE, FIT, MENTION)  # the "With" sections follow STRESSED
@@ -118,7 +119,9 @@ def clean(text: str) -> str:
     """Instructions (# lines), empty bullets and trailing blanks removed, every section
     heading written "## Title"; '' when nothing but headings is left."""
     lines: list[str] = []
-    for raw in text.replace("\r\n", "\n").split("\n"):
+    # Pasted text may carry control characters (a form feed, a terminal's colour codes):
+    # they would reach the calendar through the drafts (rule 21), so they go.
+    for raw in drop_control(text.replace("\r\n", "\n")).split("\n"):
         line = raw.rstrip()
         heading = _section(line)
         if heading is not None:

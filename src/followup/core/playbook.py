@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from followup.core.text import CONTROL, NOT_UTF8
 from followup.errors import UsageError
 
 Anchor = str  # "start", "end", "deadline", "outcome" or the id of an earlier step
@@ -278,6 +279,8 @@ def _changed(step: Step, changes: dict[str, object]) -> Step:
         elif key in ("days", "business_days"):
             if step.when.after is not None or not isinstance(value, int) or isinstance(value, bool):
                 raise ValueError(f"'{key}' is a whole number of days, on a step set by days")
+            if abs(value) > _LONGEST.days:
+                raise ValueError(f"'{key}' = {value} is more than a year")
             if key == "business_days" and step.when.business_days < 0 and value >= 0:
                 raise ValueError("this step comes before what it prepares: business_days stays negative")
             when_changes[key] = value
@@ -288,8 +291,10 @@ def _changed(step: Step, changes: dict[str, object]) -> Step:
         elif key in ("title", "purpose"):
             if not isinstance(value, str) or not value.strip():
                 raise ValueError(f"'{key}' must be non-empty text")
+            if CONTROL.search(value) or NOT_UTF8.search(value):
+                raise ValueError(f"'{key}' holds a control character; remove it")
             if key == "title":
-                value.format(company="", role="", contact="")  # fails early on a bad field
+                _check_title(value)
                 if "{company}" not in value:  # a calendar full of "Send a note" helps nobody
                     raise ValueError("'title' must name the company: put {company} in it")
             step_changes[key] = value
@@ -303,7 +308,28 @@ def _changed(step: Step, changes: dict[str, object]) -> Step:
     return replace(step, when=when, **step_changes)  # type: ignore[arg-type]
 
 
-_DURATION = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?")
+TITLE_FIELDS = ("company", "role", "contact")
+
+
+def _check_title(title: str) -> None:
+    """A title is filled in with str.format: only {company}, {role} and {contact}, as they
+    are. Anything else ({0}, {nope}, {company.x}, {company:>999999999}) would fail or
+    exhaust memory when the plan is made."""
+    import string
+
+    for _, name, spec, conversion in string.Formatter().parse(title):
+        if name is None:
+            continue
+        if name not in TITLE_FIELDS or spec or conversion:
+            shown = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+            raise ValueError(f"the title uses {shown}; a title may use only "
+                             + ", ".join("{" + f + "}" for f in TITLE_FIELDS)
+                             + " (write {{ and }} for braces)")
+
+
+_DURATION = re.compile(r"(?:([0-9]+)d)?(?:([0-9]+)h)?(?:([0-9]+)m)?")
+# A playbook's durations and day counts: a step further off than this is not a follow-up.
+_LONGEST = dt.timedelta(days=365)
 
 
 def _duration(value: object) -> dt.timedelta:
@@ -311,4 +337,6 @@ def _duration(value: object) -> dt.timedelta:
     if not match or not any(match.groups()):
         raise ValueError(f"{value!r} is not a duration such as \"24h\", \"2d\" or \"1h30m\"")
     days, hours, minutes = (int(g or 0) for g in match.groups())
+    if (days * 24 + hours) * 60 + minutes > _LONGEST / dt.timedelta(minutes=1):
+        raise ValueError(f"{value!r} is longer than a year")
     return dt.timedelta(days=days, hours=hours, minutes=minutes)

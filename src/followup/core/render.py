@@ -2,6 +2,8 @@
 
 Everything that varies between renders (DTSTAMP, LAST-MODIFIED, SEQUENCE, CREATED)
 comes from the stored revision passed in `Meta`, so the same state gives the same bytes.
+No TEXT value keeps a control character (rule 21): input refuses them where the user
+types, and whatever else carries one (a user's draft template) loses it here.
 """
 
 from __future__ import annotations
@@ -9,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from followup.core.model import CANCELLED, COMPLETED, Interview, Outcome, PlannedItem
+from followup.core.text import drop_control
 from followup.core.vtimezone import vtimezone
 
 if TYPE_CHECKING:
@@ -20,10 +23,14 @@ if TYPE_CHECKING:
 PRODID = "-//followup//followup//EN"  # stable: it is part of every byte-compared render
 TASK_EVENT_LENGTH = dt.timedelta(minutes=15)
 DONE_PREFIX = "✓ "
+# Outlook cannot cancel an appointment that is not a meeting: it shows a STATUS:CANCELLED
+# event as an ordinary free one (MS-OXCICAL; rule 25). The title says it in every client.
+CANCELLED_PREFIX = "Cancelled: "
 CALENDAR_NAME = "Job search follow-up"
 EVENT_ALARM = "Reminder"
 
 UTC = dt.timezone.utc
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -38,12 +45,17 @@ class Meta:
 
 def interview_data(interview: Interview, outcomes: Iterable[Outcome], dismissed: Iterable[str],
                    round_of: str | None = None) -> str:
-    """The interview as compact JSON (ASCII, sorted keys): what a second machine syncing the
-    same calendar needs to rebuild it, since "Interview: {role} at {company}" is lossy.
+    """The interview as compact JSON (sorted keys) in base64url: what a second machine syncing
+    the same calendar needs to rebuild it, since "Interview: {role} at {company}" is lossy.
     `round_of` is the UID of the earlier round (ids differ between machines).
 
     The sync engine adds it as X-FOLLOWUP-DATA to the interview event it pushes; exports
-    leave it out, so editing a deadline does not rewrite the interview event there."""
+    leave it out, so editing a deadline does not rewrite the interview event there.
+    Base64url, not the JSON itself: other clients "fix" text they do not own (python-caldav's
+    `vcal.fix()` strips the backslash before every `"`, which broke the JSON of a company
+    named 'Acme "Robots"'); its letters, digits, '-' and '_' are left alone by everyone
+    (rule 22). sync/objects.py reads this form and the older plain JSON."""
+    import base64
     import json
 
     doc = {
@@ -62,7 +74,8 @@ def interview_data(interview: Interview, outcomes: Iterable[Outcome], dismissed:
                      for o in outcomes],
         "dismissed": sorted(dismissed),
     }
-    return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    text = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return base64.urlsafe_b64encode(text.encode("utf-8")).decode("ascii").rstrip("=")
 
 
 def event_uid(item_uid: str, kind: str) -> str:
@@ -76,11 +89,11 @@ def _common(component: icalendar.cal.Component, item: PlannedItem, meta: Meta, u
     component.add("created", meta.created.astimezone(UTC))
     component.add("last-modified", meta.modified.astimezone(UTC))
     component.add("sequence", meta.sequence)
-    component.add("description", item.description)
+    component.add("description", drop_control(item.description))
     for contact in item.contacts:
-        component.add("contact", contact)
+        component.add("contact", drop_control(contact))
     if item.location:
-        component.add("location", item.location)
+        component.add("location", drop_control(item.location))
     component.add("categories", ["Job search"])
     component.add("x-followup-interview", meta.interview_uid)
     component.add("x-followup-step", item.step)
@@ -96,9 +109,20 @@ def _alarm(component: icalendar.cal.Component, item: PlannedItem, text: str | No
 
     alarm = icalendar.Alarm()
     alarm.add("action", "DISPLAY")
-    alarm.add("description", text or item.summary)
+    alarm.add("description", drop_control(text or item.summary))
     alarm.add("trigger", item.alarm.astimezone(UTC), parameters={"VALUE": "DATE-TIME"})
     component.add_component(alarm)
+
+
+def _zoned(value: T, tz: str) -> T:
+    """A date-time in the item's IANA zone, whatever tzinfo carried it: a time read back from
+    the store has a fixed offset, which icalendar would write as TZID="UTC-05:00" with no
+    VTIMEZONE (rule 20). The calendar holds a VTIMEZONE for every item's `tz`."""
+    if isinstance(value, dt.datetime):
+        from zoneinfo import ZoneInfo
+
+        return value.astimezone(ZoneInfo(tz))
+    return value
 
 
 def todo(item: PlannedItem, meta: Meta) -> icalendar.Todo:
@@ -107,11 +131,12 @@ def todo(item: PlannedItem, meta: Meta) -> icalendar.Todo:
 
     component = icalendar.Todo()
     _common(component, item, meta, meta.uid)
-    component.add("summary", item.summary)
+    component.add("summary", drop_control(item.summary))
     # DTSTART = DUE (same TZID) unless the step holds a real slot: Apple Reminders drops
     # the time otherwise, and OpenTasks rejects DUE < DTSTART.
-    component.add("dtstart", item.start if isinstance(item.start, dt.datetime) else item.due)
-    component.add("due", item.due)
+    start = item.start if isinstance(item.start, dt.datetime) else item.due
+    component.add("dtstart", _zoned(start, item.tz))
+    component.add("due", _zoned(item.due, item.tz))
     component.add("status", item.status.upper())
     if item.status == COMPLETED and item.completed is not None:
         component.add("completed", item.completed.astimezone(UTC))
@@ -127,21 +152,22 @@ def event(item: PlannedItem, meta: Meta) -> icalendar.Event:
 
     component = icalendar.Event()
     _common(component, item, meta, event_uid(meta.uid, item.kind))
-    prefix = DONE_PREFIX if item.status == COMPLETED else ""
-    component.add("summary", prefix + item.summary)
+    prefix = {COMPLETED: DONE_PREFIX, CANCELLED: CANCELLED_PREFIX}.get(item.status, "")
+    component.add("summary", prefix + drop_control(item.summary))
     if item.all_day:
         component.add("dtstart", item.start)  # VALUE=DATE, exclusive DTEND
         component.add("dtend", item.end)
         component.add("transp", "TRANSPARENT")
     elif item.start is not None and item.end is not None:
-        component.add("dtstart", item.start)
-        component.add("dtend", item.end)
-        component.add("transp", "OPAQUE")
+        component.add("dtstart", _zoned(item.start, item.tz))
+        component.add("dtend", _zoned(item.end, item.tz))
+        # A cancelled interview or call no longer takes the time.
+        component.add("transp", "TRANSPARENT" if item.status == CANCELLED else "OPAQUE")
     else:
         # A task without a slot shows when it is time to act: at its reminder.
         begin = item.alarm or item.due
         assert isinstance(begin, dt.datetime)
-        begin = begin.astimezone(item.due.tzinfo if item.due else UTC)
+        begin = _zoned(begin, item.tz)
         component.add("dtstart", begin)
         component.add("dtend", begin + TASK_EVENT_LENGTH)
         component.add("transp", "TRANSPARENT")
@@ -172,7 +198,7 @@ def in_profile(profile: str, kind: str, has_slot: bool) -> tuple[bool, bool]:
     return kind == "task", kind == "event" or has_slot
 
 
-def calendar_header(name: str, tzids: Iterable[str], years: tuple[int, int],
+def calendar_header(name: str, tzids: Iterable[str],
                     feed: Mapping[str, object] | None = None) -> icalendar.Calendar:
     import icalendar
 
@@ -185,7 +211,7 @@ def calendar_header(name: str, tzids: Iterable[str], years: tuple[int, int],
     for key, value in (feed or {}).items():
         cal.add(key, value)
     for tzid in sorted(set(tzids)):
-        cal.add_component(vtimezone(tzid, years[0], years[1]))
+        cal.add_component(vtimezone(tzid))
     return cal
 
 

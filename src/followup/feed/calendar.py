@@ -19,7 +19,6 @@ def calendar_bytes(store: Store, profile: str = "full",
     `leave_out`: interviews whose items stay out (chains that ended long ago)."""
     texts: list[str] = []
     tzids: set[str] = set()
-    years: list[int] = []
     for row in store.calendar_rows():
         if leave_out and row["interview_id"] in leave_out:
             continue
@@ -30,7 +29,5 @@ def calendar_bytes(store: Store, profile: str = "full",
             texts.append(row["vevent"])
         if want_todo or want_event:
             tzids.add(row["tz"])
-            years.append(int(row["year"]))
-    span = (min(years), max(years)) if years else (2026, 2026)
-    header = calendar_header(CALENDAR_NAME, tzids, span, feed)
+    header = calendar_header(CALENDAR_NAME, tzids, feed)
     return assemble(header, texts)

@@ -82,7 +82,7 @@ class Engine:
         self.before_write = before_write
         self.progress = progress  # (writes done, writes planned) while pushing
         self._pending: list[Callable[[], None]] = []
-        self._headers: dict[tuple[tuple[str, ...], int], icalendar.Calendar] = {}
+        self._headers: dict[tuple[str, ...], icalendar.Calendar] = {}
 
     # -- entry points ----------------------------------------------------------------
 
@@ -372,11 +372,10 @@ class Engine:
                         continue
                     tzids.add(str(tzid))
             comp = obj.text(comp)
-        year = int(item.sort_utc[:4])
-        key = (tuple(sorted(tzids)), year)
+        key = tuple(sorted(tzids))
         header = self._headers.get(key)
         if header is None:
-            header = self._headers[key] = calendar_header(CALENDAR_NAME, tzids, (year, year))
+            header = self._headers[key] = calendar_header(CALENDAR_NAME, tzids)
         return assemble(header, [comp])
 
     def _write(self, kind: str, href: str) -> None:

@@ -5,6 +5,7 @@ change means (done, cancelled, moved). Pure: parsing and comparing, no I/O.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import re
@@ -55,13 +56,24 @@ def interview_from_data(uid: str, doc: dict[str, Any]) -> tuple[Interview, list[
     return interview, outcomes
 
 
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]+")
+
+
 def read_data(comp: icalendar.cal.Component) -> dict[str, Any] | None:
+    """X-FOLLOWUP-DATA as a dict: base64url of the JSON (render.interview_data), or the plain
+    JSON that followup wrote before (rule 22); None when neither can be read."""
     if DATA not in comp:
         return None
     value: Any = comp[DATA]
     raw = value.to_ical().decode() if hasattr(value, "to_ical") else str(value)
-    for text in (re.sub(r"\\([\\;,nN])", lambda m: {"n": "\n", "N": "\n"}.get(m[1], m[1]), raw),
-                 raw):
+    texts = [re.sub(r"\\([\\;,nN])", lambda m: {"n": "\n", "N": "\n"}.get(m[1], m[1]), raw), raw]
+    packed = raw.strip()
+    if _BASE64URL.fullmatch(packed):
+        try:
+            texts.insert(0, base64.urlsafe_b64decode(packed + "=" * (-len(packed) % 4)).decode("utf-8"))
+        except ValueError:  # binascii.Error and UnicodeDecodeError are ValueErrors
+            pass
+    for text in texts:
         try:
             doc = json.loads(text)
         except ValueError:

@@ -37,9 +37,10 @@ def rebuild(host: Host, state: SyncState, remote: str, targets: list[Target], re
                      if str(c["UID"]) == f"followup-{interview_uid}-interview"), None)
         doc = obj.read_data(head) if head is not None else None
         if doc is None:
+            why = (f"not its interview event with {obj.DATA}" if head is None or obj.DATA not in head
+                   else f"its interview event's {obj.DATA} cannot be read (another app changed it)")
             report.notes.append(
-                f"interview {interview_uid}: its objects were found but not its interview "
-                f"event with {obj.DATA}; not rebuilt")
+                f"interview {interview_uid}: its objects were found but {why}; not rebuilt")
             return None
         interview, outcomes = obj.interview_from_data(interview_uid, doc)
         if host.store.find_interview(interview.company, interview.role, interview.start):
