@@ -85,7 +85,7 @@ def test_list_shows_open_tasks_soonest_first_and_marks_overdue(run: Run, run_jso
     lines = later.stdout.splitlines()
     assert "overdue 21 hours" in lines[0] and "Ask Acme when they will decide" in lines[0]
     assert "overdue 19 hours" in lines[2]
-    assert "in 2 days" in lines[4] and "Send a formal note to Jane Doe at Acme" in lines[4]
+    assert "in 2 days" in lines[4] and "Send a formal note to Jane Doe (Acme)" in lines[4]
 
 
 def test_done_and_undo_round_trip(run: Run, run_json, home: Path) -> None:

@@ -636,7 +636,7 @@ def test_a_template_without_read_permission(run: Run, uids, home: Path) -> None:
 
 @pytest.mark.parametrize(("ref", "message"), [
     ("99", "Error: no item '99'; `followup list --all` shows the ids"),
-    ("3", ("Error: item 3 (Get each Northwind Analytics interviewer's contact details) has no draft; drafts exist for"
+    ("3", ("Error: item 3 (Get Northwind Analytics interviewers' contact details) has no draft; drafts exist for"
           " the steps thank-you-email, formal-note, status-email, gracious-reply,"
           " reply-second-interview, reply-offer, call-script, call, second-call")),
     ("1", ("Error: item 1 (Interview: Senior Data Engineer at Northwind Analytics) has no draft;"
@@ -719,7 +719,7 @@ def test_eml_of_a_card_or_a_call_is_refused(run: Run, uids, tmp_path: Path) -> N
     target = tmp_path / "card.eml"
     result = run("draft", uids(2, "formal-note-1"), "--eml", str(target))
     assert (result.exit_code, result.stderr) == (
-        2, ("Error: item 18 (Write a handwritten note to Dana Whitfield at Contoso Robotics, Inc.) is a handwritten note,"
+        2, ("Error: item 18 (Write a handwritten note to Dana Whitfield (Contoso Robotics, Inc.)) is a handwritten note,"
            " not an email; leave out --eml\n"))
     assert not target.exists()
 

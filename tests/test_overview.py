@@ -111,7 +111,7 @@ def test_show_says_when_a_step_was_done_and_json_has_the_notes(run: Run, run_jso
     assert run(*ACME).exit_code == 0
     assert run("done", "3", "--at", "2026-12-04 15:20", now=THURSDAY).exit_code == 0
     line = next(x for x in run("show", "1", now=THURSDAY).stdout.splitlines() if x.startswith("3 "))
-    assert line.endswith("Get each Acme interviewer's contact details (done Fri 04 Dec 2026 15:20)")
+    assert line.endswith("Get Acme interviewers' contact details (done Fri 04 Dec 2026 15:20)")
     assert run("notes", "1", "--file", "-", input="Points to mention in follow-ups\n- Spark\n",
                now=THURSDAY).exit_code == 0
     assert run_json("show", "1")["notes"] == "## Points to mention in follow-ups\n- Spark"

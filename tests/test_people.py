@@ -70,7 +70,7 @@ def test_title_and_phone_are_shown_and_the_drafts_use_the_title(run: Run, run_js
     assert doc["interview"]["interviewers"] == [{"name": "Jane Doe", "title": "Dr",
                                                  "email": "jane@acme.example",
                                                  "phone": "+44 20 7946 0000", "tz": None}]
-    assert by_step(doc["items"])["formal-note-1"]["summary"] == "Send a formal note to Dr Jane Doe at Acme"
+    assert by_step(doc["items"])["formal-note-1"]["summary"] == "Send a formal note to Dr Jane Doe (Acme)"
     thanks = draft(run, run_json, "1", "thank-you-email").split("\n")
     assert (thanks[0], thanks[3]) == ("To: Dr Jane Doe <jane@acme.example>", "Dear Dr. Doe,")
     script = draft(run, run_json, "1", "call")
@@ -223,7 +223,7 @@ def test_a_second_round_is_linked_and_named(run: Run, run_json) -> None:
     assert summaries["interview"] == "Interview: Data Engineer at Acme (round 2)"
     assert summaries["notes"] == "Write interview notes (Acme, round 2)"
     assert summaries["response-deadline"] == "Acme said they would decide (round 2, assumed)"
-    assert summaries["formal-note-1"] == "Send a formal note to Bo Li at Acme (round 2)"
+    assert summaries["formal-note-1"] == "Send a formal note to Bo Li (Acme, round 2)"
 
 
 def test_an_answer_in_round_two_closes_a_first_round_without_one(run: Run, run_json) -> None:

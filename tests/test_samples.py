@@ -42,7 +42,7 @@ def test_csv_sample_imports_a_panel(run: Run, run_json) -> None:
     ]
     assert doc["interview"]["location"] == "Fabrikam HQ, Berlin"
     assert [i["summary"] for i in doc["items"] if i["step"] == "formal-note"] == [
-        "Send a formal note to Lena Vogel at Fabrikam", "Send a formal note to Jonas Berg at Fabrikam"]
+        "Send a formal note to Lena Vogel (Fabrikam)", "Send a formal note to Jonas Berg (Fabrikam)"]
 
 
 def test_toml_sample_contact_time_zone_and_handwritten_note(run: Run, run_json) -> None:
@@ -51,7 +51,7 @@ def test_toml_sample_contact_time_zone_and_handwritten_note(run: Run, run_json) 
     assert doc["interview"]["interviewers"][0]["tz"] == "America/Los_Angeles"
     note = next(i for i in doc["items"] if i["step"] == "formal-note")
     assert (note["summary"], note["due"]) == (
-        "Write a handwritten note to Dana Whitfield at Contoso Robotics, Inc.", "2026-12-08T10:00:00-05:00")
+        "Write a handwritten note to Dana Whitfield (Contoso Robotics, Inc.)", "2026-12-08T10:00:00-05:00")
 
 
 def test_import_is_all_or_nothing(run: Run, home: Path, tmp_path: Path) -> None:

@@ -82,7 +82,7 @@ DEFAULT_PLAYBOOK: tuple[Step, ...] = (
          "Before leaving: ask when they will decide, who will tell you, and by which "
          "channel (phone or email).",
          When("end", after=dt.timedelta(0)), alarm_before=10 * M),
-    Step("business-card", "task", "Get each {company} interviewer's contact details",
+    Step("business-card", "task", "Get {company} interviewers' contact details",
          "Before leaving: get each interviewer's name, title, email and phone.",
          When("end", after=dt.timedelta(0)), alarm_before=10 * M),
     Step("notes", "task", "Write interview notes ({company})",
@@ -93,7 +93,7 @@ DEFAULT_PLAYBOOK: tuple[Step, ...] = (
          "A short thank-you to the interviewer(s): thank them for their time and restate "
          "your interest. Hard limit: 48 hours after the interview.",
          When("end", after=48 * H), alarm_after_anchor=3 * H, email=True),
-    Step("formal-note", "task", "Send a formal note to {contact} at {company}",
+    Step("formal-note", "task", "Send a formal note to {contact} ({company})",
          "A more detailed note: your strengths and why you fit the role.",
          When("end", days=3, next_business_day=True, at=TEN),
          handwritten=When("end", business_days=1, at=TEN),
@@ -146,7 +146,7 @@ DEFAULT_PLAYBOOK: tuple[Step, ...] = (
 # written, whatever the language.
 TITLES: Mapping[str, Mapping[str, str]] = {
     "en": {
-        "handwritten": "Write a handwritten note to {contact} at {company}",
+        "handwritten": "Write a handwritten note to {contact} ({company})",
         "team": "the hiring team", "assumed": "(assumed)", "round": "round {n}",
     },
     "de": {
