@@ -12,8 +12,8 @@ Import the fixtures you need into a test module::
   with an empty INBOX and the calendar home Cyrus provisions, so tests don't see each
   other's mail or calendars.
 - ``cyrus_dav()`` (a function, not a fixture): the session server as a
-  :class:`davservers.DavServer` look-alike, for ``davservers.dav_server`` to add to its
-  parametrisation once followup discovers Cyrus calendars.
+  :class:`davservers.DavServer` look-alike; ``davservers.dav_server`` runs every CalDAV
+  test on a fresh user of it (``make_user()``).
 
 Without the packages the fixtures skip, naming the package, or fail when
 FOLLOWUP_REQUIRE_SERVERS=1 (tests/servers.py).
@@ -57,7 +57,8 @@ What Cyrus answers on CalDAV discovery (observed, Cyrus 3.6.1):
   calendars), which then answers 403 need-privileges.
 
 So every helper here sends Basic auth pre-emptively (``auth_type="basic"`` for
-python-caldav).  ``caldav_base_url`` is Cyrus's DAV root ``/dav/``; ``base_url`` (the
+python-caldav), and so does followup (sync/caldav/connection.py: over loopback and
+https; its discovery follows the well-known redirect itself, keeping the body).  ``caldav_base_url`` is Cyrus's DAV root ``/dav/``; ``base_url`` (the
 DavServer field) is the server root ``/``, so hrefs join onto it as on Radicale.
 """
 

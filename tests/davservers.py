@@ -1,4 +1,4 @@
-"""Real CalDAV servers (Radicale and Xandikos) for tests.
+"""Real CalDAV servers (Radicale, Xandikos, and Cyrus through tests/cyrus.py) for tests.
 
 Import the fixtures you need into a test module::
 
@@ -8,7 +8,8 @@ Each server is started once per test session as a subprocess on 127.0.0.1 with a
 free port and a temporary folder, and stopped at the end of the session.
 
 - ``radicale_server`` / ``xandikos_server`` (session): a :class:`DavServer`.
-- ``dav_server`` (parametrised "radicale" / "xandikos"): the same, once per server.
+- ``dav_server`` (parametrised "radicale" / "xandikos" / "cyrus"): the same, once per
+  server (on Cyrus, a fresh user of the session's instance).
 - ``dav_calendar`` (per test, parametrised like ``dav_server``): a :class:`DavCalendar`
   with a fresh, empty collection that accepts VEVENT and VTODO.  Use
   ``dav_calendar.server.make_collection(["VTODO"])`` (or ``["VEVENT"]``) for a
@@ -188,7 +189,9 @@ def _spawn(args: list[str], folder: Path, url: str) -> tuple[subprocess.Popen, P
     return proc, log_path
 
 
-def start_radicale(folder: Path) -> DavServer:
+def start_radicale(folder: Path, auth_delay: float = 0) -> DavServer:
+    """``auth_delay``: Radicale's [auth] delay, how long it holds every 401 (its default is
+    1 s, random between 0.5 and 1.5 s; 0 in tests, where wrong passwords are tried)."""
     port = free_port()
     (folder / "users").write_text(f"{USERNAME}:{PASSWORD}\n")
     (folder / "config").write_text(
@@ -198,7 +201,7 @@ hosts = 127.0.0.1:{port}
 type = htpasswd
 htpasswd_filename = {folder / "users"}
 htpasswd_encryption = plain
-delay = 0
+delay = {auth_delay}
 [rights]
 type = owner_only
 [storage]
@@ -287,19 +290,20 @@ def xandikos_server():
     yield from _server_fixture("xandikos")
 
 
-# The servers dav_server runs each test against.  Cyrus joins by adding "cyrus" here once
-# followup discovers its calendars (tests/cyrus.py: its anonymous PROPFIND answers 207).
-DAV_KINDS = ["radicale", "xandikos"]
+# The servers dav_server runs each test against.
+DAV_KINDS = ["radicale", "xandikos", "cyrus"]
 
 
-@pytest.fixture(scope="session", params=DAV_KINDS)
+@pytest.fixture(params=DAV_KINDS)
 def dav_server(request) -> DavServer:
+    """Each server in turn.  On Cyrus a fresh user per test: Cyrus keeps a UID unique
+    across all of a user's calendars (403 no-uid-conflict), and tests reuse UIDs."""
     if request.param == "cyrus":
         # a function, not a fixture, so test modules need not import it; it skips (or
         # fails, see tests/servers.py) when Cyrus is not installed
         from cyrus import cyrus_dav
 
-        return cyrus_dav()
+        return cyrus_dav().make_user()
     return request.getfixturevalue(f"{request.param}_server")
 
 

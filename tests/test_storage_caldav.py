@@ -122,11 +122,40 @@ def test_uid_already_used_under_another_name(dav_calendar):
     assert theirs.href == path_of(dav_calendar.url) + "theirs.ics"
     with pytest.raises(PreconditionFailed) as exc:
         s.create("dup", ics("dup", "ours"))
-    assert "UID is already used" in str(exc.value)
-    assert "no-uid-conflict" in str(exc.value)
-    # neither server names the holder in its DAV:error (RFC 4791 allows it)
-    assert exc.value.href is None
+    ours = path_of(dav_calendar.url) + "dup.ics"
+    if dav_calendar.kind == "cyrus":  # names the holder in its DAV:error (RFC 4791 allows it)
+        assert str(exc.value) == (f"remote 'work': cannot create {ours}: its UID is already used "
+                                  f"by {theirs.href} (HTTP 403 no-uid-conflict)")
+        assert exc.value.href == theirs.href
+    else:
+        status = {"radicale": 409, "xandikos": 412}[dav_calendar.kind]
+        assert str(exc.value) == (f"remote 'work': cannot create {ours}: its UID is already used "
+                                  f"(HTTP {status} no-uid-conflict)")
+        assert exc.value.href is None
     assert s.list() == [theirs]
+
+
+def test_a_uid_used_in_another_calendar_of_the_account(dav_server):
+    """Cyrus keeps UIDs unique across an account's calendars and names the holder: that
+    object is not ours to adopt or write to (a remote moved to another calendar)."""
+    first, second = dav_server.make_collection(), dav_server.make_collection()
+    with CalDAVStorage("work", dav_server.base_url, dav_server.username, dav_server.password,
+                       calendar=first) as a:
+        held, _ = a.create("moved", ics("moved"))
+    with CalDAVStorage("work", dav_server.base_url, dav_server.username, dav_server.password,
+                       calendar=second) as b:
+        if dav_server.kind != "cyrus":  # one UID per collection
+            href, etag = b.create("moved", ics("moved"))
+            assert b.list() == [Listing(href, etag)]
+            return
+        with pytest.raises(StorageError) as exc:
+            b.create("moved", ics("moved"))
+        assert not isinstance(exc.value, PreconditionFailed)
+        assert str(exc.value) == (
+            f"remote 'work': cannot create {path_of(second)}moved.ics: another calendar of this "
+            f"account holds the same item ({held}); move or delete it there "
+            "(HTTP 403 no-uid-conflict)")
+        assert b.list() == []
 
 
 def test_unsafe_uid_gets_a_random_resource_name(dav_calendar):
@@ -230,7 +259,7 @@ def test_component_the_collection_does_not_take(dav_server):
     url = dav_server.make_collection(["VTODO"])
     with CalDAVStorage("work", dav_server.base_url, dav_server.username, dav_server.password,
                        calendar=url) as s:
-        if dav_server.kind == "xandikos":  # enforces supported-calendar-component-set
+        if dav_server.kind in ("xandikos", "cyrus"):  # enforce supported-calendar-component-set
             with pytest.raises(StorageError) as exc:
                 s.create("ev", ics("ev", kind="VEVENT"))
             assert str(exc.value) == (f"remote 'work': cannot create {path_of(url)}ev.ics: "
@@ -343,9 +372,9 @@ def test_changes_with_ctag_fallback(dav_calendar):
 
 
 def test_changes_without_ctag_hashes_the_etag_listing(dav_calendar, monkeypatch):
-    import followup.sync.caldav as mod
+    import followup.sync.caldav.collection as mod
 
-    monkeypatch.setattr(mod, "_CS_GETCTAG", "{http://example.com/ns/}no-such-property")
+    monkeypatch.setattr(mod, "CS_GETCTAG", "{http://example.com/ns/}no-such-property")
     s = storage(dav_calendar, use_sync_collection=False)
     a, ea = s.create("a", ics("a"))
     token1, changed, deleted = s.changes(None)

@@ -113,22 +113,6 @@ def complete(when: dt.datetime) -> Callable[[icalendar.cal.Component], None]:
     return change
 
 
-@pytest.fixture
-def http(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
-    """Every HTTP request python-caldav sends: (method, path)."""
-    from caldav import davclient
-
-    log: list[tuple[str, str]] = []
-    real = davclient.DAVClient._sync_request
-
-    def counted(self, url, method="GET", body="", headers=None):
-        log.append((method, path_of(str(url))))
-        return real(self, url, method, body, headers)
-
-    monkeypatch.setattr(davclient.DAVClient, "_sync_request", counted)
-    return log
-
-
 def show(run_json, interview: str = "1") -> dict[str, Any]:
     return run_json("show", interview)
 
@@ -138,33 +122,6 @@ def uid_of(run_json, key: str) -> str:
 
 
 # -- push ---------------------------------------------------------------------------------
-
-
-def test_push_creates_the_full_profile_then_a_noop_sync_costs_constant_requests(
-        run: Run, run_json, remote, http, monkeypatch) -> None:
-    monkeypatch.setenv("FOLLOWUP_OFFLINE", "1")
-    assert run(*ADD).exit_code == 0
-    monkeypatch.delenv("FOLLOWUP_OFFLINE")
-    prefix = uid_of(run_json, "notes").removesuffix("notes")
-    http.clear()
-    assert counts(sync(run)) == (14, 0, 0, 0, 0)
-    assert sorted(server(remote)) == sorted(href(remote, prefix + k) for k in KEYS)
-    assert [m for m, _ in http].count("PUT") == 14
-    sync(run)
-    http.clear()
-    assert counts(sync(run)) == (0, 0, 0, 0, 0)
-    small = list(http)
-    assert {m for m, _ in small} <= {"PROPFIND", "REPORT"}
-    # twice the items, added online: `add` pushes them at once (conditional PUTs only)
-    http.clear()
-    assert run(*ADD_2).exit_code == 0
-    assert [m for m, _ in http].count("PUT") == 14
-    assert counts(sync(run)) == (0, 0, 0, 0, 0)
-    sync(run)
-    http.clear()
-    assert counts(sync(run)) == (0, 0, 0, 0, 0)
-    assert http == small
-    assert len(small) <= 4
 
 
 def test_objects_carry_our_properties_and_the_interview_data(run: Run, run_json, remote) -> None:
@@ -400,6 +357,16 @@ def without_ids(doc: dict[str, Any]) -> dict[str, Any]:
 # -- a second machine -----------------------------------------------------------------------
 
 
+def second_machine(run: Run, cal, tmp_path: Path, monkeypatch) -> None:
+    """From now on `run` is another machine: an empty FOLLOWUP_HOME with the same remote."""
+    second = tmp_path / "second"
+    second.mkdir()
+    (second / "config.toml").write_text(f'timezone = "{LONDON}"\n')
+    monkeypatch.setenv("FOLLOWUP_HOME", str(second))
+    assert run("remote", "add", "work", cal.base_url, "--username", cal.username,
+               "--password-env", PW_ENV, "--calendar", cal.url).exit_code == 0
+
+
 def test_rebuild_into_an_empty_home(run: Run, run_json, remote, tmp_path: Path,
                                     monkeypatch) -> None:
     run(*ADD)
@@ -422,17 +389,35 @@ def test_rebuild_into_an_empty_home(run: Run, run_json, remote, tmp_path: Path,
     sync(run)
     before = [without_ids(show(run_json, "1")), without_ids(show(run_json, "2"))]
 
-    second = tmp_path / "second"
-    second.mkdir()
-    (second / "config.toml").write_text(f'timezone = "{LONDON}"\n')
-    monkeypatch.setenv("FOLLOWUP_HOME", str(second))
-    assert run("remote", "add", "work", remote.base_url, "--username", remote.username,
-               "--password-env", PW_ENV, "--calendar", remote.url).exit_code == 0
+    second_machine(run, remote, tmp_path, monkeypatch)
     doc = sync(run)
     assert (doc["created"], doc["updated"], doc["pulled"], doc["errors"]) == (0, 0, 2, [])
     after = [without_ids(show(run_json, "1")), without_ids(show(run_json, "2"))]
     assert after == before
     assert counts(sync(run)) == (0, 0, 0, 0, 0)
+
+
+def test_a_rebuild_keeps_steps_deleted_elsewhere_without_any_completion(
+        run: Run, run_json, remote, tmp_path: Path, monkeypatch) -> None:
+    """Issue 12, item 6: the dismissal travels in X-FOLLOWUP-DATA and holds on its own."""
+    run(*ADD)
+    sync(run)
+    steps = by_step(show(run_json)["items"])
+    for key in ("business-card", "thank-you-email"):
+        delete(remote, href(remote, steps[key]["uid"]))
+    assert counts(sync(run)) == (0, 1, 0, 2, 0)
+    before = without_ids(show(run_json))
+    cancelled = sorted(k for k, item in by_step(before["items"]).items()
+                       if item["status"] == "cancelled")
+    assert cancelled == ["business-card", "thank-you-email"]
+
+    second_machine(run, remote, tmp_path, monkeypatch)
+    assert counts(sync(run)) == (0, 0, 0, 1, 0)
+    assert without_ids(show(run_json)) == before
+    assert href(remote, steps["business-card"]["uid"]) not in server(remote)
+    assert len(server(remote)) == 12
+    assert counts(sync(run)) == (0, 0, 0, 0, 0)
+    assert len(server(remote)) == 12
 
 
 # -- events and tasks in separate collections ------------------------------------------------

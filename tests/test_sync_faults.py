@@ -103,12 +103,15 @@ def test_a_failed_push_after_a_change_is_a_warning_and_the_change_stays(
                 f'tasks_calendar = "http://127.0.0.1:{port}/alice/cal/"\n')
     result = run(*ADD)
     assert result.exit_code == 0
-    cause = f"remote 'work': cannot read http://127.0.0.1:{port}/alice/cal/: connection refused"
+    # a push sends its first write at once (the collection was checked by `remote add`)
+    first = f"http://127.0.0.1:{port}/alice/cal/{uid_of(run_json, 'interview')}.ics"
+    cause = f"remote 'work': cannot create {first}: connection refused"
     assert result.stderr == (f"Warning: {cause}; the change is saved here and "
                              "`followup sync` will send it\n")
     assert len(run_json("show", "1")["items"]) == 12
     synced = run("sync")
     assert synced.exit_code == 1
+    cause = f"remote 'work': cannot read http://127.0.0.1:{port}/alice/cal/: connection refused"
     assert synced.stderr == f"Error: {cause}\n"
     assert run("--help").exit_code == 0
 

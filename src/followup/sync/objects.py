@@ -185,8 +185,14 @@ def patch(server: icalendar.cal.Component, ours: icalendar.cal.Component,
 
 
 def signature(comp: icalendar.cal.Component) -> list[Any]:
-    """What an update would change: our properties (less the volatile ones) and alarms."""
-    props = sorted((k.upper(), text_of(v)) for k, v in comp.items()
+    """What an update would change: our properties (less the volatile ones) and alarms.
+
+    X-FOLLOWUP-DATA counts by what it says: a server that writes it back re-escaped
+    (Cyrus drops the backslashes before commas) has not changed it.
+    """
+    data = read_data(comp)
+    props = sorted((k.upper(), json.dumps(data, sort_keys=True) if k.upper() == DATA and data
+                    else text_of(v)) for k, v in comp.items()
                    if is_own(k) and k.upper() not in VOLATILE)
     alarms = sorted(repr(alarm_key(a)) for a in comp.subcomponents if a.name == "VALARM")
     return [props, alarms]

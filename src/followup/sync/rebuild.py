@@ -58,13 +58,15 @@ def rebuild(host: Host, state: SyncState, remote: str, targets: list[Target], re
         replan_earlier_rounds(host, host.store.interview(interview_id))
         rows = {r.key: r for r in host.store.items(interview_id, light=True)}
         present = {str(c["UID"]) for _, _, _, c in objects}
-        for key in doc.get("dismissed", []):
-            if key in rows:
-                host.store.set_dismissed(rows[key].id)
-                for uid in (rows[key].uid, rows[key].uid + "-event"):
-                    for target in targets:  # deleted there: never recreate
-                        if uid not in present:
-                            state.mark_gone(remote, target.name, uid)
+        dismissed = [rows[key] for key in doc.get("dismissed", []) if key in rows]
+        for item in dismissed:
+            host.store.set_dismissed(item.id)
+            for uid in (item.uid, item.uid + "-event"):
+                for target in targets:  # deleted there: never recreate
+                    if uid not in present:
+                        state.mark_gone(remote, target.name, uid)
+        if dismissed:  # a dismissed step is cancelled, and the steps after it move
+            host.replan(host.store.interview(interview_id))
         report.pulled += 1
     rows = {r.uid: r for r in host.store.items(interview_id, light=True)}
     moved = False
