@@ -58,9 +58,17 @@ def test_deadline_moved_twice(run: Run, run_json, home: Path) -> None:
             assert component.to_ical() == first_bytes[uid].to_ical()
 
 
+def tick_thank_yous(run: Run) -> None:
+    """A careful user sent the thank-you and the formal note on time: left open, they would
+    be overdue by the time the status email is due, and rule 6 counts what follows from today."""
+    assert run("done", "5", "--at", "2026-12-04 18:00", now="2026-12-04T18:05:00+00:00").exit_code == 0
+    assert run("done", "6", "--at", "2026-12-07 10:00", now="2026-12-07T10:05:00+00:00").exit_code == 0
+
+
 def test_status_email_sent_three_days_late_moves_the_call_and_undo_restores(run: Run, run_json) -> None:
     add(run)
     assert steps(run_json)["call"]["start"] == "2026-12-15T09:00:00+00:00"
+    tick_thank_yous(run)
     result = run("done", "8", "--at", "2026-12-14 10:00", now="2026-12-14T10:05:00+00:00")
     assert result.stdout == "8  done: Email Acme for a status update\n"
     late = steps(run_json)
@@ -74,6 +82,7 @@ def test_status_email_sent_three_days_late_moves_the_call_and_undo_restores(run:
 
 def test_an_early_status_email_does_not_pull_the_call_forward(run: Run, run_json) -> None:
     add(run)
+    tick_thank_yous(run)
     run("done", "8", "--at", "2026-12-09 10:00", now="2026-12-09T10:05:00+00:00")
     assert steps(run_json)["call"]["start"] == "2026-12-15T09:00:00+00:00"
 
@@ -98,6 +107,9 @@ def test_holidays_move_the_call(run: Run, run_json) -> None:
     assert got["call-script"]["due"] == "2026-12-24T17:00:00+00:00"
     run("edit", "1", "--country", "none")
     assert steps(run_json)["call"]["start"] == "2026-12-25T09:00:00+00:00"
+    # US: Christmas is closed, Boxing Day is not.
+    run("edit", "1", "--country", "US")
+    assert steps(run_json)["call"]["start"] == "2026-12-28T09:00:00+00:00"
 
 
 def test_new_years_day_moves_the_second_call(run: Run, run_json, home: Path) -> None:
@@ -109,8 +121,13 @@ def test_new_years_day_moves_the_second_call(run: Run, run_json, home: Path) -> 
 
 
 def test_dst_change_between_interview_and_call(run: Run, run_json) -> None:
-    add(run, at="2026-10-20 14:00", deadline="2026-10-27")
-    got = steps(run_json)
+    # Planned before the interview: planned after it, everything would count from today (rule 6).
+    before = "2026-10-01T12:00:00+01:00"
+    result = run("add", "--company", "Acme", "--role", "Dev", "--at", "2026-10-20 14:00", "--tz",
+                 "Europe/London", "--interviewer", "Jane Doe <jane@acme.example>", "--deadline",
+                 "2026-10-27", now=before)
+    assert result.exit_code == 0, result.stderr
+    got = by_step(run_json("show", "1", now=before)["items"])
     assert got["interview"]["start"] == "2026-10-20T14:00:00+01:00"
     assert got["status-email"]["due"] == "2026-10-28T10:00:00+00:00"
     assert got["call"]["start"] == "2026-10-30T09:00:00+00:00"
@@ -125,7 +142,8 @@ def test_a_contact_nine_hours_away_gets_called_in_their_morning(run: Run, run_js
     got = steps(run_json)
     assert got["call"]["start"] == "2026-12-15T09:00:00-08:00"
     assert got["second-call"]["start"] == "2026-12-29T09:00:00-08:00"
-    assert got["call-script"]["due"] == "2026-12-14T17:00:00+01:00"
+    # 17:00 in the user's zone (London), where the table's clock times are read (PLAYBOOK.md).
+    assert got["call-script"]["due"] == "2026-12-14T17:00:00+00:00"
     lines = [line for line in run("show", "1").stdout.splitlines() if "Call Globex" in line]
     # Shown in the user's zone (London): 09:00 in Los Angeles is 17:00 there.
     assert "Tue 15 Dec 2026 17:00" in lines[0]
@@ -134,7 +152,8 @@ def test_a_contact_nine_hours_away_gets_called_in_their_morning(run: Run, run_js
 def test_a_country_with_one_zone_gives_the_contact_zone(run: Run, run_json) -> None:
     add(run, "--contact-tz", "JP")
     assert run_json("show", "1")["interview"]["interviewers"][0]["tz"] == "Asia/Tokyo"
-    assert steps(run_json)["call"]["start"] == "2026-12-15T09:00:00+09:00"
+    # Tokyo's morning is the London user's night (rule 4): Tokyo's evening, 08:00 in London.
+    assert steps(run_json)["call"]["start"] == "2026-12-15T17:00:00+09:00"
     result = run("edit", "1", "--contact-tz", "jane@acme.example=US")
     assert result.exit_code == 2
     assert result.stderr.startswith("Error: --contact-tz: US has several time zones (America/New_York,")
@@ -174,7 +193,9 @@ def test_weekly_busy_event_moves_the_call_except_on_its_exception_date(run: Run,
     assert initech["call"]["start"] == "2026-12-23T09:00:00+00:00"
     plan = run("plan", "--company", "Umbrella", "--role", "Dev", "--at", "2026-12-04 15:00",
                "--tz", "Europe/London", "--deadline", "2026-12-11")
-    assert "call Wed 16 Dec 2026 10:00: moved from Wed 16 Dec 09:00: busy with Team meeting" in plan.stdout
+    assert plan.stdout.endswith(
+        "\ncall: moved from Wed 16 Dec 09:00: busy with Team meeting"
+        "\nsecond-call: moved from Wed 30 Dec 09:00: busy with Team meeting\n")
 
 
 def test_a_malformed_busy_calendar_is_named_and_skipped(run: Run, run_json, home: Path) -> None:

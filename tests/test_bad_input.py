@@ -83,7 +83,8 @@ def test_add_refuses(run: Run, home: Path, args: tuple[str, ...], message: str) 
 def test_a_snooze_of_a_year_is_still_fine(run: Run, added: None) -> None:
     result = run("snooze", "5", "52w")
     assert result.exit_code == 0, result.stderr
-    assert result.stdout == "5  snoozed to Sun 05 Dec 2027 15:00: Send a thank-you email to Acme\n"
+    # 52 weeks after the thank-you is due (issue 10: the end of Friday, no longer E + 48 h).
+    assert result.stdout == "5  snoozed to Fri 03 Dec 2027 20:00: Send a thank-you email to Acme\n"
 
 
 def test_notes_from_standard_input_that_is_not_utf8(run: Run, home: Path, added: None) -> None:

@@ -79,7 +79,16 @@ def test_a_wrong_type_in_the_config_stops_every_command_with_one_line(
     ("[feed]\nkeep_days = true\n", "[feed] keep_days must be a whole number of days from 0 to 3650"),
     ('[feed]\nkeep_days = "30"\n', "[feed] keep_days must be a whole number of days from 0 to 3650"),
     ('colour = "red"\n', "unknown setting 'colour'; the settings are: busy, calendar_file, country,"
-     " email, feed, language, locale, mail, name, playbook, remote, subdivision, timezone"),
+     " email, feed, hours, language, locale, mail, name, playbook, remote, subdivision, timezone"),
+    ('hours = ""\n', "'hours': the hours are empty; give them as \"08:00-20:00\""),
+    ('hours = "20:00-08:00"\n', "'hours': the hours '20:00-08:00' end before they start; give them"
+     " as \"08:00-20:00\" (hours past midnight are not supported)"),
+    ('hours = "09:00-10:30"\n', "'hours': the hours '09:00-10:30' are shorter than 2 hours; a plan"
+     " needs room"),
+    ('hours = "9 to 5"\n', "'hours': the hours '9 to 5' are not a range such as \"08:00-20:00\""),
+    ('hours = "08:00-25:00"\n', "'hours': the hours '08:00-25:00' are not a range such as"
+     " \"08:00-20:00\""),
+    ("hours = 8\n", "'hours' must be a string such as \"08:00-20:00\""),
     ('[remote.w]\nurl = "https://h/"\ntimeout = true\n',
      "[remote.w]: 'timeout' must be a positive number of seconds"),
     ('playbook = "nowhere.toml"\n', "no playbook file nowhere.toml"),

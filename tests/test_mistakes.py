@@ -95,12 +95,14 @@ def test_clear_restores_the_plan_byte_for_byte_where_nothing_else_changed(
     config.write_text(config.read_text() + f'[feed]\npublish = ["{published}"]\n')
     assert run(*ADD).exit_code == 0
     assert run(*ADD_2).exit_code == 0
-    assert run("done", "2", now=AFTER).exit_code == 0  # a change before the outcome
+    # A change before the outcome; the rest happens the same day (the plan rolls overdue
+    # steps forward from today, PLAYBOOK.md rule 6: another day is another plan).
+    assert run("done", "2", now=AFTER).exit_code == 0
     calendar = home / "followup.ics"
     before, parsed, feed_before = raw(calendar), objects(calendar), published.read_bytes()
-    assert run("outcome", "1", "rejected", now="2026-12-09T09:00:00+00:00").exit_code == 0
+    assert run("outcome", "1", "rejected", now="2026-12-08T13:00:00+00:00").exit_code == 0
     assert "gracious-reply" in {key(uid) for uid in raw(calendar)}
-    result = run("outcome", "1", "--clear", now="2026-12-09T10:00:00+00:00")
+    result = run("outcome", "1", "--clear", now="2026-12-08T14:00:00+00:00")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith("Cleared 'rejected' from interview 1.\n")
     after = raw(calendar)

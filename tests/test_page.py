@@ -38,7 +38,7 @@ GLOBEX = ("add", "--company", "Globex", "--role", "Analyst", "--at", "2026-11-24
           "--tz", "America/New_York", "--interviewer", "Bo Li <bo@globex.example>")
 INITECH = ("add", "--company", "Initech", "--role", "Support Engineer", "--at", "2026-11-28 10:30",
            "--tz", "Europe/London", "--interviewer", "Peter Gibbons <peter@initech.example>")
-THANK_ACME = 5  # "Send a thank-you email to Acme", due Thu 3 Dec 15:00
+THANK_ACME = 5  # "Send a thank-you email to Acme", due Wed 2 Dec 20:00
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
@@ -165,19 +165,21 @@ def test_the_page_shows_the_open_steps_overdue_today_this_week_later(home: Home)
     assert "<script" not in answer.text
     # Saturday 28 November, 12:00 in London: Globex (24 Nov) is late, Initech was this
     # morning, Acme is on Tuesday. Times are due times in the user's zone, as `list` shows.
+    # Issue 10: thank-yous at the end of the next working day (Globex's 17, Acme's 5); the
+    # user's steps at the user's 10:00 and 17:00 (20, 21, 24); Globex's thank-you is overdue
+    # by more than a day, so its formal note (18) counts from today: Monday.
     assert timeline(answer.text) == [
         ("Overdue", [(14, "overdue 3 days"), (15, "overdue 3 days"), (16, "overdue 3 days"),
-                     (17, "overdue 1 day"), (18, "overdue 21 hours"), (26, "overdue 30 minutes"),
-                     (27, "overdue 30 minutes")]),
+                     (17, "overdue 2 days"), (26, "overdue 30 minutes"), (27, "overdue 30 minutes")]),
         ("Today", [(28, "today 13:30")]),
-        ("This week", [(29, "Mon 30 Nov 11:30"), (30, "Tue 1 Dec 10:00"), (2, "Tue 1 Dec 15:00"),
-                       (3, "Tue 1 Dec 15:00"), (4, "Tue 1 Dec 17:00"), (20, "Wed 2 Dec 15:00"),
-                       (5, "Thu 3 Dec 15:00"), (21, "Thu 3 Dec 22:00"), (6, "Fri 4 Dec 10:00"),
-                       (22, "Fri 4 Dec 14:00")]),
+        ("This week", [(18, "Mon 30 Nov 10:00"), (29, "Mon 30 Nov 11:30"), (30, "Tue 1 Dec 10:00"),
+                       (2, "Tue 1 Dec 15:00"), (3, "Tue 1 Dec 15:00"), (4, "Tue 1 Dec 17:00"),
+                       (20, "Wed 2 Dec 10:00"), (5, "Wed 2 Dec 20:00"), (21, "Thu 3 Dec 17:00"),
+                       (6, "Fri 4 Dec 10:00"), (22, "Fri 4 Dec 14:00")]),
         ("Later", [(32, "Mon 7 Dec 10:00"), (33, "Tue 8 Dec 17:00"), (34, "Wed 9 Dec 09:00"),
                    (8, "Wed 9 Dec 10:00"), (9, "Thu 10 Dec 17:00"), (10, "Fri 11 Dec 09:00"),
                    (23, "Fri 18 Dec 14:00"), (35, "Wed 23 Dec 09:00"), (11, "Fri 25 Dec 09:00"),
-                   (24, "Fri 25 Dec 15:00"), (36, "Wed 30 Dec 10:00"), (12, "Fri 1 Jan 10:00")]),
+                   (24, "Fri 25 Dec 10:00"), (36, "Wed 30 Dec 10:00"), (12, "Fri 1 Jan 10:00")]),
     ]
     # Every open step has its buttons; steps with a draft link to it.
     assert answer.text.count('class="primary">Done</button>') == 30
@@ -293,11 +295,11 @@ def test_snooze_moves_the_step_by_a_day_or_a_week(home: Home) -> None:
     app = home.app()
     answer = post(home, app, f"steps/{THANK_ACME}/snooze", {"csrf": fresh_csrf(home, app), "by": "1d"})
     assert (answer.status, answer.headers["Location"]) == ("303 See Other", f"../../?snoozed={THANK_ACME}")
-    assert home.item(THANK_ACME)["due"] == "2026-12-04T15:00:00+00:00"
+    assert home.item(THANK_ACME)["due"] == "2026-12-03T20:00:00+00:00"
     shown = call(app, "GET", f"/{home.token}/", query=f"snoozed={THANK_ACME}").text
-    assert "<span>Snoozed: Send a thank-you email to Acme, now Fri 4 Dec 15:00</span>" in shown
+    assert "<span>Snoozed: Send a thank-you email to Acme, now Thu 3 Dec 20:00</span>" in shown
     post(home, app, f"steps/{THANK_ACME}/snooze", {"csrf": fresh_csrf(home, app), "by": "1w"})
-    assert home.item(THANK_ACME)["due"] == "2026-12-11T15:00:00+00:00"
+    assert home.item(THANK_ACME)["due"] == "2026-12-10T20:00:00+00:00"
 
 
 def test_an_outcome_cancels_the_chase(home: Home) -> None:

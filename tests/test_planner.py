@@ -1,4 +1,8 @@
-"""Exact planned dates for the default playbook (PLAYBOOK.md), straight from the pure planner."""
+"""Exact planned dates for the default playbook (PLAYBOOK.md), straight from the pure planner.
+
+Without `people` the user lives in the interview's zone, with the default hours 08:00-20:00
+and no holidays; without `today` nothing rolls forward. Dates that the rules of "Two
+people's calendars" moved from the old table say which rule moved them."""
 
 from __future__ import annotations
 
@@ -6,8 +10,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from followup.core.model import Contact, Interview, ItemState, Outcome
-from followup.core.planner import plan
-from followup.core.schedule import BusinessDays
+from followup.core.planner import People, plan
 
 LONDON = "Europe/London"
 
@@ -42,7 +45,8 @@ def test_friday_interview_crosses_the_weekend_with_an_assumed_deadline() -> None
         "ask-timeline": (None, "2026-12-04T15:00:00+00:00", None, "needs-action"),
         "business-card": (None, "2026-12-04T15:00:00+00:00", None, "needs-action"),
         "notes": (None, "2026-12-04T17:00:00+00:00", None, "needs-action"),
-        "thank-you-email": (None, "2026-12-06T15:00:00+00:00", None, "needs-action"),
+        # A Friday interview: no working day ends within 48 h, so the evening of the day.
+        "thank-you-email": (None, "2026-12-04T20:00:00+00:00", None, "needs-action"),
         "formal-note-1": (None, "2026-12-07T10:00:00+00:00", None, "needs-action"),
         "response-deadline": ("2026-12-11", None, "2026-12-12", "needs-action"),
         "status-email": (None, "2026-12-14T10:00:00+00:00", None, "needs-action"),
@@ -66,7 +70,7 @@ def test_alarms_follow_the_playbook() -> None:
         "ask-timeline": "2026-12-04T14:50:00+00:00",
         "business-card": "2026-12-04T14:50:00+00:00",
         "notes": "2026-12-04T15:15:00+00:00",
-        "thank-you-email": "2026-12-04T18:00:00+00:00",
+        "thank-you-email": "2026-12-04T18:00:00+00:00",  # E + 3 h
         "formal-note-1": "2026-12-07T10:00:00+00:00",
         "response-deadline": "2026-12-11T09:00:00+00:00",
         "status-email": "2026-12-14T10:00:00+00:00",
@@ -82,7 +86,8 @@ def test_thursday_panel_with_a_given_deadline() -> None:
     got = timeline(items)
     # Thursday + 3 days is a Sunday: the formal notes roll to Monday, one per interviewer.
     assert got["formal-note-1"][1] == got["formal-note-2"][1] == "2026-12-07T10:00:00+00:00"
-    assert got["thank-you-email"][1] == "2026-12-05T15:30:00+00:00"
+    # The end of the user's hours on the first working day after (was Saturday, E + 48 h).
+    assert got["thank-you-email"][1] == "2026-12-04T20:00:00+00:00"
     assert got["response-deadline"] == ("2026-12-10", None, "2026-12-11", "needs-action")
     assert got["status-email"][1] == "2026-12-11T10:00:00+00:00"  # first business day after D
     assert got["call"][0] == "2026-12-15T09:00:00+00:00"  # 2nd business day after Friday
@@ -102,8 +107,8 @@ def test_dst_change_week_uses_elapsed_hours_and_wall_clock_days() -> None:
     got = timeline(plan(interview("2026-10-23T16:00")))
     assert got["interview"][0] == "2026-10-23T16:00:00+01:00"
     assert got["notes"][1] == "2026-10-23T19:00:00+01:00"
-    # 48 real hours after 17:00 BST is 16:00 GMT.
-    assert got["thank-you-email"][1] == "2026-10-25T16:00:00+00:00"
+    # A Friday interview: the evening of the day (was 48 real hours later, a Sunday).
+    assert got["thank-you-email"][1] == "2026-10-23T20:00:00+01:00"
     assert got["formal-note"][1] == "2026-10-26T10:00:00+00:00"
     assert got["response-deadline"][0] == "2026-10-30"
     assert got["status-email"][1] == "2026-11-02T10:00:00+00:00"
@@ -113,10 +118,11 @@ def test_dst_change_week_uses_elapsed_hours_and_wall_clock_days() -> None:
 def test_dst_spring_forward_in_new_york() -> None:
     # US clocks jump forward on Sunday 2027-03-14; calls stay at 09:00 local.
     got = timeline(plan(interview("2027-03-11T10:00", tz="America/New_York", deadline="2027-03-12")))
-    assert got["thank-you-email"][1] == "2027-03-13T11:00:00-05:00"
+    assert got["thank-you-email"][1] == "2027-03-12T20:00:00-05:00"
     assert got["formal-note"][1] == "2027-03-15T10:00:00-04:00"
-    assert got["status-email"][1] == "2027-03-15T10:00:00-04:00"
-    assert got["call"][0] == "2027-03-17T09:00:00-04:00"
+    # Rule 5: two working days after the formal note (was Monday, before the note's reply).
+    assert got["status-email"][1] == "2027-03-17T10:00:00-04:00"
+    assert got["call"][0] == "2027-03-19T09:00:00-04:00"
 
 
 def test_handwritten_note_is_due_the_next_business_day() -> None:
@@ -124,7 +130,12 @@ def test_handwritten_note_is_due_the_next_business_day() -> None:
     assert items["formal-note-1"].due.isoformat() == "2026-12-07T10:00:00+00:00"
     assert items["formal-note-1"].summary == "Write a handwritten note to Jane Doe (Acme)"
     thursday = {i.key: i for i in plan(interview("2026-12-03T14:00", note="handwritten"))}
-    assert thursday["formal-note"].due.isoformat() == "2026-12-04T10:00:00+00:00"
+    # Rule 5: a working day after the thank-you, due Friday evening (was Friday 10:00).
+    assert thursday["formal-note"].due.isoformat() == "2026-12-07T10:00:00+00:00"
+    sent = {"thank-you-email": ItemState(completed=dt.datetime(2026, 12, 3, 18, tzinfo=dt.timezone.utc))}
+    early = {i.key: i for i in plan(interview("2026-12-03T14:00", note="handwritten"), states=sent)}
+    # Sent the same evening: the note can go the next working day, as the table says.
+    assert early["formal-note"].due.isoformat() == "2026-12-04T10:00:00+00:00"
 
 
 def test_no_interviewers_gives_one_note_to_the_hiring_team() -> None:
@@ -133,8 +144,8 @@ def test_no_interviewers_gives_one_note_to_the_hiring_team() -> None:
 
 
 def test_holidays_are_not_business_days() -> None:
-    days = BusinessDays(frozenset({dt.date(2026, 12, 14)}))
-    got = timeline(plan(interview("2026-12-04T14:00"), days=days))
+    people = People(contact_holidays=frozenset({dt.date(2026, 12, 14)}))
+    got = timeline(plan(interview("2026-12-04T14:00"), people=people))
     assert got["status-email"][1] == "2026-12-15T10:00:00+00:00"
     assert got["call"][0] == "2026-12-17T09:00:00+00:00"
 

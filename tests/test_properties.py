@@ -1,9 +1,14 @@
-"""Property tests (Hypothesis) over the real service and a real SQLite file: whatever the
-interview and whatever sequence of edits, completions, snoozes and outcomes,
-- no open task the playbook places on business days falls on a non-business day,
-- the three-shot limit holds (status email, call, second call: each at most once),
-- SEQUENCE never goes down,
-- completed items never move.
+"""Property tests (Hypothesis): every rule of PLAYBOOK.md, "Two people's calendars", on
+every plan (tests/rules.py checks them by brute force).
+
+- The pure planner over random interviews (zones on every continent, both hemispheres,
+  DST weeks, holidays in both countries, deadlines from the same day to six weeks, panels,
+  handwritten notes), random user hours, random completions (early, on time, late),
+  outcomes, busy times and days: rules 1–6, the three-shot policy, and that an overdue
+  step stays where it was while what follows it moves.
+- The real service on a real SQLite file, through edits, completions, snoozes, outcomes,
+  new days and changed settings (rule 7): the stored plan is the planner's plan, SEQUENCE
+  never goes down and grows exactly for the items that changed, completed items never move.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import tempfile
+from collections.abc import Container
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -19,37 +25,122 @@ from hypothesis import strategies as st
 
 from followup.app.service import Service
 from followup.config import Config, Paths
-from followup.core.model import Contact, Interview, interview_uid
-from followup.core.schedule import BusinessDays, public_holidays
+from followup.core.model import Contact, Interview, ItemState, Outcome, PlannedItem, interview_uid
+from followup.core.planner import People, plan
+from followup.core.playbook import DEFAULT_PLAYBOOK, with_changes
+from followup.core.schedule import Busy, Hours, Person, public_holidays
 from followup.errors import UsageError
+from rules import CHASE, World, check_plan
 
-BUSINESS_DAY_STEPS = {"formal-note", "status-email", "call-script", "call", "second-call",
-                      "let-go", "gracious-reply"}
-CHASE = ("status-email", "call", "second-call")
-ZONES = ("Europe/London", "America/New_York", "Asia/Tokyo", "Australia/Sydney")
-NOW = dt.datetime(2025, 12, 1, tzinfo=dt.timezone.utc)
+# Every continent, both hemispheres, half- and quarter-hour offsets, DST north and south.
+ZONES = ("Europe/London", "Europe/Berlin", "America/New_York", "America/Los_Angeles",
+         "America/Sao_Paulo", "America/St_Johns", "Africa/Lagos", "Africa/Johannesburg",
+         "Asia/Tokyo", "Asia/Kolkata", "Asia/Kathmandu", "Australia/Sydney", "Pacific/Auckland",
+         "Pacific/Honolulu")
+COUNTRIES = (None, "GB", "US", "DE", "JP", "AU", "BR", "IN", "NZ", "ZA")
+# DST changes (US, EU, AU, NZ, BR none since 2019) and holidays (Thanksgiving, Christmas,
+# New Year, Easter, Golden Week, the GB August bank holiday): the weeks where plans break.
+HOT_DAYS = tuple(dt.date.fromisoformat(d) for d in (
+    "2026-03-08", "2026-03-29", "2026-04-05", "2026-09-27", "2026-10-04", "2026-10-25",
+    "2026-11-01", "2026-11-26", "2026-12-25", "2027-01-01", "2026-04-03", "2027-03-26",
+    "2026-05-04", "2026-08-31", "2027-03-14"))
+HOLIDAYS: dict[tuple[str, str | None], Container[dt.date]] = {}
+
+
+def holidays(country: str | None) -> Container[dt.date]:
+    if country is None:
+        return frozenset()
+    if (country, None) not in HOLIDAYS:
+        HOLIDAYS[(country, None)] = public_holidays(country)
+    return HOLIDAYS[(country, None)]
+
+
+@st.composite
+def hours(draw: st.DrawFn) -> Hours:
+    start = draw(st.integers(6 * 4, 11 * 4)) * 15
+    length = draw(st.integers(2 * 4, 14 * 4)) * 15
+    end = min(start + length, 23 * 60 + 45)
+    return Hours(dt.time(start // 60, start % 60), dt.time(end // 60, end % 60))
 
 
 @st.composite
 def interviews(draw: st.DrawFn) -> Interview:
     tz = draw(st.sampled_from(ZONES))
-    day = dt.date(2026, 1, 5) + dt.timedelta(days=draw(st.integers(0, 700)))
-    day += dt.timedelta(days=(7 - day.weekday()) % 7 if day.weekday() > 4 else 0)
-    start = dt.datetime.combine(day, dt.time(draw(st.integers(8, 16)), draw(st.sampled_from((0, 30)))),
+    day = draw(st.sampled_from(HOT_DAYS)) + dt.timedelta(days=draw(st.integers(-10, 10)))
+    start = dt.datetime.combine(day, dt.time(draw(st.integers(7, 19)), draw(st.sampled_from((0, 15, 30, 45)))),
                                 tzinfo=ZoneInfo(tz))
-    deadline = draw(st.none() | st.integers(0, 20).map(lambda n: day + dt.timedelta(days=n)))
+    duration = dt.timedelta(minutes=draw(st.integers(15, 180)))
+    end_day = (start + duration).date()
+    deadline = draw(st.none() | st.integers(0, 42).map(lambda n: end_day + dt.timedelta(days=n)))
     contacts = tuple(
         Contact(key=n, name=f"Person {n}", email=f"p{n}@example.com",
                 tz=draw(st.none() | st.sampled_from(ZONES)))
         for n in range(1, draw(st.integers(0, 3)) + 1))
     return Interview(
         uid=interview_uid("Acme", "Dev", start), company="Acme", role="Dev", start=start,
-        duration=dt.timedelta(minutes=draw(st.integers(15, 180))), tz=tz, deadline=deadline,
+        duration=duration, tz=tz, deadline=deadline,
         note=draw(st.sampled_from(("email", "handwritten"))), contacts=contacts,
-        country=draw(st.sampled_from((None, "GB", "US"))),
+        country=draw(st.sampled_from(COUNTRIES)),
     )
 
 
+COMPLETABLE = ("thank-you-email", "formal-note", "formal-note-1", "formal-note-2", "status-email",
+               "call-script", "call", "second-call", "notes")
+
+
+@given(interview=interviews(), user_tz=st.sampled_from(ZONES), user_country=st.sampled_from(COUNTRIES),
+       work=hours(), today_offset=st.none() | st.integers(-3, 70),
+       completions=st.lists(st.tuples(st.sampled_from(COMPLETABLE), st.integers(-48, 120)), max_size=5),
+       outcome=st.none() | st.tuples(st.sampled_from(("reply", "second-interview", "offer", "rejected",
+                                                      "withdrawn")), st.integers(0, 40 * 24)),
+       busy=st.lists(st.tuples(st.integers(0, 40 * 24 * 4), st.integers(2, 16)), max_size=3))
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_every_plan_obeys_the_rules(interview: Interview, user_tz: str, user_country: str | None,
+                                    work: Hours, today_offset: int | None,
+                                    completions: list[tuple[str, int]],
+                                    outcome: tuple[str, int] | None,
+                                    busy: list[tuple[int, int]]) -> None:
+    contact_holidays = holidays(interview.country or user_country)
+    people = People(Person(user_tz, holidays(user_country)), contact_holidays, work)
+    end = interview.end
+    today = None if today_offset is None else (
+        end.astimezone(ZoneInfo(user_tz)).date() + dt.timedelta(days=today_offset))
+    busy_times = [Busy(end + n * dt.timedelta(minutes=15), end + (n + q) * dt.timedelta(minutes=15), "Busy")
+                  for n, q in busy]
+    outcomes = [] if outcome is None else [Outcome(outcome[0], end + dt.timedelta(hours=outcome[1]))]
+    world = World(interview, user_tz, work, holidays(user_country), contact_holidays, today, busy_times)
+
+    def planned(states: dict[str, ItemState], on: dt.date | None = today) -> list[PlannedItem]:
+        return plan(interview, states=states, outcomes=outcomes, people=people, busy=busy_times, today=on)
+
+    # The user works through the plan: each completion early, on time or late, re-planned.
+    states: dict[str, ItemState] = {}
+    items = planned(states)
+    for key, hours_late in completions:
+        item = next((i for i in items if i.key == key and i.status == "needs-action"), None)
+        if item is None or item.due is None:
+            continue
+        done = max(end, item.due + dt.timedelta(hours=hours_late))
+        states[key] = ItemState(completed=done, pinned_due=item.due)
+        items = planned(states)
+    check_plan(world, items, states)
+    assert planned(states) == items  # same state, same day: the same plan
+    if today is not None:
+        # Rule 6: an open step overdue by more than a day stays where it was.
+        without = {i.key: i.due for i in planned(states, None)}
+        for item in items:
+            if item.status == "needs-action" and item.kind == "task" and not item.overridden and item.due \
+                    and item.due.astimezone(ZoneInfo(user_tz)).date() <= today - dt.timedelta(days=2):
+                assert item.due == without[item.key], item.key
+
+
+# -- the service, its store, and changed settings (rule 7) -----------------------------------
+
+PLAYBOOKS = (
+    {},
+    {"thank-you-email": {"after": "24h"}, "call": {"at": "17:30"}},
+    {"formal-note": {"days": 5}, "status-email": {"at": "06:00"}, "let-go": {"days": 10}},
+)
 operations = st.lists(
     st.one_of(
         st.tuples(st.just("done"), st.sampled_from(CHASE + ("thank-you-email", "formal-note-1")),
@@ -62,9 +153,19 @@ operations = st.lists(
                   st.integers(0, 30)),
         st.tuples(st.just("add-interviewer"), st.just(""), st.just(0)),
         st.tuples(st.just("remove-interviewer"), st.just(""), st.just(0)),
+        st.tuples(st.just("day"), st.just(""), st.integers(1, 20)),
+        st.tuples(st.just("config"), st.sampled_from(ZONES), st.integers(0, 10 ** 6)),
     ),
     max_size=6,
 )
+
+
+def configured(tz: str, seed: int) -> Config:
+    country = COUNTRIES[seed % len(COUNTRIES)]
+    start = 6 + seed // 10 % 5
+    work = Hours(dt.time(start), dt.time(start + 2 + seed // 50 % 12))
+    changes = PLAYBOOKS[seed // 1000 % len(PLAYBOOKS)]
+    return Config(timezone=tz, country=country, hours=work, steps=with_changes(changes, "playbook.toml"))
 
 
 def apply(service: Service, interview_id: int, op: tuple[str, str, int]) -> None:
@@ -78,11 +179,12 @@ def apply(service: Service, interview_id: int, op: tuple[str, str, int]) -> None
             return
         if kind == "done" and row.status != "completed":
             base = dt.datetime.fromisoformat(row.due or row.start)
-            service.done([row.uid], base + dt.timedelta(days=n))
+            service.done([row.uid], max(base + dt.timedelta(days=n), interview.end))
         elif kind == "undo":
             service.undo([row.uid])
         elif kind == "snooze" and row.status == "needs-action":
-            service.snooze(row.uid, dt.datetime.fromisoformat(row.due) + dt.timedelta(hours=n))
+            due = dt.datetime.fromisoformat(row.due) + dt.timedelta(hours=n)
+            service.snooze(row.uid, max(due, service.now))
     elif kind == "deadline":
         service.update(dataclasses.replace(interview, deadline=interview.start.date() + dt.timedelta(days=n)))
     elif kind == "move":
@@ -101,47 +203,80 @@ def apply(service: Service, interview_id: int, op: tuple[str, str, int]) -> None
                 interview, contacts=tuple(gone if c.key == gone.key else c for c in interview.contacts)))
 
 
-def check(service: Service, interview_id: int, sequences: dict[str, int],
-          completed: dict[str, tuple]) -> None:
-    interview = service.store.interview(interview_id)
-    holidays = public_holidays(interview.country) if interview.country else frozenset()
-    days = BusinessDays(holidays)
-    rows = service.store.items(interview_id)
-    for row in rows:
-        assert row.sequence >= sequences.get(row.uid, 0), row.uid
-        sequences[row.uid] = row.sequence
-        if row.status == "needs-action" and row.step in BUSINESS_DAY_STEPS and row.override is None:
-            due = dt.datetime.fromisoformat(row.due).astimezone(ZoneInfo(row.tz))
-            assert days.is_business_day(due.date()), (row.step, row.due)
-        times = (row.start, row.due, row.end)
+def check(service: Service, interview_id: int, before: dict[str, tuple], completed: dict[str, tuple]) -> None:
+    """The stored plan is the planner's plan and obeys every rule; SEQUENCE grows exactly
+    for what changed; completed items never move."""
+    store = service.store
+    interview = store.interview(interview_id)
+    rows = {row.key: row for row in store.items(interview_id)}
+    states = {key: row.state for key, row in rows.items()}
+    outcomes = store.outcomes(interview_id)
+    people = service.people(interview)
+    items = service._plan(interview, states, outcomes)
+    assert people.user is not None
+    limit = next(s.when.after for s in service.config.steps if s.id == "thank-you-email")
+    assert limit is not None
+    world = World(interview, people.user.tz, people.hours, people.user.holidays,
+                  people.contact_holidays, service.today, thank_you_limit=limit)
+    check_plan(world, items, states)
+    for item in items:
+        row = rows[item.key]
+        if item.status == "needs-action":
+            assert (row.due, row.start) == (
+                item.due.isoformat() if item.due else None,
+                item.start.isoformat() if isinstance(item.start, dt.datetime | dt.date) else None), item.key
+    for key, row in rows.items():
+        now = (row.start, row.due, row.end, row.status, row.fingerprint)
+        if key in before:
+            old_sequence, old = before[key][0], before[key][1:]
+            moved = old != now
+            assert row.sequence == old_sequence + (1 if moved else 0), (key, old, now)
+        before[key] = (row.sequence, *now)
         if row.status == "completed":
-            if row.uid in completed:
-                assert completed[row.uid] == times, row.uid
-            completed[row.uid] = times
+            if key in completed:
+                assert completed[key] == now[:3], key
+            completed[key] = now[:3]
         else:
-            completed.pop(row.uid, None)
-    for step in CHASE:
-        assert sum(row.step == step for row in rows) == 1
-    assert not any(row.step not in {r.step for r in rows} for row in rows)
+            completed.pop(key, None)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(interview=interviews(), ops=operations)
-def test_chain_invariants(interview: Interview, ops: list[tuple[str, str, int]]) -> None:
+@given(interview=interviews(), first=st.sampled_from(ZONES), seed=st.integers(0, 10 ** 6), ops=operations)
+def test_the_stored_plan_follows_every_change(interview: Interview, first: str, seed: int,
+                                              ops: list[tuple[str, str, int]]) -> None:
+    now = interview.start.astimezone(dt.timezone.utc) - dt.timedelta(days=2)
     with tempfile.TemporaryDirectory() as folder:
         paths = Paths(data=Path(folder), config=Path(folder))
-        service = Service(paths, Config(timezone="Europe/London"), NOW)
-        sequences: dict[str, int] = {}
+        service = Service(paths, configured(first, seed), now)
+        before: dict[str, tuple] = {}
         completed: dict[str, tuple] = {}
         with service.change():
             stored = service.add(interview)
         assert stored.id is not None
-        check(service, stored.id, sequences, completed)
+        check(service, stored.id, before, completed)
         for op in ops:
-            try:
-                with service.change():
-                    apply(service, stored.id, op)
-            except UsageError:
-                pass  # refused (a deadline before the moved interview): nothing changed
-            check(service, stored.id, sequences, completed)
+            if op[0] in ("day", "config"):
+                # A later command: another day, or the user edited config.toml (rule 7).
+                if op[0] == "day":
+                    now += dt.timedelta(days=op[2])
+                config = configured(op[1], op[2]) if op[0] == "config" else service.config
+                closed = {row.key: row.sequence for row in service.store.items(stored.id)
+                          if row.status != "needs-action"}
+                service = Service(paths, config, now, store=service.store)
+                service.refresh()
+                # Closed items are left alone, SEQUENCE and all.
+                assert closed == {row.key: row.sequence for row in service.store.items(stored.id)
+                                  if row.key in closed}
+            else:
+                try:
+                    with service.change():
+                        apply(service, stored.id, op)
+                except UsageError:
+                    pass  # refused (a deadline before the moved interview): nothing changed
+            check(service, stored.id, before, completed)
         service.store.close()
+
+
+def test_the_default_playbook_has_no_fourth_chase() -> None:
+    assert [s.id for s in DEFAULT_PLAYBOOK if s.chase and s.kind == "task"] == [
+        "status-email", "call", "call-script", "second-call", "let-go"]

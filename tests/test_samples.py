@@ -50,8 +50,10 @@ def test_toml_sample_contact_time_zone_and_handwritten_note(run: Run, run_json) 
     doc = run_json("show", "2")
     assert doc["interview"]["interviewers"][0]["tz"] == "America/Los_Angeles"
     note = next(i for i in doc["items"] if i["step"] == "formal-note")
+    # Rule 5: a working day after the thank-you (due Tue 8 Dec at the end of the London
+    # user's hours), at 10:00 in the user's zone (was Tue 8 Dec, 10:00 New York).
     assert (note["summary"], note["due"]) == (
-        "Write a handwritten note to Dana Whitfield (Contoso Robotics, Inc.)", "2026-12-08T10:00:00-05:00")
+        "Write a handwritten note to Dana Whitfield (Contoso Robotics, Inc.)", "2026-12-09T10:00:00+00:00")
 
 
 def test_import_is_all_or_nothing(run: Run, home: Path, tmp_path: Path) -> None:

@@ -145,7 +145,8 @@ def test_objects_carry_our_properties_and_the_interview_data(run: Run, run_json,
     }
     todo = objects[uid_of(run_json, "thank-you-email")]
     assert todo.name == "VTODO" and str(todo["STATUS"]) == "NEEDS-ACTION"
-    assert todo.decoded("DUE") == dt.datetime(2026, 12, 6, 15, 0, tzinfo=todo.decoded("DUE").tzinfo)
+    # A Friday interview: the thank-you is due that evening (PLAYBOOK.md, `thank-you-email`).
+    assert todo.decoded("DUE") == dt.datetime(2026, 12, 4, 20, 0, tzinfo=todo.decoded("DUE").tzinfo)
 
 
 # -- pull: another client's edits ------------------------------------------------------------
@@ -154,6 +155,12 @@ def test_objects_carry_our_properties_and_the_interview_data(run: Run, run_json,
 def test_completion_elsewhere_counts_like_done_and_replans_the_call(
         run: Run, run_json, remote) -> None:
     run(*ADD)
+    steps = by_step(show(run_json)["items"])
+    # Sent on time: left open, they would roll the chain forward from the day of the sync (rule 6).
+    run("done", str(steps["thank-you-email"]["id"]), "--at", "2026-12-04 18:00",
+        now="2026-12-04T18:05:00+00:00")
+    run("done", str(steps["formal-note-1"]["id"]), "--at", "2026-12-07 10:00",
+        now="2026-12-07T10:05:00+00:00")
     sync(run)
     steps = by_step(show(run_json)["items"])
     assert steps["call"]["due"] == "2026-12-16T09:00:00+00:00"

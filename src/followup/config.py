@@ -4,7 +4,8 @@ checked once, up front: a wrong type anywhere is one line naming the key, for ev
 config.toml (all keys optional):
 
     timezone = "Europe/London"          # your zone; default: the system's
-    country = "GB"                      # or "US-CA"; public holidays are not business days
+    country = "GB"                      # or "US-CA"; public holidays are not working days
+    hours = "08:00-20:00"               # when you do follow-up work, in your zone
     name = "Sam Carter"                 # signs the drafts
     email = "sam@example.org"           # your address: From and read receipts of .eml drafts
     locale = "en_GB"                    # dates and titles in drafts; default: LC_ALL/LC_TIME/LANG
@@ -35,6 +36,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from followup.core.playbook import DEFAULT_PLAYBOOK, Step, with_changes
+from followup.core.schedule import DEFAULT_HOURS, Hours, parse_hours
 from followup.core.text import refuse_control
 from followup.core.vocab import PROFILES
 from followup.core.wording import DEFAULT_LANGUAGE, check_language, check_locale, environment_locale
@@ -164,6 +166,7 @@ class Config:
     language: str = DEFAULT_LANGUAGE
     calendar_file: str | None = None
     busy: tuple[str, ...] = ()  # .ics files, vdir folders or remote:NAME[:CALENDAR]
+    hours: Hours = DEFAULT_HOURS  # when the user does follow-up work (PLAYBOOK.md, rule 2)
     playbook: str | None = None  # a TOML file changing the default playbook's timings
     feed: FeedSettings = FeedSettings()
     remotes: Mapping[str, Remote] = field(default_factory=dict)
@@ -185,7 +188,7 @@ class Config:
 
 _TEXT_KEYS = ("timezone", "country", "subdivision", "name", "email", "locale", "language",
               "calendar_file", "playbook")
-_KEYS = (*_TEXT_KEYS, "busy", "feed", "remote", "mail")
+_KEYS = (*_TEXT_KEYS, "busy", "hours", "feed", "remote", "mail")
 REMOTE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}\Z")
 _REMOTE_TEXT = ("url", "username", "calendar", "tasks_calendar", "password_env",
                 "password_command", "vdir")
@@ -236,6 +239,14 @@ def parse_config(raw: Mapping[str, Any], path: Path, folder: Path | None = None)
         values["country"] = _country(code, path)
         if subdivision:
             values["subdivision"] = subdivision.upper()
+    hours = DEFAULT_HOURS
+    if "hours" in raw:
+        if not isinstance(raw["hours"], str):
+            raise UsageError(f'{path}: \'hours\' must be a string such as "08:00-20:00"')
+        try:
+            hours = parse_hours(raw["hours"])
+        except UsageError as exc:
+            raise UsageError(f"{path}: 'hours': {exc}") from None
     busy = raw.get("busy", [])
     if isinstance(busy, str):
         busy = [busy]
@@ -245,7 +256,7 @@ def parse_config(raw: Mapping[str, Any], path: Path, folder: Path | None = None)
     playbook_path = (Path(values["playbook"]).expanduser() if "playbook" in values
                      else folder / PLAYBOOK_FILE)
     steps = load_steps(playbook_path, required="playbook" in values)
-    return Config(**values, busy=tuple(busy), feed=_feed(raw.get("feed", {}), path),
+    return Config(**values, busy=tuple(busy), hours=hours, feed=_feed(raw.get("feed", {}), path),
                   remotes=parse_remotes(raw, path), mail=parse_mail(raw, path), steps=steps,
                   file=path)
 

@@ -165,6 +165,10 @@ CREATE TABLE feed_fetches (
 );
 """
 
+# Why the planner put an open item where it is ("moved to Friday: Thanksgiving Day in US"),
+# one reason a line: `show` prints them without loading the planner. Not calendar data.
+ITEM_NOTES = "ALTER TABLE items ADD COLUMN notes TEXT NOT NULL DEFAULT ''"
+
 # How the interview was held, who announces the decision, rounds; phone and title of a
 # contact, and whether they interviewed you; interviews removed with `followup rm`, so a
 # sync never brings them back.
@@ -187,7 +191,8 @@ MIGRATIONS: tuple[str, ...] = (
     MAIL_TABLES,         # 3: mail state
     INTERVIEW_LANGUAGE,  # 4: interviews.language
     FEED_FETCHES,        # 5: what the feed served to whom
-    PEOPLE_AND_ROUNDS,   # 6: held, decision contact, rounds, phone and title; removed interviews
+    ITEM_NOTES,          # 6: items.notes
+    PEOPLE_AND_ROUNDS,   # 7: held, decision contact, rounds, phone and title; removed interviews
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -216,6 +221,7 @@ class ItemRow:
     sequence: int
     created: str
     modified: str
+    notes: str = ""  # why the planner moved it, one reason a line
     vtodo: str | None = None  # cached renders: left out by `items(light=True)`
     vevent: str | None = None
 
@@ -706,6 +712,15 @@ class Store:
     def set_dismissed(self, item_id: int, dismissed: bool = True) -> None:
         """Deleted in another client: it stays cancelled and is never recreated."""
         self.db.execute("UPDATE items SET dismissed = ? WHERE id = ?", (int(dismissed), item_id))
+
+    def set_item_notes(self, item_id: int, notes: str) -> None:
+        self.db.execute("UPDATE items SET notes = ? WHERE id = ?", (notes, item_id))
+
+    def interviews_open_before(self, moment: dt.datetime) -> list[int]:
+        """Interviews with an open item due before `moment`: the ones a new day may roll forward."""
+        return [r[0] for r in self.db.execute(
+            "SELECT DISTINCT interview_id FROM items WHERE status = 'needs-action'"
+            " AND sort_utc < ? ORDER BY interview_id", (utc_iso(moment),))]
 
     def set_completed(self, item_id: int, completed: dt.datetime | None) -> None:
         self.db.execute(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Container, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -32,9 +32,9 @@ from followup.core.model import (
     PlannedItem,
 )
 from followup.core.notes import clean as clean_notes
-from followup.core.planner import plan
+from followup.core.planner import People, plan
 from followup.core.render import Meta, render_item
-from followup.core.schedule import BusinessDays, Busy, public_holidays
+from followup.core.schedule import Busy, Person, public_holidays
 from followup.core.vocab import OUTCOMES
 from followup.core.wording import Style
 from followup.errors import UsageError
@@ -67,9 +67,17 @@ def validate(interview: Interview) -> None:
                          f" ({interview.start.date()})", field="deadline")
 
 
+# Part of the settings fingerprint: raise it when the planner's rules change, so that the
+# next command re-plans every stored interview by the new rules (PLAYBOOK.md, rule 7).
+PLAN_RULES = 2
+SETTINGS_KEY = "plan_settings"
+DAY_KEY = "plan_day"
+
+
 def fingerprint(item: PlannedItem) -> str:
     """A digest of what the item renders to: equal values give equal digests whatever
-    tzinfo object carries them (a time read back from the store has a fixed offset)."""
+    tzinfo object carries them (a time read back from the store has a fixed offset).
+    The planner's notes are not rendered: a new reason alone is no new SEQUENCE."""
     def canonical(value: object) -> object:
         if isinstance(value, dt.datetime):
             return value.astimezone(dt.timezone.utc).isoformat()
@@ -77,12 +85,24 @@ def fingerprint(item: PlannedItem) -> str:
             return value.isoformat()
         return value
 
+    item = dataclasses.replace(item, notes=())
     values = [canonical(getattr(item, f.name)) for f in dataclasses.fields(item)]
     return hashlib.sha256(repr(values).encode()).hexdigest()
 
 
+def settings_fingerprint(config: Config) -> str:
+    """What every plan depends on besides the interview: the user's zone, country, hours
+    and playbook (rule 7), the planner's rules themselves, and the settings every open
+    item's title and draft are written with (language, locale, name)."""
+    text = repr((PLAN_RULES, config.user_tz, config.country, config.subdivision,
+                 str(config.hours), config.steps, config.language, config.locale, config.name))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def _frozen(item: PlannedItem, row: ItemRow) -> PlannedItem:
-    """Closed items never move: keep the times they had when they were closed, in their zone."""
+    """Closed items never move: keep the times they had when they were closed, in their zone
+    (an IANA zone, never the store's fixed offset: CALENDAR_RULES 20), so that a changed
+    setting leaves them, and their SEQUENCE, alone."""
     due = parse_moment(row.due, row.tz)
     return dataclasses.replace(
         item,
@@ -104,6 +124,7 @@ class Service:
         self.warnings: list[str] = []  # said once on stderr by the CLI
         self.effects = Effects(paths, config, self.warnings.append)
         self._busy: list[Busy] | None = None
+        self._holidays: dict[tuple[str, str | None], Container[dt.date]] = {}
         self._changing = False
 
     @property
@@ -126,6 +147,7 @@ class Service:
             before = store.revision()
             self._changing = True
             try:
+                self._catch_up()
                 yield
             finally:
                 self._changing = False
@@ -138,6 +160,38 @@ class Service:
             if push:
                 self.effects.push(self, offline=self.offline)
 
+    def refresh(self, *, push: bool = True) -> None:
+        """Bring stored plans up to today and the settings, with nothing else to change; a
+        database we may only read (a read-only home) is shown as it is."""
+        if self.store.read_only:
+            return
+        with self.change(push=push):
+            pass
+
+    def _catch_up(self) -> None:
+        """Rule 7: when the zone, country, hours or playbook changed, re-plan the open items
+        of every interview; rule 6: on the first change of a new day, re-plan the ones that
+        have an overdue item. Items that do not move keep their bytes and SEQUENCE."""
+        store = self.store
+        settings, today = settings_fingerprint(self.config), self.today.isoformat()
+        if store.get_meta(SETTINGS_KEY) != settings:
+            ids = store.interview_ids()
+        elif store.get_meta(DAY_KEY) != today:
+            zone = ZoneInfo(self.config.user_tz)
+            yesterday = dt.datetime.combine(self.today - dt.timedelta(days=1), dt.time(0), zone)
+            ids = store.interviews_open_before(yesterday)
+        else:
+            return
+        for interview_id in ids:
+            self.replan(store.interview(interview_id))
+        store.set_meta(SETTINGS_KEY, settings)
+        store.set_meta(DAY_KEY, today)
+
+    @property
+    def today(self) -> dt.date:
+        """The user's date: what a plan rolls forward from (rule 6)."""
+        return self.now.astimezone(ZoneInfo(self.config.user_tz)).date()
+
     def calendar_path(self) -> Path:
         return self.effects.calendar_path()
 
@@ -147,12 +201,25 @@ class Service:
 
     # -- planning -------------------------------------------------------------------
 
-    def business_days(self, interview: Interview) -> BusinessDays:
-        country = interview.country or self.config.country
+    def people(self, interview: Interview) -> People:
+        """The user (config `timezone`, `country`, `hours`) and the contact's holidays: the
+        interview's country, else the user's (the holidays package loads only when a plan
+        needs a country)."""
+        config = self.config
+        try:
+            own = self.holidays(config.country, config.subdivision)
+        except UsageError as exc:
+            raise UsageError(f"{config.file}: 'country': {exc}") from None
+        theirs = self.holidays(interview.country, interview.subdivision) if interview.country else own
+        return People(Person(config.user_tz, own), theirs, config.hours)
+
+    def holidays(self, country: str | None, subdivision: str | None) -> Container[dt.date]:
         if not country:
-            return BusinessDays()
-        subdivision = interview.subdivision if interview.country else self.config.subdivision
-        return BusinessDays(public_holidays(country, subdivision))
+            return frozenset()
+        key = (country, subdivision)
+        if key not in self._holidays:
+            self._holidays[key] = public_holidays(country, subdivision)
+        return self._holidays[key]
 
     def busy(self) -> list[Busy]:
         """Busy times of the user's calendars (config `busy`), read once per command."""
@@ -175,7 +242,7 @@ class Service:
     def _plan(self, interview: Interview, states: dict[str, ItemState] | None = None,
               outcomes: Sequence[Outcome] = ()) -> list[PlannedItem]:
         return plan(interview, states=states, outcomes=outcomes, playbook=self.config.steps,
-                    days=self.business_days(interview), busy=self.busy(),
+                    people=self.people(interview), busy=self.busy(), today=self.today,
                     language=self.style(interview).language)
 
     def preview(self, interview: Interview) -> list[PlannedItem]:
@@ -264,7 +331,10 @@ class Service:
               shown: PlannedItem, new_id: int | None) -> int:
         """Store an item when it changed; `shown` is its form as a calendar event."""
         print_ = fingerprint(item)
+        notes = "\n".join(item.notes)
         if old is not None and old.fingerprint == print_:
+            if old.notes != notes:  # a new reason for the same time: no calendar change
+                self.store.set_item_notes(old.id, notes)
             return 0
         uid = item_uid(interview, item.key)
         created = dt.datetime.fromisoformat(old.created) if old else self.now
@@ -296,6 +366,7 @@ class Service:
                 "sort_utc": item.sort_time.isoformat(),
                 "completed": utc_iso(item.completed) if item.completed else None,
                 "fingerprint": print_,
+                "notes": notes,
                 "sequence": sequence,
                 "created": utc_iso(created),
                 "modified": utc_iso(self.now),

@@ -16,6 +16,7 @@ import click
 from followup.app.service import Service
 from followup.cli import FollowupSubgroup, cli
 from followup.cli.context import App, confirm, now, pass_app
+from followup.cli.operations import service_of
 from followup.cli.output import table, to_json
 from followup.config import check_base_url
 from followup.core.vocab import PROFILES
@@ -312,6 +313,9 @@ def publish(app: App, path: Path | None, profile: str) -> None:
     Example:
       followup publish ~/public_html/followup.ics --profile events
     """
+    # A published file is what calendars poll: bring the plan up to today first (rules 6
+    # and 7), so a daily `followup publish` from cron rolls it forward.
+    service_of(app).refresh()
     if path is not None:
         size = publish_to(app.store, path.expanduser(), profile, app.user_tz, app.now,
                           app.config.feed.keep_days)
@@ -342,6 +346,7 @@ def export(app: App, output: str, profile: str) -> None:
     Example:
       followup export --profile events -o ~/followup-google.ics
     """
+    service_of(app).refresh()  # the plan as of today and the settings (rules 6 and 7)
     store = app.store
     with store.snapshot():
         data = calendar_bytes(store, profile)

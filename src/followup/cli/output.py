@@ -182,11 +182,26 @@ def _colour(line: str, row: ItemRow, when: str) -> str:
     return line
 
 
+WARNING = "Warning: "
+
+
+def why_lines(notes: Iterable[tuple[str, Sequence[str]]]) -> list[str]:
+    """What moved the steps, each reason once with the steps it moved ("call, second-call:
+    17:00 London = 12:00 your time"), after a blank line; nothing when nothing moved."""
+    grouped: dict[str, list[str]] = {}
+    for key, reasons in notes:
+        for reason in reasons:
+            grouped.setdefault(reason, []).append(key)
+    lines = []
+    for reason, keys in grouped.items():
+        warning = reason.startswith(WARNING)
+        lines.append(f"{WARNING if warning else ''}{', '.join(keys)}: {reason.removeprefix(WARNING)}")
+    return [""] + lines if lines else []
+
+
 def planned_rows(items: Sequence[PlannedItem], now: dt.datetime, zone: ZoneInfo) -> list[str]:
     lines = []
-    notes = []
     for item in items:
-        notes += [f"{item.step} {when_text(item.due or item.start, zone)}: {note}" for note in item.notes]
         moment = item.due or item.start
         lines.append([
             MARKS.get(item.status, " "),
@@ -195,7 +210,7 @@ def planned_rows(items: Sequence[PlannedItem], now: dt.datetime, zone: ZoneInfo)
             item.step,
             item.summary,
         ])
-    return table(lines) + ([""] + notes if notes else [])
+    return table(lines) + why_lines((item.key, item.notes) for item in items)
 
 
 def interview_header(interview: Interview, outcomes: Sequence[Outcome], zone: ZoneInfo) -> list[str]:

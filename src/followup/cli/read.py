@@ -20,6 +20,7 @@ from followup.cli.output import (
     table,
     to_json,
     when_text,
+    why_lines,
 )
 from followup.core import inputs
 from followup.errors import UsageError
@@ -110,7 +111,12 @@ def print_show(app: App, interview_id: int) -> None:
     for line in interview_header(interview, store.outcomes(interview_id), app.zone):
         click.echo(line)
     click.echo()
-    for line in item_rows(store.items(interview_id, light=True), app.now, app.zone, color=app.color):
+    rows = store.items(interview_id, light=True)
+    for line in item_rows(rows, app.now, app.zone, color=app.color):
+        click.echo(line)
+    # Why the planner put open items where they are (stored with them: no planner here).
+    for line in why_lines((row.key, row.notes.split("\n")) for row in rows
+                          if row.notes and row.status == "needs-action"):
         click.echo(line)
     notes = store.notes(interview_id)
     if notes:

@@ -1,11 +1,19 @@
-"""Interview + playbook + what the user did → the planned items. Pure: no clock, no I/O."""
+"""Interview + playbook + what the user did + today → the planned items. Pure: no clock, no I/O.
+
+The playbook says when each step is *meant* to happen; the rules of PLAYBOOK.md, "Two
+people's calendars", then place it: on a working day of both people (rule 1), inside the
+user's hours (2), messages on the contact's working day too (3), calls in both people's
+windows (4), in order with gaps (5), and what follows an overdue step counted from today (6).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from zoneinfo import ZoneInfo
 
+from followup.core import placing
 from followup.core.model import (
     CANCELLED,
     COMPLETED,
@@ -27,28 +35,56 @@ from followup.core.playbook import (
     title_word,
 )
 from followup.core.schedule import (
-    BusinessDays,
+    DEFAULT_HOURS,
+    ONE_DAY,
     Busy,
+    Hours,
+    Person,
+    TwoCalendars,
     add_elapsed,
     at_wall_time,
-    free_slot,
-    overlapping,
 )
 
 DEADLINE_ALARM_TIME = dt.time(9, 0)
-SEARCH_DAYS = 10  # business days a time-boxed step may move to find a free slot
+PREPARE_TRIES = 10  # working days a call may move so that its preparation fits before it
+STRICTLY = dt.timedelta(minutes=1)  # "simply later" in rule 5
+
+
+@dataclass(frozen=True)
+class People:
+    """Who the plan is for: the user (zone, holidays, hours) and the contact's holidays
+    (their zone is the interviewer's, else the interview's). No user: the interview's zone."""
+
+    user: Person | None = None
+    contact_holidays: Container[dt.date] = field(default_factory=frozenset)
+    hours: Hours = DEFAULT_HOURS
+
+
+@dataclass(frozen=True)
+class _Ref:
+    """What a later step counts from (rule 5): when an item was sent, or is due; or the
+    start of today when it is overdue by more than a day (rule 6)."""
+
+    moment: dt.datetime
+    rolled: bool
 
 
 @dataclass
 class _Context:
     interview: Interview
     states: Mapping[str, ItemState]
-    days: BusinessDays
+    people: People
     busy: Sequence[Busy]
     outcomes: Sequence[Outcome]
+    today: dt.date | None
+    steps: Mapping[str, Step]
     language: str = "en"
     outcome_times: dict[str, dt.datetime] = field(default_factory=dict)
     due: dict[str, dt.datetime] = field(default_factory=dict)  # by key, for anchors
+    refs: dict[str, dict[str, _Ref]] = field(default_factory=dict)  # by step id, then key
+    pushed: dict[str, dt.datetime] = field(default_factory=dict)  # extra floors, by key
+    unplaced: set[str] = field(default_factory=set)  # preparation with no working day left
+    clocks: dict[str, TwoCalendars] = field(default_factory=dict)  # by the contact's zone
 
     @property
     def contacts(self) -> tuple[Contact, ...]:
@@ -56,12 +92,27 @@ class _Context:
 
     @property
     def contact_tz(self) -> str:
-        """The zone calls are placed in: the decision contact's when known, else the first
-        interviewer's whose zone is known."""
+        """The zone the company is reached in: the decision contact's when known, else the
+        first interviewer's whose zone is known."""
         lead = self.interview.decision_contact
         if lead is not None and lead.tz:
             return lead.tz
         return next((c.tz for c in self.contacts if c.tz), self.interview.tz)
+
+    def calendars(self, contact: Contact | None) -> TwoCalendars:
+        tz = (contact.tz or self.interview.tz) if contact is not None else self.contact_tz
+        if tz not in self.clocks:
+            user = self.people.user or Person(self.interview.tz)
+            self.clocks[tz] = TwoCalendars(user, Person(tz, self.people.contact_holidays),
+                                           self.people.hours)
+        return self.clocks[tz]
+
+    def start_of(self, day: dt.date, calendars: TwoCalendars) -> dt.datetime:
+        return at_wall_time(day, dt.time(0), calendars.user.tz)
+
+    def rolled(self, calendars: TwoCalendars, due: dt.datetime) -> bool:
+        """Rule 6: overdue by more than a day (dates in the user's zone)."""
+        return self.today is not None and calendars.user_date(due) <= self.today - 2 * ONE_DAY
 
 
 def item_key(step: Step, contact: Contact | None) -> str:
@@ -73,36 +124,66 @@ def plan(
     *,
     states: Mapping[str, ItemState] | None = None,
     outcomes: Sequence[Outcome] = (),
-    days: BusinessDays | None = None,
+    people: People | None = None,
     busy: Sequence[Busy] = (),
     playbook: Sequence[Step] = DEFAULT_PLAYBOOK,
+    today: dt.date | None = None,
     language: str = "en",
 ) -> list[PlannedItem]:
     """Every item of the interview's follow-up, soonest first.
 
     `states` holds, by item key, what the user did (completions, snoozes, pinned times of
     closed items); `outcomes` the employer's answers in the order they were recorded;
-    `busy` the times the user's own calendars are taken; `language` that of the titles.
+    `busy` the times the user's own calendars are taken; `today` (the user's date) moves
+    what follows an overdue step (rule 6): without it nothing rolls forward; `language`
+    that of the titles.
     """
-    ctx = _Context(interview, states or {}, days or BusinessDays(), busy, outcomes, language)
+    ctx = _Context(interview, states or {}, people or People(), busy, outcomes, today,
+                   {step.id: step for step in playbook}, language)
     for outcome in outcomes:
         ctx.outcome_times.setdefault(outcome.kind, outcome.recorded.astimezone(interview.start.tzinfo))
-    items: list[PlannedItem] = []
+    items: dict[str, PlannedItem] = {}
     for step in playbook:
         if step.outcome is not None and step.outcome not in ctx.outcome_times:
             continue
-        if not step.per_interviewer:
-            items.append(_plan_step(ctx, step, None))
-            continue
-        # Removed interviewers keep their (cancelled) note, and the note to "the hiring
-        # team" planned before any interviewer was known stays cancelled once one is.
-        for contact in interview.contacts:
-            if contact.interviewer:
-                items.append(_plan_step(ctx, step, contact, retired=contact.removed))
-        if not ctx.contacts or step.id in ctx.states:
-            items.append(_plan_step(ctx, step, None, retired=bool(ctx.contacts)))
-    items.sort(key=lambda item: (item.sort_time, _order(playbook, item.step), item.key))
-    return items
+        for contact, retired in _who(ctx, step):
+            items[item_key(step, contact)] = _plan_step(ctx, step, contact, retired)
+        if step.when.business_days < 0 and step.when.anchor in items and not step.per_interviewer:
+            _prepare_before(ctx, step, items)
+    return sorted(items.values(), key=lambda i: (i.sort_time, _order(playbook, i.step), i.key))
+
+
+def _who(ctx: _Context, step: Step) -> list[tuple[Contact | None, bool]]:
+    if not step.per_interviewer:
+        return [(None, False)]
+    # Removed interviewers keep their (cancelled) note, and the note to "the hiring team"
+    # planned before any interviewer was known stays cancelled once one is.
+    who: list[tuple[Contact | None, bool]] = [(c, c.removed) for c in ctx.interview.contacts
+                                              if c.interviewer]
+    if not ctx.contacts or step.id in ctx.states:
+        who.append((None, bool(ctx.contacts)))
+    return who
+
+
+def _prepare_before(ctx: _Context, step: Step, items: dict[str, PlannedItem]) -> None:
+    """A preparation step (the call script) comes after what it follows and on the working
+    day before what it prepares (rule 5): when that day is too early, the prepared step
+    moves a working day later."""
+    anchor_key = step.when.anchor
+    for _ in range(PREPARE_TRIES):
+        item, anchor = items[step.id], items[anchor_key]
+        if NEEDS_ACTION != item.status or NEEDS_ACTION != anchor.status or item.overridden \
+                or anchor.overridden or not isinstance(anchor.start, dt.datetime):
+            return
+        calendars = ctx.calendars(None)
+        floor, _ = _floor(ctx, step, step.id, calendars)
+        fits = floor is None or (item.due is not None and item.due >= floor)
+        if fits and step.id not in ctx.unplaced:
+            return
+        later = calendars.shift(calendars.user_date(anchor.start), 1)
+        ctx.pushed[anchor_key] = ctx.start_of(later, calendars)
+        items[anchor_key] = _plan_step(ctx, ctx.steps[anchor_key], None, False)
+        items[step.id] = _plan_step(ctx, step, None, False)
 
 
 def _order(playbook: Sequence[Step], step_id: str) -> int:
@@ -147,6 +228,7 @@ def _plan_step(ctx: _Context, step: Step, contact: Contact | None, retired: bool
         contacts=tuple(c.display for c in contacts),
         email=step.email,
     )
+    calendars = ctx.calendars(contact)
     if step.id == "interview":
         return replace(
             base,
@@ -161,37 +243,147 @@ def _plan_step(ctx: _Context, step: Step, contact: Contact | None, retired: bool
             base,
             start=day,
             end=day + dt.timedelta(days=1),
-            alarm=at_wall_time(day, DEADLINE_ALARM_TIME, interview.tz),
+            # Open: 09:00 in the user's hours; closed: a time no setting changes (it rings no more).
+            alarm=calendars.at(day, DEADLINE_ALARM_TIME) if status == NEEDS_ACTION else
+            at_wall_time(day, DEADLINE_ALARM_TIME, interview.tz),
         )
 
-    planned = _resolve(ctx, when, step)
-    due, overridden, notes = planned, False, tuple[str, ...]()
+    due, notes = _timing(ctx, step, when, key, calendars, status)
+    planned = due
+    overridden = False
     if state.override is not None:
-        due, overridden = state.override.astimezone(planned.tzinfo), True
-    elif ctx.busy and (step.slot or step.box) and status == NEEDS_ACTION:
-        due, notes = _fit(ctx, step, planned)
+        due, overridden, notes = state.override, True, ()
     if state.pinned_due is not None and status != NEEDS_ACTION:
-        due = state.pinned_due.astimezone(planned.tzinfo)  # closed items never move
+        due = state.pinned_due  # closed items never move
+    if status != NEEDS_ACTION:
+        notes = ()
     ctx.due[key] = due
-    if step.alarm_after_anchor is not None:
-        anchor = _anchor_moment(ctx, step.when, planned_only=True)
-        assert isinstance(anchor, dt.datetime)
-        alarm = add_elapsed(add_elapsed(anchor, step.alarm_after_anchor), due - planned)
-    else:
-        alarm = add_elapsed(due, -step.alarm_before)
+    if status != CANCELLED:
+        done = state.completed if status == COMPLETED else None
+        rolled = done is None and ctx.rolled(calendars, due)
+        moment = done or (ctx.start_of(ctx.today, calendars) if rolled and ctx.today else due)
+        ctx.refs.setdefault(step.id, {})[key] = _Ref(moment, rolled)
+    # Each time in the zone of the clock it follows: a call the contact's, what is done
+    # before leaving the interview's, every other step the user's (they do it).
+    zone = (calendars.contact.zone if step.slot else ZoneInfo(interview.tz) if step.on_site
+            else calendars.user.zone)
+    due = due.astimezone(zone)
     return replace(
         base,
-        tz=str(planned.tzinfo),
+        tz=str(zone),
         start=due if step.slot else None,
         due=due,
         end=add_elapsed(due, step.slot) if step.slot else None,
-        alarm=alarm,
+        alarm=_alarm(ctx, step, when, calendars, due, planned, status).astimezone(zone),
         overridden=overridden,
         notes=notes,
     )
 
 
-def _anchor_moment(ctx: _Context, when: When, planned_only: bool = False) -> dt.datetime | dt.date:
+def _timing(ctx: _Context, step: Step, when: When, key: str, calendars: TwoCalendars,
+            status: Status) -> tuple[dt.datetime, tuple[str, ...]]:
+    """Where the rules put an open step (closed ones are pinned afterwards), and why."""
+    plain_calendars = placing.weekends_only(calendars)
+    if when.after is not None:
+        anchor = _anchor_moment(ctx, step, when, calendars)
+        assert isinstance(anchor, dt.datetime)
+        if step.on_site:
+            return add_elapsed(anchor, when.after), ()
+        if when.end_of_hours:
+            due = placing.end_of_hours(calendars, anchor, when.after)
+            plain = placing.end_of_hours(plain_calendars, anchor, when.after)
+        else:
+            natural = add_elapsed(anchor, when.after)
+            due = placing.by_delay(calendars, anchor, natural, working=step.email)
+            plain = placing.by_delay(plain_calendars, anchor, natural, working=step.email)
+        reason = placing.why_moved(calendars, plain, due)
+        return due, (reason,) if reason else ()
+
+    anchor = _anchor_moment(ctx, step, when, calendars)
+    anchor_day = anchor if not isinstance(anchor, dt.datetime) else calendars.user_date(anchor)
+    day, plain_day = (_intended_day(c, anchor_day, when) for c in (calendars, plain_calendars))
+    floor, floor_why = _floor(ctx, step, key, calendars)
+    assert when.at is not None
+    notes: list[str] = []
+    ref = ctx.refs.get(when.anchor, {}).get(when.anchor)
+    if ref is not None and ref.rolled and when.business_days >= 0 and status == NEEDS_ACTION:
+        notes.append(f"{when.anchor} is overdue, so this counts from today")
+    if step.slot is not None:
+        earliest = ctx.start_of(day, calendars)
+        if floor is not None and floor > earliest:
+            earliest = floor
+        placed = placing.call_slot(calendars, earliest, when.at, step.windows, step.slot,
+                                   ctx.busy if status == NEEDS_ACTION else ())
+        moment = placed.moment
+        if floor_why and earliest == floor and calendars.user_date(moment) > plain_day:
+            notes.append(f"moved to {placing.day_label(moment, calendars)}: {floor_why}")
+        else:
+            reason = placing.why_moved(calendars, ctx.start_of(plain_day, calendars), moment,
+                                       contact_side=False)
+            notes += [reason] if reason else []
+        return moment, (*notes, *placed.notes)
+
+    at = calendars.hours.clamp(when.at)
+    if at != when.at:
+        notes.append(f"at {at:%H:%M}: your hours are {calendars.hours}")
+    if when.business_days < 0:  # preparation: on a working day before what it prepares
+        found = placing.on_working_day_before(calendars, day, at, floor)
+        moment = found or calendars.at(day, at)
+        ctx.unplaced.discard(key)
+        if found is None:
+            ctx.unplaced.add(key)  # the prepared step moves a day (_prepare_before)
+    else:
+        moment = placing.on_working_day(calendars, day, at, floor)
+    if floor_why and floor is not None and calendars.at(day, at) < floor \
+            and calendars.user_date(moment) != plain_day:
+        notes.append(f"moved to {placing.day_label(moment, calendars)}: {floor_why}")
+    else:
+        reason = placing.why_moved(calendars, calendars.at(plain_day, at), moment)
+        notes += [reason] if reason else []
+    if step.box is not None and ctx.busy and status == NEEDS_ACTION:
+        placed = placing.fit_box(calendars, moment, step.box, step.windows, step.search,
+                                 ctx.busy, floor)
+        moment = placed.moment
+        notes += placed.notes
+    return moment, tuple(notes)
+
+
+def _intended_day(calendars: TwoCalendars, anchor_day: dt.date, when: When) -> dt.date:
+    day = anchor_day + dt.timedelta(days=when.days)
+    if when.business_days:
+        day = calendars.shift(day, when.business_days)
+    if when.next_business_day:
+        day = calendars.next_or_same(day)
+    return day
+
+
+def _floor(ctx: _Context, step: Step, key: str,
+           calendars: TwoCalendars) -> tuple[dt.datetime | None, str | None]:
+    """Rule 5: the earliest moment the step may take after the items it follows (each
+    counted from when it was sent, else from when it is due, else from today)."""
+    best: dt.datetime | None = ctx.pushed.get(key)
+    why: str | None = None
+    for gap in step.follows:
+        for ref_key, ref in ctx.refs.get(gap.step, {}).items():
+            day = calendars.user_date(ref.moment)
+            if gap.working_days:
+                bound = ctx.start_of(calendars.shift(day, gap.working_days), calendars)
+                text = (f"{gap.working_days} working day{'s' if gap.working_days > 1 else ''}"
+                        f" after {ref_key}")
+            elif gap.days:
+                bound = ctx.start_of(day + dt.timedelta(days=gap.days), calendars)
+                text = f"{gap.days} days after {ref_key}"
+            else:
+                bound, text = add_elapsed(ref.moment, STRICTLY), f"after {ref_key}"
+            if ref.rolled:
+                text = f"{ref_key} is overdue, so this counts from today"
+            if best is None or bound > best:
+                best, why = bound, text
+    return best, why
+
+
+def _anchor_moment(ctx: _Context, step: Step, when: When,
+                   calendars: TwoCalendars) -> dt.datetime | dt.date:
     interview = ctx.interview
     if when.anchor == "start":
         return interview.start
@@ -200,10 +392,14 @@ def _anchor_moment(ctx: _Context, when: When, planned_only: bool = False) -> dt.
     if when.anchor == "deadline":
         return interview.effective_deadline
     if when.anchor == "outcome":
-        raise ValueError("an outcome step is anchored on its own outcome")
+        assert step.outcome is not None
+        return ctx.outcome_times[step.outcome]
     moment = ctx.due[when.anchor]
+    ref = ctx.refs.get(when.anchor, {}).get(when.anchor)
+    if ref is not None and ref.rolled and when.business_days >= 0:
+        return ref.moment  # rule 6: what follows counts from today (preparation stays before)
     done = ctx.states.get(when.anchor, ItemState()).completed
-    if done is not None and not planned_only:
+    if done is not None:
         done = done.astimezone(moment.tzinfo)
         if when.follow_completion == "always" or (
             when.follow_completion == "later" and done > moment
@@ -212,47 +408,23 @@ def _anchor_moment(ctx: _Context, when: When, planned_only: bool = False) -> dt.
     return moment
 
 
-def _resolve(ctx: _Context, when: When, step: Step) -> dt.datetime:
-    if when.anchor == "outcome":
-        assert step.outcome is not None
-        anchor: dt.datetime | dt.date = ctx.outcome_times[step.outcome]
-    else:
-        anchor = _anchor_moment(ctx, when)
-    if when.after is not None:
+def _alarm(ctx: _Context, step: Step, when: When, calendars: TwoCalendars, due: dt.datetime,
+           planned: dt.datetime, status: Status) -> dt.datetime:
+    """One reminder, inside the user's hours (rule 2) except where the step itself is not:
+    at the interview, and for a call whose windows never meet the user's hours. A closed
+    item rings no more; its reminder (where the events profile shows it) stays put."""
+    if step.alarm_after_anchor is not None:
+        anchor = _anchor_moment(ctx, step, when, calendars)
         assert isinstance(anchor, dt.datetime)
-        return add_elapsed(anchor, when.after)
-    tz = ctx.contact_tz if when.zone == "contact" else ctx.interview.tz
-    if isinstance(anchor, dt.datetime):
-        from zoneinfo import ZoneInfo
-
-        anchor = anchor.astimezone(ZoneInfo(tz)).date()
-    day = anchor + dt.timedelta(days=when.days)
-    if when.business_days:
-        day = ctx.days.shift(day, when.business_days)
-    if when.next_business_day:
-        day = ctx.days.next_or_same(day)
-    assert when.at is not None
-    return at_wall_time(day, when.at, tz)
-
-
-def _fit(ctx: _Context, step: Step, planned: dt.datetime) -> tuple[dt.datetime, tuple[str, ...]]:
-    """Move a time-boxed step off the user's busy times; say why it moved."""
-    length = step.slot or step.box
-    assert length is not None
-    blocker = overlapping(planned, add_elapsed(planned, length), ctx.busy)
-    if blocker is None:
-        return planned, ()
-    tz = str(planned.tzinfo)
-    day, first = planned.date(), planned.time()
-    for _ in range(SEARCH_DAYS):
-        found = free_slot(day, first, step.windows, length, tz, ctx.busy)
-        if found is not None:
-            reason = f"moved from {planned:%a %d %b %H:%M}: busy with {blocker.summary or 'an event'}"
-            return found, (reason,)
-        day = ctx.days.shift(day, step.search)
-        first = dt.time(0, 0)
-    return planned, (f"no free slot found within {SEARCH_DAYS} business days; kept despite "
-                     f"{blocker.summary or 'a busy event'}",)
+        alarm = add_elapsed(anchor, step.alarm_after_anchor)
+        if status != NEEDS_ACTION:
+            return min(alarm, due)
+        alarm = add_elapsed(alarm, due - planned)  # a snooze takes the reminder along
+    else:
+        alarm = add_elapsed(due, -step.alarm_before)
+    if step.on_site or not calendars.in_hours(due) or status != NEEDS_ACTION:
+        return alarm
+    return placing.alarm_in_hours(calendars, alarm, due)
 
 
 def _status(step: Step, state: ItemState, interview: Interview, outcomes: Sequence[Outcome],

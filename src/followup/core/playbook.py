@@ -40,8 +40,22 @@ class When:
     # How a completed anchor step moves this one: "later" only when the completion was
     # later than planned, "always" to the completion time, None never.
     follow_completion: Literal["later", "always"] | None = None
-    # Whose clock `at` is read on: calls go to the contact's morning when their zone is known.
-    zone: Literal["interview", "contact"] = "interview"
+    # Whose clock `at` is read on: the user's (they do the step), or the contact's for calls.
+    zone: Literal["user", "contact"] = "user"
+    # The thank-you rule: due at the end of the user's hours on the first working day after
+    # the anchor, never later than `after` (PLAYBOOK.md, `thank-you-email`).
+    end_of_hours: bool = False
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Rule 5 (order): a step comes after every open or done item of `step`, at least
+    `working_days` working days or `days` days later (dates in the user's zone); with
+    neither, simply later. A user's playbook cannot shorten these."""
+
+    step: str
+    working_days: int = 0
+    days: int = 0
 
 
 @dataclass(frozen=True)
@@ -65,26 +79,28 @@ class Step:
     box: dt.timedelta | None = None
     windows: tuple[tuple[dt.time, dt.time], ...] = ()
     search: int = 1
+    follows: tuple[Gap, ...] = ()  # rule 5: what this step must come after, and how long
+    on_site: bool = False  # the interview and what is done before leaving: never moved
 
 
 H = dt.timedelta(hours=1)
 M = dt.timedelta(minutes=1)
 TEN = dt.time(10, 0)
-# Early morning or evening reaches people best (PLAYBOOK.md, `call`).
+# Early morning or evening reaches people best (PLAYBOOK.md, `call`): the contact's clock.
 CALL_WINDOWS = ((dt.time(9, 0), dt.time(11, 0)), (dt.time(17, 0), dt.time(19, 0)))
 SCRIPT_WINDOWS = ((dt.time(17, 0), dt.time(20, 0)),)
 
 DEFAULT_PLAYBOOK: tuple[Step, ...] = (
     Step("interview", "event", "Interview: {role} at {company}",
          "The interview itself.",
-         When("start"), alarm_before=1 * H),
+         When("start"), alarm_before=1 * H, on_site=True),
     Step("ask-timeline", "task", "Ask {company} when they will decide",
          "Before leaving: ask when they will decide, who will tell you, and by which "
          "channel (phone or email).",
-         When("end", after=dt.timedelta(0)), alarm_before=10 * M),
+         When("end", after=dt.timedelta(0)), alarm_before=10 * M, on_site=True),
     Step("business-card", "task", "Get {company} interviewers' contact details",
          "Before leaving: get each interviewer's name, title, email and phone.",
-         When("end", after=dt.timedelta(0)), alarm_before=10 * M),
+         When("end", after=dt.timedelta(0)), alarm_before=10 * M, on_site=True),
     Step("notes", "task", "Write interview notes ({company})",
          "Write down the topics, skills and traits they stressed, the questions and how "
          "you answered, what to improve, and points to mention later.",
@@ -92,39 +108,42 @@ DEFAULT_PLAYBOOK: tuple[Step, ...] = (
     Step("thank-you-email", "task", "Send a thank-you email to {company}",
          "A short thank-you to the interviewer(s): thank them for their time and restate "
          "your interest. Hard limit: 48 hours after the interview.",
-         When("end", after=48 * H), alarm_after_anchor=3 * H, email=True),
+         When("end", after=48 * H, end_of_hours=True), alarm_after_anchor=3 * H, email=True),
     Step("formal-note", "task", "Send a formal note to {contact} ({company})",
          "A more detailed note: your strengths and why you fit the role.",
          When("end", days=3, next_business_day=True, at=TEN),
          handwritten=When("end", business_days=1, at=TEN),
-         email=True, per_interviewer=True),
+         email=True, per_interviewer=True, follows=(Gap("thank-you-email", working_days=1),)),
     Step("response-deadline", "event", "{company} said they would decide",
          "The day they said they would decide.",
          When("deadline"), chase=True),
     Step("status-email", "task", "Email {company} for a status update",
          "Ask for the outcome: who you are, the role, the interview date, your fit, one or "
          "two points from your notes, and a positive close.",
-         When("deadline", business_days=1, at=TEN), email=True, chase=True),
+         When("deadline", business_days=1, at=TEN), email=True, chase=True,
+         follows=(Gap("thank-you-email", working_days=1), Gap("formal-note", working_days=2))),
     Step("call", "task", "Call {company} about the {role} role",
          "Phone the contact directly (not voicemail); early morning or evening reaches "
          "people best.",
          When("status-email", business_days=2, at=dt.time(9, 0), follow_completion="later",
               zone="contact"),
-         alarm_before=10 * M, slot=15 * M, chase=True, windows=CALL_WINDOWS),
+         alarm_before=10 * M, slot=15 * M, chase=True, windows=CALL_WINDOWS,
+         follows=(Gap("status-email", working_days=1),)),
     Step("call-script", "task", "Prepare the call to {company}",
          "Prepare the key points for the call and practise it.",
          When("call", business_days=-1, at=dt.time(17, 0)), chase=True,
-         box=30 * M, windows=SCRIPT_WINDOWS, search=-1),
+         box=30 * M, windows=SCRIPT_WINDOWS, search=-1, follows=(Gap("status-email"),)),
     Step("second-call", "task", "Call {company} a second time",
          "Last attempt if there is still no answer.",
          When("call", days=14, next_business_day=True, at=dt.time(9, 0),
               follow_completion="always", zone="contact"),
-         alarm_before=10 * M, slot=15 * M, chase=True, windows=CALL_WINDOWS),
+         alarm_before=10 * M, slot=15 * M, chase=True, windows=CALL_WINDOWS,
+         follows=(Gap("call", days=14),)),
     Step("let-go", "task", "Close the {company} application and move on",
          "Three attempts made: close the application politely and keep searching.",
          When("second-call", days=7, next_business_day=True, at=TEN,
               follow_completion="always"),
-         chase=True),
+         chase=True, follows=(Gap("second-call", days=7),)),
     Step("reply-second-interview", "task", "Accept the second interview at {company}",
          "Answer by the channel they used with you.",
          When("outcome", after=4 * H), email=True, outcome="second-interview"),
@@ -305,7 +324,21 @@ def _changed(step: Step, changes: dict[str, object]) -> Step:
                 raise ValueError("this step's reminder is set by 'alarm_before'")
             step_changes["alarm_after_anchor"] = _duration(value)
     when = replace(step.when, **when_changes)  # type: ignore[arg-type]
+    _keeps_order(step.id, when, step.follows)
     return replace(step, when=when, **step_changes)  # type: ignore[arg-type]
+
+
+def _keeps_order(step_id: str, when: When, follows: tuple[Gap, ...]) -> None:
+    """A timing that would always break rule 5 (order) is refused rather than overruled."""
+    for gap in follows:
+        if gap.step != when.anchor or when.after is not None:
+            continue
+        if gap.days and when.days < gap.days:
+            raise ValueError(f"days = {when.days} is too soon: it comes at least {gap.days} days "
+                             f"after [{gap.step}] (PLAYBOOK.md, rule 5)")
+        if gap.working_days and when.business_days < gap.working_days:
+            raise ValueError(f"business_days = {when.business_days} is too soon: it comes at least "
+                             f"{gap.working_days} working day(s) after [{gap.step}] (PLAYBOOK.md, rule 5)")
 
 
 TITLE_FIELDS = ("company", "role", "contact")

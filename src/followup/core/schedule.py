@@ -1,44 +1,261 @@
-"""Business-day and wall-clock arithmetic, kept pure: no clock reads, no I/O."""
+"""Working days, hours and wall-clock arithmetic for two people (PLAYBOOK.md, "Two people's
+calendars"), kept pure: no clock reads, no I/O.
+
+The **user** works in their zone, inside their hours, on their country's working days; the
+**contact** (the interviewer) in theirs. A *working date* is Monday–Friday and a public
+holiday in neither country; a *working moment* is one whose date is a working date on both
+people's clocks.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from followup.errors import UsageError
 
 ONE_DAY = dt.timedelta(days=1)
+QUARTER = dt.timedelta(minutes=15)
+MIN_HOURS = dt.timedelta(hours=2)
+# No stretch of days is closed for both people for this long (weekends plus the longest
+# holiday runs); a search that goes further has a bug, not a calendar, to blame.
+SEARCH_LIMIT = 60
+
+
+# -- the user's hours ----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class BusinessDays:
-    """Monday to Friday, minus the given public holidays.
+class Hours:
+    """The part of the day the user does follow-up work in (config `hours`)."""
 
-    `holidays` is anything supporting `date in holidays` (a set, or a `holidays`
-    package calendar).
-    """
+    start: dt.time = dt.time(8, 0)
+    end: dt.time = dt.time(20, 0)
 
+    def __str__(self) -> str:
+        return f"{self.start:%H:%M}-{self.end:%H:%M}"
+
+    def clamp(self, time: dt.time) -> dt.time:
+        return min(max(time, self.start), self.end)
+
+
+DEFAULT_HOURS = Hours()
+_HOURS = re.compile(r"(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})")
+
+
+def parse_hours(text: str) -> Hours:
+    """'08:00-20:00' → Hours; empty, malformed, reversed or shorter than 2 h is an error."""
+    cleaned = text.strip()
+    if not cleaned:
+        raise UsageError('the hours are empty; give them as "08:00-20:00"')
+    match = _HOURS.fullmatch(cleaned)
+    try:
+        if not match:
+            raise ValueError
+        h1, m1, h2, m2 = (int(g) for g in match.groups())
+        start, end = dt.time(h1, m1), dt.time(h2, m2)
+    except ValueError:
+        raise UsageError(f'the hours {text!r} are not a range such as "08:00-20:00"') from None
+    if end <= start:
+        raise UsageError(f"the hours {text!r} end before they start; give them as "
+                         '"08:00-20:00" (hours past midnight are not supported)')
+    length = dt.datetime.combine(dt.date.min, end) - dt.datetime.combine(dt.date.min, start)
+    if length < MIN_HOURS:
+        raise UsageError(f"the hours {text!r} are shorter than 2 hours; a plan needs room")
+    return Hours(start, end)
+
+
+# -- holidays ------------------------------------------------------------------------------
+
+# Holidays in the `holidays` package's PUBLIC category that ordinary private employers work
+# on: in the US that category is the federal list, and Columbus Day and Veterans Day close
+# federal offices and banks, not companies (README, "The plan").
+WORKED_THROUGH = {
+    "US": frozenset({"Columbus Day", "Indigenous Peoples' Day", "Veterans Day"}),
+}
+
+
+@dataclass(frozen=True, eq=False)
+class Holidays:
+    """A country's public holidays that close private employers, with their names."""
+
+    calendar: Any  # a holidays.HolidayBase: it fills in each year when first asked
+    country: str
+    worked: frozenset[str] = frozenset()
+
+    def name(self, day: dt.date) -> str | None:
+        text = self.calendar.get(day)
+        if not text:
+            return None
+        names = [n for n in str(text).split("; ") if n.split(" (")[0] not in self.worked]
+        return "; ".join(names) or None
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, dt.date) and self.name(day) is not None
+
+
+def public_holidays(country: str, subdivision: str | None = None) -> Holidays:
+    """The public holidays of a country (ISO 3166 code) and optional subdivision."""
+    import holidays  # a tenth of a second to load: only when a plan needs holidays
+
+    code = country.strip().upper()
+    supported = holidays.list_supported_countries()
+    if code not in supported:
+        raise UsageError(
+            f"unknown country {country!r}; use an ISO 3166 code such as GB, US or DE"
+        )
+    if subdivision and subdivision.upper() not in supported[code]:
+        raise UsageError(
+            f"unknown subdivision {subdivision!r} of {code}; use one of: "
+            + ", ".join(supported[code])
+        )
+    # English names when the country has them: they appear in "moved to …: <name> in US".
+    kind = getattr(holidays, code, None)
+    languages = getattr(kind, "supported_languages", ())
+    language = "en_US" if "en_US" in languages else None
+    calendar = holidays.country_holidays(
+        code, subdiv=subdivision.upper() if subdivision else None, language=language)
+    label = f"{code}-{subdivision.upper()}" if subdivision else code
+    return Holidays(calendar, label, WORKED_THROUGH.get(code, frozenset()))
+
+
+def holiday_name(holidays: Container[dt.date], day: dt.date) -> str | None:
+    if isinstance(holidays, Holidays):
+        return holidays.name(day)
+    return "a public holiday" if day in holidays else None
+
+
+# -- two people's calendars ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Person:
+    tz: str
     holidays: Container[dt.date] = field(default_factory=frozenset)
 
-    def is_business_day(self, day: dt.date) -> bool:
-        return day.weekday() < 5 and day not in self.holidays
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.tz)
+
+    @property
+    def city(self) -> str:
+        """'America/Los_Angeles' → 'Los Angeles': how a note names the zone."""
+        return self.tz.rsplit("/", 1)[-1].replace("_", " ")
+
+
+@dataclass(frozen=True)
+class TwoCalendars:
+    """The user's and one contact's calendars: where a step may go (rules 1–3)."""
+
+    user: Person
+    contact: Person
+    hours: Hours = DEFAULT_HOURS
+    # Working dates already looked up: a plan asks about the same few weeks many times.
+    _working: dict[dt.date, bool] = field(default_factory=dict, compare=False, repr=False)
+
+    # dates ------------------------------------------------------------------------------
+
+    def closed(self, day: dt.date) -> str | None:
+        """Why `day` is not a working date: None when it is one."""
+        if day.weekday() >= 5:
+            return f"{day:%A}"
+        for person in (self.user, self.contact):
+            name = holiday_name(person.holidays, day)
+            if name is not None:
+                country = getattr(person.holidays, "country", None)
+                return f"{name} in {country}" if country else name
+        return None
+
+    def working_date(self, day: dt.date) -> bool:
+        known = self._working.get(day)
+        if known is None:
+            known = self._working[day] = self.closed(day) is None
+        return known
 
     def next_or_same(self, day: dt.date) -> dt.date:
-        """'Next business day' in the playbook: a business day stays as it is."""
-        while not self.is_business_day(day):
+        """'Next working day': a working day stays as it is."""
+        for _ in range(SEARCH_LIMIT):
+            if self.working_date(day):
+                return day
             day += ONE_DAY
-        return day
+        raise AssertionError(f"no working day within {SEARCH_LIMIT} days of {day}")
 
     def shift(self, day: dt.date, count: int) -> dt.date:
-        """The `count`-th business day after `day` (before it when negative); 0 keeps `day`."""
+        """The `count`-th working day after `day` (before it when negative); 0 keeps `day`."""
         step = ONE_DAY if count > 0 else -ONE_DAY
         for _ in range(abs(count)):
             day += step
-            while not self.is_business_day(day):
+            for _ in range(SEARCH_LIMIT):
+                if self.working_date(day):
+                    break
                 day += step
         return day
+
+    # moments ----------------------------------------------------------------------------
+
+    def user_date(self, moment: dt.datetime) -> dt.date:
+        return moment.astimezone(self.user.zone).date()
+
+    def contact_date(self, moment: dt.datetime) -> dt.date:
+        return moment.astimezone(self.contact.zone).date()
+
+    def working_moment(self, moment: dt.datetime) -> bool:
+        """A working date on both people's clocks (rules 1 and 3)."""
+        return self.working_date(self.user_date(moment)) and self.working_date(
+            self.contact_date(moment))
+
+    def in_hours(self, moment: dt.datetime) -> bool:
+        local = moment.astimezone(self.user.zone).time()
+        return self.hours.start <= local <= self.hours.end
+
+    def at(self, day: dt.date, time: dt.time) -> dt.datetime:
+        """`time` (kept inside the user's hours) on the user's `day`."""
+        return at_wall_time(day, self.hours.clamp(time), self.user.tz)
+
+    def day_window(self, day: dt.date, working: bool = True) -> tuple[dt.datetime, dt.datetime] | None:
+        """The user's hours on their `day`; with `working`, only the part that is a working
+        moment for both (a user's evening can be the contact's Saturday). None when empty."""
+        start, end = self.at(day, self.hours.start), self.at(day, self.hours.end)
+        if not working:
+            return start, end
+        if not self.working_date(day):
+            return None
+        # The contact's date changes at most once inside a day of hours: cut there.
+        contact_start, contact_end = self.contact_date(start), self.contact_date(end)
+        if contact_start == contact_end:
+            return (start, end) if self.working_date(contact_start) else None
+        first, second = self.working_date(contact_start), self.working_date(contact_end)
+        if first and second:
+            return start, end
+        midnight = at_wall_time(contact_end, dt.time(0), self.contact.tz)
+        if first:
+            cut = add_elapsed(midnight, -QUARTER)  # the last quarter of the contact's day
+            return (start, cut) if cut >= start else None
+        if second:
+            return midnight, end
+        return None
+
+    def clamp_forward(self, moment: dt.datetime) -> dt.datetime:
+        """`moment` if inside the user's hours, else the next start of their hours."""
+        if self.in_hours(moment):
+            return moment
+        local = moment.astimezone(self.user.zone)
+        day = local.date() if local.time() < self.hours.start else local.date() + ONE_DAY
+        return self.at(day, self.hours.start)
+
+    def hours_distance(self, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
+        """How far a slot would have to move to lie inside the user's hours (0: it does)."""
+        day = self.user_date(start)
+        best = dt.timedelta.max
+        for offset in (-1, 0, 1):
+            begin = self.at(day + offset * ONE_DAY, self.hours.start)
+            finish = self.at(day + offset * ONE_DAY, self.hours.end)
+            best = min(best, max(begin - start, end - finish, dt.timedelta(0)))
+        return best
 
 
 def at_wall_time(day: dt.date, time: dt.time, tz: str) -> dt.datetime:
@@ -54,6 +271,8 @@ def add_elapsed(moment: dt.datetime, delta: dt.timedelta) -> dt.datetime:
     return (moment.astimezone(dt.timezone.utc) + delta).astimezone(moment.tzinfo)
 
 
+# -- busy times ----------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Busy:
@@ -68,42 +287,19 @@ def overlapping(start: dt.datetime, end: dt.datetime, busy: Sequence[Busy]) -> B
     return next((b for b in busy if b.start < end and b.end > start), None)
 
 
-def free_slot(
+def window_starts(
     day: dt.date,
-    first: dt.time,
     windows: Sequence[tuple[dt.time, dt.time]],
     length: dt.timedelta,
     tz: str,
-    busy: Sequence[Busy],
-    step: dt.timedelta = dt.timedelta(minutes=15),
-) -> dt.datetime | None:
-    """The first start on `day`, from `first` on, inside one of the windows, that is free."""
+    step: dt.timedelta = QUARTER,
+) -> list[dt.datetime]:
+    """Every start, `step` apart, of a `length` slot inside the windows of `day` in `tz`."""
+    starts = []
     for window_start, window_end in windows:
-        if window_end <= first:
-            continue
-        begin = at_wall_time(day, max(first, window_start), tz)
+        candidate = at_wall_time(day, window_start, tz)
         limit = at_wall_time(day, window_end, tz)
-        candidate = begin
         while add_elapsed(candidate, length) <= limit:
-            if overlapping(candidate, add_elapsed(candidate, length), busy) is None:
-                return candidate
+            starts.append(candidate)
             candidate = add_elapsed(candidate, step)
-    return None
-
-
-def public_holidays(country: str, subdivision: str | None = None) -> Container[dt.date]:
-    """The public holidays of a country (ISO 3166 code) and optional subdivision."""
-    import holidays  # a tenth of a second to load: only when a plan needs holidays
-
-    code = country.strip().upper()
-    supported = holidays.list_supported_countries()
-    if code not in supported:
-        raise UsageError(
-            f"unknown country {country!r}; use an ISO 3166 code such as GB, US or DE"
-        )
-    if subdivision and subdivision.upper() not in supported[code]:
-        raise UsageError(
-            f"unknown subdivision {subdivision!r} of {code}; use one of: "
-            + ", ".join(supported[code])
-        )
-    return holidays.country_holidays(code, subdiv=subdivision.upper() if subdivision else None)
+    return starts
