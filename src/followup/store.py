@@ -801,6 +801,10 @@ class Store:
             list(values.values()),
         )
 
+    def set_renders(self, item_id: int, vtodo: str | None, vevent: str) -> None:
+        self.db.execute("UPDATE items SET vtodo = ?, vevent = ? WHERE id = ?",
+                        (vtodo, vevent, item_id))
+
     def next_item_id(self) -> int:
         """The id a new item gets (inside a write transaction): its event names it."""
         return int(self.db.execute("SELECT coalesce(max(id), 0) + 1 FROM items").fetchone()[0])

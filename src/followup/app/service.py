@@ -33,7 +33,7 @@ from followup.core.model import (
 )
 from followup.core.notes import clean as clean_notes
 from followup.core.planner import People, plan
-from followup.core.render import Meta, render_item
+from followup.core.render import RENDER_VERSION, Meta, render_item
 from followup.core.schedule import Busy, Person, public_holidays
 from followup.core.vocab import OUTCOMES
 from followup.core.wording import Style
@@ -72,6 +72,7 @@ def validate(interview: Interview) -> None:
 PLAN_RULES = 2
 SETTINGS_KEY = "plan_settings"
 DAY_KEY = "plan_day"
+RENDER_KEY = "render_version"  # the form of the stored renders (render_version())
 
 
 def fingerprint(item: PlannedItem) -> str:
@@ -102,6 +103,14 @@ def settings_fingerprint(config: Config) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def render_version() -> str:
+    """What the stored renders were made by: our renderer's version and icalendar's (read
+    from its package metadata: icalendar itself is not imported)."""
+    from importlib.metadata import version
+
+    return f"{RENDER_VERSION}:icalendar {version('icalendar')}"
+
+
 def _frozen(item: PlannedItem, row: ItemRow) -> PlannedItem:
     """Closed items never move: keep the times they had when they were closed, in their zone
     (an IANA zone, never the store's fixed offset: CALENDAR_RULES 20), so that a changed
@@ -129,6 +138,7 @@ class Service:
         self._busy: list[Busy] | None = None
         self._holidays: dict[tuple[str, str | None], Container[dt.date]] = {}
         self._changing = False
+        self._rerender = False  # while _catch_up renders stale stored renders again
 
     @property
     def store(self) -> Store:
@@ -174,10 +184,19 @@ class Service:
     def _catch_up(self) -> None:
         """Rule 7: when the zone, country, hours or playbook changed, re-plan the open items
         of every interview; rule 6: on the first change of a new day, re-plan the ones that
-        have an overdue item. Items that do not move keep their bytes and SEQUENCE."""
+        have an overdue item. Items that do not move keep their bytes and SEQUENCE.
+
+        After an upgrade that renders differently (render_version()), every interview is
+        planned again so that each item's render can be made again: an item whose plan is
+        the same gets the new form with its SEQUENCE, CREATED, LAST-MODIFIED and DTSTAMP
+        kept (nothing changed in substance); an item whose plan moved (which the next
+        re-plan would do anyway) is saved as any change is. Read-only commands (`list`,
+        `show`, the page) show the stored renders as they are until then."""
         store = self.store
         settings, today = settings_fingerprint(self.config), self.today.isoformat()
-        if store.get_meta(SETTINGS_KEY) != settings:
+        renders = render_version()
+        stale = store.get_meta(RENDER_KEY) != renders
+        if stale or store.get_meta(SETTINGS_KEY) != settings:
             ids = store.interview_ids()
         elif store.get_meta(DAY_KEY) != today:
             zone = ZoneInfo(self.config.user_tz)
@@ -185,10 +204,15 @@ class Service:
             ids = store.interviews_open_before(yesterday)
         else:
             return
-        for interview_id in ids:
-            self.replan(store.interview(interview_id))
+        self._rerender = stale
+        try:
+            for interview_id in ids:
+                self.replan(store.interview(interview_id))
+        finally:
+            self._rerender = False
         store.set_meta(SETTINGS_KEY, settings)
         store.set_meta(DAY_KEY, today)
+        store.set_meta(RENDER_KEY, renders)
 
     @property
     def today(self) -> dt.date:
@@ -299,7 +323,8 @@ class Service:
 
         An item the plan no longer has (the reply to an outcome taken back) is deleted."""
         assert interview.id is not None
-        rows = {row.key: row for row in self.store.items(interview.id)}
+        # The stored renders are read only to be compared with fresh ones (_catch_up).
+        rows = {row.key: row for row in self.store.items(interview.id, light=not self._rerender)}
         planned = self._plan(
             interview,
             states={key: row.state for key, row in rows.items()},
@@ -335,11 +360,21 @@ class Service:
         """Store an item when it changed; `shown` is its form as a calendar event."""
         print_ = fingerprint(item)
         notes = "\n".join(item.notes)
+        uid = item_uid(interview, item.key)
         if old is not None and old.fingerprint == print_:
             if old.notes != notes:  # a new reason for the same time: no calendar change
                 self.store.set_item_notes(old.id, notes)
-            return 0
-        uid = item_uid(interview, item.key)
+            if not self._rerender:
+                return 0
+            # Rendered by an older version: the same item, its revision kept, in the new form.
+            kept = Meta(uid, interview.uid, item_uid(interview, "interview"), old.sequence,
+                        dt.datetime.fromisoformat(old.created),
+                        dt.datetime.fromisoformat(old.modified))
+            renders = render_item(item, kept, shown)
+            if renders == (old.vtodo, old.vevent):
+                return 0
+            self.store.set_renders(old.id, *renders)
+            return 1
         created = dt.datetime.fromisoformat(old.created) if old else self.now
         sequence = old.sequence + 1 if old else 0
         meta = Meta(
@@ -350,8 +385,7 @@ class Service:
             created=created,
             modified=self.now,
         )
-        vtodo = render_item(item, meta)[0]
-        vevent = render_item(shown, meta)[1]
+        vtodo, vevent = render_item(item, meta, shown)
         self.store.upsert_item(
             {
                 **({"id": new_id} if new_id is not None else {}),
