@@ -86,8 +86,8 @@ def fingerprint(item: PlannedItem) -> str:
             return value.isoformat()
         return value
 
-    item = dataclasses.replace(item, notes=())
-    values = [canonical(getattr(item, name)) for name in _ITEM_FIELDS]
+    # The notes as () (what they were when the digest was first made: stored digests stay).
+    values = [() if name == "notes" else canonical(getattr(item, name)) for name in _ITEM_FIELDS]
     return hashlib.sha256(repr(values).encode()).hexdigest()
 
 
@@ -139,6 +139,7 @@ class Service:
         self._holidays: dict[tuple[str, str | None], Container[dt.date]] = {}
         self._changing = False
         self._rerender = False  # while _catch_up renders stale stored renders again
+        self._user_tz: str | None = None
 
     @property
     def store(self) -> Store:
@@ -215,9 +216,16 @@ class Service:
         store.set_meta(RENDER_KEY, renders)
 
     @property
+    def user_tz(self) -> str:
+        """The config's zone, else the system's (looked up once: an import plans thousands)."""
+        if self._user_tz is None:
+            self._user_tz = self.config.user_tz
+        return self._user_tz
+
+    @property
     def today(self) -> dt.date:
         """The user's date: what a plan rolls forward from (rule 6)."""
-        return self.now.astimezone(ZoneInfo(self.config.user_tz)).date()
+        return self.now.astimezone(ZoneInfo(self.user_tz)).date()
 
     def calendar_path(self) -> Path:
         return self.effects.calendar_path()
@@ -238,7 +246,7 @@ class Service:
         except UsageError as exc:
             raise UsageError(f"{config.file}: 'country': {exc}") from None
         theirs = self.holidays(interview.country, interview.subdivision) if interview.country else own
-        return People(Person(config.user_tz, own), theirs, config.hours)
+        return People(Person(self.user_tz, own), theirs, config.hours)
 
     def holidays(self, country: str | None, subdivision: str | None) -> Container[dt.date]:
         if not country:
