@@ -296,7 +296,7 @@ class Service:
                 f" {existing}` shows it"
             )
         stored = self.store.insert_interview(interview, self.now)
-        self.replan(stored)
+        self.replan(stored, new=True)
         return stored
 
     def _as_next_round(self, interview: Interview) -> Interview:
@@ -326,32 +326,44 @@ class Service:
                 moments.append(deeper)
         return min(moments, default=None)
 
-    def replan(self, interview: Interview) -> int:
+    def replan(self, interview: Interview, *, new: bool = False) -> int:
         """Plan again from what is stored; store what changed. Returns how many items changed.
 
-        An item the plan no longer has (the reply to an outcome taken back) is deleted."""
+        An item the plan no longer has (the reply to an outcome taken back) is deleted.
+        `new`: the interview was just stored, so it has no items, outcomes, notes, drafts
+        in the mailbox or later rounds yet (an import adds thousands: no queries for them)."""
         assert interview.id is not None
-        # The stored renders are read only to be compared with fresh ones (_catch_up).
-        rows = {row.key: row for row in self.store.items(interview.id, light=not self._rerender)}
+        rows: dict[str, ItemRow] = {}
+        notes: str | None = None
+        in_mailbox: set[str] = set()
+        if not new:
+            # The stored renders are read only to be compared with fresh ones (_catch_up).
+            rows = {row.key: row for row in self.store.items(interview.id,
+                                                              light=not self._rerender)}
+            notes = self.store.notes(interview.id)
+            in_mailbox = MailState(self.store.db).drafted_items(interview.id)
         planned = self._plan(
             interview,
             states={key: row.state for key, row in rows.items()},
-            outcomes=self.plan_outcomes(interview.id),
+            outcomes=self.plan_outcomes(interview.id) if not new else (),
         )
         gone = [row.id for key, row in rows.items() if key not in {i.key for i in planned}]
         self.store.delete_items(gone)
         changed = len(gone)
-        notes = self.store.notes(interview.id)
-        in_mailbox = MailState(self.store.db).drafted_items(interview.id)
         purposes = {step.id: step.purpose for step in self.config.steps}
+        style = self.style(interview)
+        next_id: int | None = None  # new items are numbered in plan order
         for item in planned:
             old = rows.get(item.key)
             if old is not None and old.status != NEEDS_ACTION and item.status != NEEDS_ACTION:
                 item = _frozen(item, old)
-            new_id = None if old is not None else self.store.next_item_id()
+            new_id = None
+            if old is None:
+                new_id = next_id if next_id is not None else self.store.next_item_id()
+                next_id = new_id + 1
             where = None
             if item.email and item.status == NEEDS_ACTION and has_draft(item.step):
-                item = with_draft(item, interview, notes, self.config.name, self.style(interview))
+                item = with_draft(item, interview, notes, self.config.name, style)
                 ref = old.id if old is not None else new_id
                 where = f"The draft is on your followup page and in `followup draft {ref}`."
                 if item_uid(interview, item.key) in in_mailbox:
