@@ -104,11 +104,12 @@ def settings_fingerprint(config: Config) -> str:
 
 
 def render_version() -> str:
-    """What the stored renders were made by: our renderer's version and icalendar's (read
-    from its package metadata: icalendar itself is not imported)."""
-    from importlib.metadata import version
+    """What the stored renders were made by: our renderer's version and icalendar's. Only
+    commands that change state ask (they render, so icalendar is loaded for them anyway;
+    its package metadata would take as long to read)."""
+    import icalendar
 
-    return f"{RENDER_VERSION}:icalendar {version('icalendar')}"
+    return f"{RENDER_VERSION}:icalendar {icalendar.__version__}"
 
 
 def _frozen(item: PlannedItem, row: ItemRow) -> PlannedItem:

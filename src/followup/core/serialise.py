@@ -10,14 +10,16 @@ renders 24,000 of them. Three things make that slow, and `Lines` changes only th
 - Component.add and to_ical go through generic machinery for every property (a case-less
   dict, type inference, a Contentlines list). `Lines` asks icalendar for each line at
   its cheapest public entry points: the value class icalendar picks for the property
-  writes the value (`vText` escapes, `vDDDTypes` formats and names the TZID, `vCategory`
-  joins), `Contentline.from_parts` writes the line with its quoted parameters (`written`).
-  The lines keep the order `to_ical()` gives them: icalendar's canonical order, then by
-  name; subcomponents after the properties; BEGIN and END lines as icalendar writes them.
+  writes the value (`vText` escapes, `vDatetime` formats, `vCategory` joins), and
+  `Contentline.from_parts` writes what comes before it, the name and the quoted
+  parameters (a TZID, VALUE=DATE), once per property, value type, zone and parameters
+  (`written`). The lines keep the order `to_ical()` gives them: icalendar's canonical
+  order, then by name; subcomponents after the properties; BEGIN and END lines as
+  icalendar writes them.
 - A render writes the same lines again and again: DTSTAMP, CREATED and CATEGORIES are the
-  same for every item of an import, the contacts for every item of an interview, and a
-  task's VTODO and VEVENT share their description (a whole email draft). Each distinct
-  (name, value, parameters) is written by icalendar once per process (an LRU cache).
+  same for every item of an import, the contacts for every item of an interview. Each
+  distinct (name, value, parameters) is written by icalendar once and kept (`_LINES`,
+  emptied when full).
 
 The bytes are icalendar's by test, not by hope: with FOLLOWUP_CHECK_RENDER=1 (the test
 suite sets it) every render is also made by icalendar's `to_ical()` and compared byte for
