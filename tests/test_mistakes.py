@@ -85,16 +85,22 @@ def test_replace_turns_a_rejection_into_an_offer(run: Run, run_json, home: Path)
     assert "gracious-reply" not in {key(uid) for uid in objects(home / "followup.ics")}
 
 
-def test_clear_restores_the_plan_byte_for_byte_where_nothing_else_changed(
-        run: Run, run_json, home: Path) -> None:
-    """Untouched items keep their bytes; what the outcome cancelled re-opens exactly as it
-    was but with a higher SEQUENCE (so subscribed calendars take it back); the reply task
-    it added is gone from the calendar file and the published feed."""
+def two_interviews_published(run: Run, home: Path) -> Path:
+    """ADD and ADD_2 with the calendar also published to a file; that file's path."""
     config = home / "config.toml"
     published = home / "events.ics"
     config.write_text(config.read_text() + f'[feed]\npublish = ["{published}"]\n')
     assert run(*ADD).exit_code == 0
     assert run(*ADD_2).exit_code == 0
+    return published
+
+
+def test_clear_restores_the_plan_byte_for_byte_where_nothing_else_changed(
+        run: Run, run_json, home: Path) -> None:
+    """Untouched items keep their bytes; what the outcome cancelled re-opens exactly as it
+    was but with a higher SEQUENCE (so subscribed calendars take it back); the reply task
+    it added is gone from the calendar file and the published feed."""
+    published = two_interviews_published(run, home)
     # A change before the outcome; the rest happens the same day (the plan rolls overdue
     # steps forward from today, PLAYBOOK.md rule 6: another day is another plan).
     assert run("done", "2", now=AFTER).exit_code == 0
@@ -191,11 +197,7 @@ def test_rm_without_a_terminal_needs_yes(run: Run, home: Path) -> None:
 
 def test_rm_removes_the_interview_from_store_calendar_feeds_and_report(
         run: Run, run_json, home: Path) -> None:
-    config = home / "config.toml"
-    published = home / "events.ics"
-    config.write_text(config.read_text() + f'[feed]\npublish = ["{published}"]\n')
-    assert run(*ADD).exit_code == 0
-    assert run(*ADD_2).exit_code == 0
+    published = two_interviews_published(run, home)
     assert run("done", "2", now=AFTER).exit_code == 0
     assert run("outcome", "1", "offer", now=AFTER).exit_code == 0
     assert run("notes", "1", "--file", "-", input="Points to mention in follow-ups\n- Spark\n",
