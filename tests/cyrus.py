@@ -86,7 +86,7 @@ from pathlib import Path
 import pytest
 
 from davservers import free_port
-from servers import require
+from servers import log_tail, require, stop_process
 
 CYRUS_BIN = Path("/usr/lib/cyrus/bin")
 MASTER = CYRUS_BIN / "master"
@@ -139,21 +139,11 @@ class CyrusInstance:
             _ok(imap.create(f"user/{name}"), f"CREATE user/{name}")
 
     def log(self) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")[-4000:]
-        except OSError:
-            return ""
+        return log_tail(self.log_path)
 
     def stop(self) -> None:
         """Stop master (it takes its children along) and remove the folder."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
-        shutil.rmtree(self.folder, ignore_errors=True)
+        stop_process(self.process, self.folder, wait=10)
 
 
 @dataclass

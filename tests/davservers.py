@@ -42,6 +42,8 @@ from pathlib import Path
 
 import pytest
 
+from servers import log_tail, stop_process
+
 USERNAME = "alice"
 PASSWORD = "s3cret-Pa55word"
 START_TIMEOUT = 30.0
@@ -103,21 +105,11 @@ class DavServer:
             return str(made.url)
 
     def log(self) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")[-4000:]
-        except OSError:
-            return ""
+        return log_tail(self.log_path)
 
     def stop(self) -> None:
         """Stop the server and remove its folder."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
-        shutil.rmtree(self.folder, ignore_errors=True)
+        stop_process(self.process, self.folder, wait=5)
 
 
 @dataclass

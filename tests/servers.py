@@ -14,6 +14,9 @@ meant to have every server cannot pass by skipping.
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+from pathlib import Path
 from typing import NoReturn
 
 import pytest
@@ -42,3 +45,23 @@ def require(condition: object, package: str, why: str) -> None:
     """Go on only if ``condition`` holds; else skip (or fail) naming ``package``."""
     if not condition:
         unavailable(package, why)
+
+
+def log_tail(path: Path, size: int = 4000) -> str:
+    """The last ``size`` characters of a server's log, for a failing test's message."""
+    try:
+        return path.read_text(errors="replace")[-size:]
+    except OSError:
+        return ""
+
+
+def stop_process(process: subprocess.Popen, folder: Path, wait: float) -> None:
+    """Terminate a server (kill it after ``wait`` seconds) and remove its folder."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(wait)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+    shutil.rmtree(folder, ignore_errors=True)
