@@ -197,7 +197,8 @@ def _plan_step(ctx: _Context, step: Step, contact: Contact | None, retired: bool
     status = _status(step, state, interview, ctx.outcomes, retired)
     handwritten = step.id == "formal-note" and interview.note == "handwritten" and step.handwritten
     when = step.handwritten if handwritten and step.handwritten else step.when
-    summary = title(step, ctx.language, bool(handwritten)).format(
+    template = title(step, ctx.language, bool(handwritten))
+    summary = template.format(
         company=interview.company,
         role=interview.role,
         contact=(contact.full_name or contact.email) if contact else title_word("team", ctx.language),
@@ -206,8 +207,9 @@ def _plan_step(ctx: _Context, step: Step, contact: Contact | None, retired: bool
             if interview.round > 1 else [])
     if step.id == "response-deadline" and interview.deadline_assumed:
         tags.append(title_word("assumed", ctx.language).strip("()"))
-    if tags:  # "Write interview notes (Acme, round 2)", not "(Acme) (round 2)"
-        summary = (f"{summary[:-1]}, {', '.join(tags)})" if summary.endswith(")")
+    if tags:  # "Write interview notes (Acme, round 2)", not "(Acme) (round 2)"; the
+        # template's parenthesis, not one the company's name ends with ("Acme (UK)")
+        summary = (f"{summary[:-1]}, {', '.join(tags)})" if template.endswith(")")
                    else f"{summary} ({', '.join(tags)})")
     if contact is not None:
         contacts: tuple[Contact, ...] = (contact,)
