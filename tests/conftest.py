@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from followup.cli import cli
+# Every render in the suite, in this process and in the processes it starts, is also made by
+# icalendar and compared byte for byte with the fast serialiser's (core/serialise.py).
+os.environ["FOLLOWUP_CHECK_RENDER"] = "1"
+
+from followup.cli import cli  # noqa: E402 - after the flag above
 
 NOW = "2026-11-28T12:00:00+00:00"
 USER_TZ = "Europe/London"

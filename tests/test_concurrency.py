@@ -29,7 +29,10 @@ def test_parallel_check_offs_all_land(run: Run, run_json, home: Path) -> None:
     assert run_json("list") == []
     statuses = {item["status"] for item in run_json("list", "--all")}
     assert statuses == {"completed"}
-    # The calendar file was rewritten under the same lock: it shows every completion.
+    # Each run wrote the file after its commit, under the store's write lock, from what was
+    # committed then: the last one shows every completion, byte for byte a fresh export.
     calendar = (home / "followup.ics").read_bytes()
     assert calendar.count(b"STATUS:COMPLETED") == len(tasks)
     assert calendar.count(b"STATUS:NEEDS-ACTION") == 0
+    assert calendar == run("export").stdout_bytes
+    assert sorted(p.name for p in home.iterdir() if p.name.startswith(".")) == []

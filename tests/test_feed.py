@@ -631,7 +631,7 @@ def test_a_publish_file_that_cannot_be_written_warns_and_keeps_the_change(
     home = make_home(tmp_path / "home", f'[feed]\npublish = ["{blocker}/a.ics"]\n')
     result = followup(home, *ACME)
     assert result.exit_code == 0
-    assert result.stderr == (f"Warning: cannot publish the feed to {blocker}/a.ics: File exists;"
+    assert result.stderr == (f"Warning: cannot publish the feed to {blocker}/a.ics: Not a directory;"
                              " the change itself is saved.\n")
     assert result.stdout.startswith("Added interview 1.\n")
 

@@ -319,3 +319,22 @@ def test_todoman_lists_our_task_and_its_done_shows_in_changes(tmp_path):
     # our stale etag can no longer overwrite the check-off
     with pytest.raises(PreconditionFailed):
         vdir.update(href, vtodo("fu-42.thanks", "Send thank-you note", 1), etag)
+
+
+def test_temp_files_a_killed_batch_left_are_removed_when_stale(tmp_path: Path) -> None:
+    """kill -9 during a batched push leaves up to BATCH_FILES temp files: the next listing
+    removes ours that are an hour old, and leaves fresh ones (a live run's) and others'."""
+    storage = VdirStorage("v", tmp_path, batch=True)
+    href, _ = storage.create("a", vtodo("a"))
+    storage.flush()
+    old = tmp_path / f".{href}.0123456789ab.tmp"
+    fresh = tmp_path / f".{href}.ba9876543210.tmp"
+    other = tmp_path / ".someone-elses.tmp"
+    for path in (old, fresh, other):
+        path.write_bytes(b"BEGIN:VCALENDAR")
+    hour_ago = os.stat(old).st_mtime - 3601
+    os.utime(old, (hour_ago, hour_ago))
+    os.utime(other, (hour_ago, hour_ago))
+    assert [listing.href for listing in storage.list()] == [href]
+    assert not old.exists()
+    assert fresh.exists() and other.exists()

@@ -92,7 +92,7 @@ def _write(path: Path, text: str, check: Callable[[dict[str, Any]], None]) -> No
         raise FollowupError(f"cannot update {path}: {exc}") from None
     check(parsed)
     try:
-        write_atomic(path, text.encode("utf-8"))
+        write_atomic(path, text.encode("utf-8"), private=True)  # may name password commands
     except OSError as exc:
         raise FollowupError(f"cannot write the config file {path}: {exc.strerror or exc}") from None
 

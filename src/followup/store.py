@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from followup.core.model import Contact, Interview, ItemState, Outcome
 from followup.errors import FollowupError, UsageError
+from followup.files import make_private
 
 # The schema as a list of steps: a database at user_version N runs steps N+1, N+2, ... in
 # one transaction. Add a step at the end for every change; never edit a step that shipped.
@@ -185,6 +186,46 @@ ALTER TABLE contacts ADD COLUMN interviewer INTEGER NOT NULL DEFAULT 1;
 CREATE TABLE removed_interviews (uid TEXT PRIMARY KEY, removed TEXT NOT NULL);
 """
 
+# What the calendar files show, so a change rewrites only the interviews it touched
+# (feed/calendar_file.py). A trigger notes, per interview, the revision at which any of its
+# items last changed (the revision before the change's bump: a file written at revision R
+# is missing every change noted at R or later). `written_files` is what we last wrote to a
+# path, `written_blocks` how many bytes each interview takes there, in interview order.
+# (An upsert, not INSERT OR REPLACE: the conflict clause of the statement that fired a
+# trigger overrides the trigger's own.)
+CALENDAR_FILES = """
+CREATE TABLE calendar_changes (interview_id INTEGER PRIMARY KEY, revision INTEGER NOT NULL);
+CREATE INDEX calendar_changes_revision ON calendar_changes (revision);
+CREATE TRIGGER items_inserted AFTER INSERT ON items BEGIN
+    INSERT INTO calendar_changes SELECT NEW.interview_id, CAST(value AS INTEGER) FROM meta
+        WHERE key = 'revision' ON CONFLICT (interview_id) DO UPDATE SET revision = excluded.revision;
+END;
+CREATE TRIGGER items_updated AFTER UPDATE ON items BEGIN
+    INSERT INTO calendar_changes SELECT moved.id, CAST(value AS INTEGER) FROM meta,
+        (SELECT NEW.interview_id AS id UNION SELECT OLD.interview_id) AS moved
+        WHERE key = 'revision' ON CONFLICT (interview_id) DO UPDATE SET revision = excluded.revision;
+END;
+CREATE TRIGGER items_deleted AFTER DELETE ON items BEGIN
+    INSERT INTO calendar_changes SELECT OLD.interview_id, CAST(value AS INTEGER) FROM meta
+        WHERE key = 'revision' ON CONFLICT (interview_id) DO UPDATE SET revision = excluded.revision;
+END;
+CREATE INDEX items_zones ON items (kind, tz);
+CREATE TABLE written_files (
+    path TEXT PRIMARY KEY,
+    revision INTEGER NOT NULL,
+    identity TEXT NOT NULL,       -- device, inode, size and mtime of the file we wrote
+    header_sha256 TEXT NOT NULL,  -- of the header bytes written (feed/calendar.py)
+    header_length INTEGER NOT NULL,
+    left_out TEXT NOT NULL        -- the interviews a feed leaves out (feed/publish.py), JSON
+);
+CREATE TABLE written_blocks (
+    path TEXT NOT NULL,
+    interview_id INTEGER NOT NULL,
+    length INTEGER NOT NULL,
+    PRIMARY KEY (path, interview_id)
+) WITHOUT ROWID;
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     SCHEMA_V1,           # 1: interviews, contacts, notes, outcomes, items, meta
     SYNC_TABLES,         # 2: sync state
@@ -193,6 +234,7 @@ MIGRATIONS: tuple[str, ...] = (
     FEED_FETCHES,        # 5: what the feed served to whom
     ITEM_NOTES,          # 6: items.notes
     PEOPLE_AND_ROUNDS,   # 7: held, decision contact, rounds, phone and title; removed interviews
+    CALENDAR_FILES,      # 8: what the calendar files show
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -300,6 +342,17 @@ def utc_iso(value: dt.datetime) -> str:
     return value.astimezone(dt.timezone.utc).isoformat()
 
 
+def _statements(script: str) -> Iterator[str]:
+    """The statements of a schema step (a trigger's body has semicolons of its own)."""
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                yield pending
+            pending = ""
+
+
 def _filters(args: list[object], interview_id: int | None, statuses: Sequence[str] | None,
              before: dt.datetime | None) -> str:
     """The WHERE conditions the item queries share; their values are appended to `args`."""
@@ -324,6 +377,8 @@ class Store:
         self.read_only = False  # a home we may read but not write: see _open_read_only
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            # It holds the feed token: 0600, and SQLite gives -wal and -shm the same mode.
+            make_private(path)
             self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
         except (OSError, sqlite3.Error) as exc:
             raise FollowupError(f"cannot open the database {path}: {exc}") from None
@@ -383,19 +438,24 @@ class Store:
             # Re-read under the write lock: another process may have migrated meanwhile.
             version = self.db.execute("PRAGMA user_version").fetchone()[0]
             for step in MIGRATIONS[version:]:
-                for statement in step.split(";"):
-                    if statement.strip():
-                        self.db.execute(statement)
+                for statement in _statements(step):
+                    self.db.execute(statement)
             self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
         self.db.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """A write transaction taken up front, so concurrent runs queue instead of racing."""
+    def transaction(self, *, durable: bool = True) -> Iterator[None]:
+        """A write transaction taken up front, so concurrent runs queue instead of racing.
+
+        durable=False: the commit does not wait for the disk (WAL, synchronous=NORMAL); a
+        power cut may undo it, never corrupt it. Only for what can be made again."""
         if self.read_only:
             raise self._read_only_error()
+        level = self.db.execute("PRAGMA synchronous").fetchone()[0]
+        if not durable:
+            self.db.execute("PRAGMA synchronous = NORMAL")
         try:
             self.db.execute("BEGIN IMMEDIATE")
             try:
@@ -410,6 +470,9 @@ class Store:
                     self.db.execute("ROLLBACK")
                 raise self._read_only_error() from None
             raise
+        finally:
+            if not durable:
+                self.db.execute(f"PRAGMA synchronous = {int(level)}")
 
     def _read_only_error(self) -> FollowupError:
         return FollowupError(f"cannot change anything: the database {self.path} is read-only"
@@ -742,12 +805,60 @@ class Store:
         """The id a new item gets (inside a write transaction): its event names it."""
         return int(self.db.execute("SELECT coalesce(max(id), 0) + 1 FROM items").fetchone()[0])
 
-    def calendar_rows(self) -> list[sqlite3.Row]:
-        """What an export needs, and nothing more: cached renders in a stable order."""
+    def calendar_rows(self, interview_id: int | None = None) -> Iterator[sqlite3.Row]:
+        """What an export needs, and nothing more: cached renders in a stable order, one row
+        at a time (a calendar of 5,000 interviews is 100 MB of text)."""
+        where, args = (("WHERE interview_id = ?", (interview_id,)) if interview_id is not None
+                       else ("", ()))
         return self.db.execute(
-            "SELECT interview_id, kind, start IS NOT NULL AND kind = 'task' AS has_slot, tz,"
-            " vtodo, vevent FROM items ORDER BY interview_id, sort_utc, uid"
-        ).fetchall()
+            "SELECT interview_id, kind, start IS NOT NULL AND kind = 'task' AS has_slot, vtodo,"
+            f" vevent FROM items {where} ORDER BY interview_id, sort_utc, uid", args)
+
+    def calendar_zones(self, kinds: Sequence[str], leave_out: Collection[int] = ()) -> list[str]:
+        """The zones of the items of these kinds, but those of the interviews left out."""
+        if leave_out:
+            return [row[0] for row in self.db.execute(
+                f"SELECT DISTINCT tz FROM items WHERE kind IN ({', '.join('?' * len(kinds))})"
+                " AND interview_id NOT IN (SELECT value FROM json_each(?)) ORDER BY tz",
+                (*kinds, json.dumps(sorted(leave_out))))]
+        zones: set[str] = set()
+        for kind in kinds:
+            zones.update(row[0] for row in self.db.execute(
+                # A skip scan of the (kind, tz) index: one look-up per zone, whatever the
+                # number of items (the calendar file after every change).
+                "WITH RECURSIVE z(tz) AS (SELECT min(tz) FROM items WHERE kind = ?1"
+                " UNION ALL SELECT (SELECT min(tz) FROM items WHERE kind = ?1 AND tz > z.tz)"
+                " FROM z WHERE z.tz IS NOT NULL) SELECT tz FROM z WHERE tz IS NOT NULL",
+                (kind,)))
+        return sorted(zones)
+
+    def changed_interviews(self, since: int) -> set[int]:
+        """Interviews whose items changed at revision `since` or later."""
+        return {row[0] for row in self.db.execute(
+            "SELECT interview_id FROM calendar_changes WHERE revision >= ?", (since,))}
+
+    def written_file(self, path: str) -> sqlite3.Row | None:
+        row: sqlite3.Row | None = self.db.execute(
+            "SELECT * FROM written_files WHERE path = ?", (path,)).fetchone()
+        return row
+
+    def written_blocks(self, path: str) -> list[tuple[int, int]]:
+        """(interview id, bytes) of each interview in the file, in file order."""
+        return [(r[0], r[1]) for r in self.db.execute(
+            "SELECT interview_id, length FROM written_blocks WHERE path = ? ORDER BY interview_id",
+            (path,))]
+
+    def save_written_file(self, path: str, revision: int, identity: str, header_sha256: str,
+                          header_length: int, left_out: str, blocks: Sequence[tuple[int, int]],
+                          *, replace_all: bool) -> None:
+        """Remember what a file holds; `blocks` are all of them or only those that changed."""
+        self.db.execute(
+            "INSERT OR REPLACE INTO written_files VALUES (?, ?, ?, ?, ?, ?)",
+            (path, revision, identity, header_sha256, header_length, left_out))
+        if replace_all:
+            self.db.execute("DELETE FROM written_blocks WHERE path = ?", (path,))
+        self.db.executemany("INSERT OR REPLACE INTO written_blocks VALUES (?, ?, ?)",
+                            [(path, interview_id, length) for interview_id, length in blocks])
 
     # -- what the feed needs ---------------------------------------------------------
 

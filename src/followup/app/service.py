@@ -86,8 +86,11 @@ def fingerprint(item: PlannedItem) -> str:
         return value
 
     item = dataclasses.replace(item, notes=())
-    values = [canonical(getattr(item, f.name)) for f in dataclasses.fields(item)]
+    values = [canonical(getattr(item, name)) for name in _ITEM_FIELDS]
     return hashlib.sha256(repr(values).encode()).hexdigest()
+
+
+_ITEM_FIELDS = tuple(f.name for f in dataclasses.fields(PlannedItem))  # in declared order
 
 
 def settings_fingerprint(config: Config) -> str:
@@ -134,11 +137,16 @@ class Service:
             self._store = Store(self.paths.database)
         return self._store
 
+    def close(self) -> None:
+        """Close the database if this service opened it."""
+        if self._store is not None:
+            self._store.close()
+
     @contextmanager
     def change(self, *, push: bool = True) -> Iterator[None]:
-        """One transaction; when it moved the revision, the calendar file is rewritten inside
-        it, and after the commit the published files are refreshed and the remotes get the
-        change (unless `push` is False, as for what a sync pulls, or we are offline)."""
+        """One transaction; when it moved the revision, after the commit the calendar file
+        and the published files show it and the remotes get the change (unless `push` is
+        False, as for what a sync pulls, or we are offline)."""
         if self._changing:  # already inside a change: it is part of the outer one
             yield
             return
@@ -154,9 +162,9 @@ class Service:
             changed = store.revision() != before
             if changed:
                 stamp_revision(store, self.now)  # the feed's Last-Modified
-                self.effects.write_calendar(store)
+                self.effects.check_calendar()
         if changed:
-            self.effects.publish(store, self.now)
+            self.effects.write_files(store, self.now)  # after the commit: files show it
             if push:
                 self.effects.push(self, offline=self.offline)
 

@@ -22,7 +22,7 @@ from followup.config import check_base_url
 from followup.core.vocab import PROFILES
 from followup.errors import FollowupError, UsageError
 from followup.feed import server
-from followup.feed.calendar import calendar_bytes
+from followup.feed.calendar import calendar_chunks
 from followup.feed.host import Settings
 from followup.feed.publish import (
     ensure_token,
@@ -317,14 +317,16 @@ def publish(app: App, path: Path | None, profile: str) -> None:
     # and 7), so a daily `followup publish` from cron rolls it forward.
     service_of(app).refresh()
     if path is not None:
-        size = publish_to(app.store, path.expanduser(), profile, app.user_tz, app.now,
-                          app.config.feed.keep_days)
+        with app.store.transaction():  # the write lock: one writer of a file at a time
+            size = publish_to(app.store, path.expanduser(), profile, app.user_tz, app.now,
+                              app.config.feed.keep_days)
         click.echo(f"Published the {profile} feed to {path}")
         warning = too_big(size, profile)
         if warning is not None:
             click.echo(f"Warning: {warning}.", err=True)
         return
-    written = publish_configured(app.store, app.config, app.now)
+    with app.store.transaction():
+        written = publish_configured(app.store, app.config, app.now)
     if not written:
         raise UsageError(
             "give a PATH, or list files under [feed] publish in config.toml"
@@ -348,14 +350,15 @@ def export(app: App, output: str, profile: str) -> None:
     """
     service_of(app).refresh()  # the plan as of today and the settings (rules 6 and 7)
     store = app.store
-    with store.snapshot():
-        data = calendar_bytes(store, profile)
-    if output == "-":
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-        return
-    try:
-        write_atomic(Path(output).expanduser(), data)
-    except OSError as exc:
-        raise FollowupError(f"cannot write {output}: {exc.strerror or exc}") from None
+    with store.snapshot():  # streamed: a calendar of any size takes little memory
+        chunks = calendar_chunks(store, profile)
+        if output == "-":
+            for chunk in chunks:
+                sys.stdout.buffer.write(chunk)
+            sys.stdout.flush()
+            return
+        try:
+            write_atomic(Path(output).expanduser(), chunks)
+        except OSError as exc:
+            raise FollowupError(f"cannot write {output}: {exc.strerror or exc}") from None
     click.echo(f"Wrote {profile} calendar to {output}", err=True)

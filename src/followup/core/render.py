@@ -9,11 +9,13 @@ types, and whatever else carries one (a user's draft template) loses it here.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+import os
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from followup.core.model import CANCELLED, COMPLETED, Interview, Outcome, PlannedItem
+from followup.core.serialise import Factory, Lines, library_component
 from followup.core.text import drop_control
 from followup.core.vtimezone import vtimezone
 
@@ -30,6 +32,10 @@ CALENDAR_NAME = "Job search follow-up"
 EVENT_ALARM = "Reminder"
 
 UTC = dt.timezone.utc
+# The test suite sets FOLLOWUP_CHECK_RENDER=1: every render is then also made by icalendar
+# and compared byte for byte (core/serialise.py). Read once: the core reads no clock or
+# file, and an environment flag fixed at import keeps renders deterministic.
+CHECK_RENDER = os.environ.get("FOLLOWUP_CHECK_RENDER", "") not in ("", "0")
 T = TypeVar("T")
 
 
@@ -101,13 +107,12 @@ def _common(component: icalendar.cal.Component, item: PlannedItem, meta: Meta, u
         component.add("x-followup-key", item.key)
 
 
-def _alarm(component: icalendar.cal.Component, item: PlannedItem, text: str | None = None) -> None:
+def _alarm(component: icalendar.cal.Component, item: PlannedItem, new: Factory,
+           text: str | None = None) -> None:
     # Closed items ring no more; one absolute DISPLAY alarm otherwise (rule 11).
     if item.alarm is None or item.status in (COMPLETED, CANCELLED):
         return
-    import icalendar
-
-    alarm = icalendar.Alarm()
+    alarm = new("VALARM")
     alarm.add("action", "DISPLAY")
     alarm.add("description", drop_control(text or item.summary))
     alarm.add("trigger", item.alarm.astimezone(UTC), parameters={"VALUE": "DATE-TIME"})
@@ -125,11 +130,10 @@ def _zoned(value: T, tz: str) -> T:
     return value
 
 
-def todo(item: PlannedItem, meta: Meta) -> icalendar.Todo:
+def todo(item: PlannedItem, meta: Meta, new: Factory = library_component) -> icalendar.Todo:
+    """The task as a VTODO; `new` makes the components (icalendar's, or serialise.Lines)."""
     assert item.kind == "task" and item.due is not None
-    import icalendar
-
-    component = icalendar.Todo()
+    component: icalendar.Todo = new("VTODO")
     _common(component, item, meta, meta.uid)
     component.add("summary", drop_control(item.summary))
     # DTSTART = DUE (same TZID) unless the step holds a real slot: Apple Reminders drops
@@ -142,15 +146,13 @@ def todo(item: PlannedItem, meta: Meta) -> icalendar.Todo:
         component.add("completed", item.completed.astimezone(UTC))
         component.add("percent-complete", 100)
     component.add("related-to", meta.parent_uid, parameters={"RELTYPE": "PARENT"})
-    _alarm(component, item)
+    _alarm(component, item, new)
     return component
 
 
-def event(item: PlannedItem, meta: Meta) -> icalendar.Event:
+def event(item: PlannedItem, meta: Meta, new: Factory = library_component) -> icalendar.Event:
     """The item as a calendar event: itself for events, a projection for tasks."""
-    import icalendar
-
-    component = icalendar.Event()
+    component: icalendar.Event = new("VEVENT")
     _common(component, item, meta, event_uid(meta.uid, item.kind))
     prefix = {COMPLETED: DONE_PREFIX, CANCELLED: CANCELLED_PREFIX}.get(item.status, "")
     component.add("summary", prefix + drop_control(item.summary))
@@ -174,7 +176,7 @@ def event(item: PlannedItem, meta: Meta) -> icalendar.Event:
     component.add("status", "CANCELLED" if item.status == CANCELLED else "CONFIRMED")
     # An event's alarm shows the event's title in every calendar (Google's own exports say
     # "This is an event reminder"): its text need not repeat the summary (rule 24).
-    _alarm(component, item, EVENT_ALARM)
+    _alarm(component, item, new, EVENT_ALARM)
     return component
 
 
@@ -183,10 +185,25 @@ def component_text(component: icalendar.cal.Component) -> str:
     return text
 
 
+Build = Callable[[PlannedItem, Meta, Factory], "icalendar.cal.Component"]
+
+
+def _text(build: Build, item: PlannedItem, meta: Meta) -> str:
+    """icalendar's bytes for the component: its lines written by icalendar, folded by us
+    (core/serialise.py); checked against icalendar's own `to_ical()` in the test suite."""
+    made: Any = build(item, meta, Lines)  # a Lines, made through icalendar's calls
+    text: str = made.text()
+    if CHECK_RENDER:
+        expected = component_text(build(item, meta, library_component))
+        if text != expected:
+            raise AssertionError(f"fast render differs from icalendar's:\n{text}\n---\n{expected}")
+    return text
+
+
 def render_item(item: PlannedItem, meta: Meta) -> tuple[str | None, str]:
     """(VTODO text or None, VEVENT text): both forms are cached with the item's revision."""
-    todo_text = component_text(todo(item, meta)) if item.kind == "task" else None
-    return todo_text, component_text(event(item, meta))
+    todo_text = _text(todo, item, meta) if item.kind == "task" else None
+    return todo_text, _text(event, item, meta)
 
 
 def in_profile(profile: str, kind: str, has_slot: bool) -> tuple[bool, bool]:

@@ -114,6 +114,7 @@ def _day_pattern(locale: str, with_year: bool) -> str:
     return pattern if with_year else _YEAR.sub("", pattern)
 
 
+@functools.lru_cache(maxsize=1024)  # pure, and asked for again by every draft
 def full_date(day: dt.date, locale: str, with_year: bool = True) -> str:
     """'Tuesday, November 10, 2026' (en_US), 'Dienstag, 10. November' (de, no year)."""
     from babel.dates import format_date
@@ -121,12 +122,14 @@ def full_date(day: dt.date, locale: str, with_year: bool = True) -> str:
     return str(format_date(day, _day_pattern(locale, with_year), locale=locale))
 
 
+@functools.lru_cache(maxsize=1024)
 def weekday(day: dt.date, locale: str) -> str:
     from babel.dates import format_date
 
     return str(format_date(day, "EEEE", locale=locale))
 
 
+@functools.lru_cache(maxsize=1024)
 def clock(moment: dt.time, locale: str) -> str:
     """'2:00 PM' (en_US), '14:00' (en_GB, de)."""
     from babel.dates import format_time

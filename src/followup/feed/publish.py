@@ -20,7 +20,7 @@ from followup.config import Config
 from followup.core.vocab import PROFILES
 from followup.errors import FollowupError, UsageError
 from followup.feed.calendar import calendar_bytes
-from followup.files import write_atomic
+from followup.feed.calendar_file import write_calendar_file
 from followup.store import Store
 
 FEED_PROFILES = ("events", "full", "tasks")  # events first: it is the one most people want
@@ -197,16 +197,16 @@ def feed_bytes(store: Store, profile: str, user_tz: str, now: dt.datetime, keep_
 def publish(store: Store, path: Path, profile: str, user_tz: str, now: dt.datetime,
             keep_days: int = 30) -> int:
     """Write a profile to a file atomically: the feed for a web host or a synced folder.
-    Returns its size."""
+    Returns its size. Call it under the store's write lock (`store.transaction()`): see
+    feed/calendar_file."""
     if profile not in PROFILES:
         raise UsageError(f"unknown profile {profile!r}; use one of: {', '.join(FEED_PROFILES)}")
-    with store.snapshot():
-        data = feed_bytes(store, profile, user_tz, now, keep_days)
+    hidden = hidden_in(store, profile, now, keep_days)
     try:
-        write_atomic(path, data)
+        return write_calendar_file(store, path, profile, feed_properties(user_tz),
+                                   hidden.interviews)
     except OSError as exc:
         raise FollowupError(f"cannot publish the feed to {path}: {exc.strerror or exc}") from None
-    return len(data)
 
 
 def publish_configured(store: Store, config: Config, now: dt.datetime) -> list[Path]:

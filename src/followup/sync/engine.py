@@ -514,6 +514,14 @@ class Engine:
         if not self._pending:
             return
         pending, self._pending = self._pending, []
+        try:
+            for target in self.targets:  # what we record must be on disk (sync/vdir.py batches)
+                flush = getattr(target.storage, "flush", None)
+                if flush is not None:
+                    flush()
+        except StorageError as exc:  # not in place: the next sync finds them or writes again
+            self.report.errors.append(str(exc))
+            return
         with self.store.transaction():
             for write in pending:
                 write()

@@ -95,7 +95,7 @@ def open_targets(remote: Remote) -> list[Target]:
     """The storages of a remote as engine targets (nothing is sent until first use)."""
     both = frozenset({"VEVENT", "VTODO"})
     if remote.vdir:
-        return [Target("all", VdirStorage(remote.name, remote.vdir), both)]
+        return [Target("all", VdirStorage(remote.name, remote.vdir, batch=True), both)]
     conn = _connect(remote, password(remote))  # one HTTP session for both collections
     try:
         events, tasks = remote.calendar, remote.tasks_calendar

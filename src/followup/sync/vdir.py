@@ -13,7 +13,18 @@ Conventions (https://vdirsyncer.pimutils.org/en/stable/vdir.html):
 Writes are atomic: the data goes to a temporary file in the folder, is
 flushed and fsynced, then ``os.link``-ed into place (create: fails if the name
 exists, with no window for a race) or ``os.replace``-d over the old file
-(update).  An update always gives the file an mtime later than the one it
+(update).
+
+With ``batch=True`` (what a sync uses) the same happens for many files at once: an fsync
+per file waits for the disk each time (a push of 15,000 files spent 70 of its 84 s so), so
+the temporary files are written, made durable together (one ``syncfs`` of the folder's
+file system, or an fsync each where there is none), then linked or renamed into place, and
+the folder is fsynced once. A name never shows data that is not on disk yet. The batch is
+made durable before any read or delete, when it holds ``BATCH_FILES`` files, and on
+``flush()``/``close()``: the sync engine flushes before it records what it wrote, so what
+it remembers is always on disk. A create whose name is taken meanwhile is detected then:
+our file is dropped and its etag never matches, so the next update is a conflict, not a
+loss.  An update always gives the file an mtime later than the one it
 replaces, so an etag never comes back for the same href even when two writes
 land in the same clock tick and the file system reuses the inode.
 
@@ -27,10 +38,14 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import re
 import secrets
 import stat
+import sys
+import time
 from pathlib import Path
 
+from followup.files import STALE_AFTER_S
 from followup.sync.storage import (
     Changes,
     Hrefs,
@@ -45,6 +60,8 @@ from followup.sync.storage import (
 __all__ = ["VdirStorage", "href_for_uid", "etag_of_stat"]
 
 _TOKEN_PREFIX = "vdir-"
+BATCH_FILES = 1000  # at most this many files wait for their durable write
+_TEMP_NAME = re.compile(r"\..+\.[0-9a-f]{12}\.tmp\Z")  # _write_temp's names
 
 
 def etag_of_stat(st: os.stat_result) -> str:
@@ -76,11 +93,14 @@ class VdirStorage:
         fileext: str = ".ics",
         create: bool = False,
         fsync: bool = True,
+        batch: bool = False,
     ) -> None:
         self.name = name
         self.path = Path(os.path.expanduser(os.fspath(path)))
         self.fileext = fileext
         self.fsync = fsync
+        self.batch = batch
+        self._queue: list[tuple[Path, Path, bool]] = []  # (temp, target, create?)
         if create:
             try:
                 self.path.mkdir(parents=True, exist_ok=True)
@@ -131,7 +151,7 @@ class VdirStorage:
                 while view:
                     n = os.write(fd, view)
                     view = view[n:]
-                if self.fsync:
+                if self.fsync and not self.batch:
                     os.fsync(fd)
                 st = os.fstat(fd)
                 if min_mtime_ns is not None and st.st_mtime_ns < min_mtime_ns:
@@ -147,13 +167,16 @@ class VdirStorage:
     # -- Storage interface -----------------------------------------------
 
     def list(self) -> Listings:
+        self.flush()
         self._check_folder()
         out = []
         try:
             with os.scandir(self.path) as it:
-                entries = [e for e in it if self._is_item(e.name)]
+                every = list(it)
         except OSError as e:
             raise self._os_error("cannot read folder", self.path, e) from e
+        entries = [e for e in every if self._is_item(e.name)]
+        _remove_stale_temps([e for e in every if _TEMP_NAME.match(e.name)])
         for entry in entries:
             try:
                 st = os.stat(entry.path)
@@ -167,6 +190,7 @@ class VdirStorage:
         return out
 
     def get(self, hrefs: Hrefs) -> dict[str, tuple[bytes, str]]:
+        self.flush()
         self._check_folder()
         out: dict[str, tuple[bytes, str]] = {}
         for href in hrefs:
@@ -186,6 +210,15 @@ class VdirStorage:
         self._check_folder()
         href = href_for_uid(uid, self.fileext)
         path = self._file(href)
+        if self.batch:
+            if os.path.lexists(path) or any(queued == path for _, queued, _ in self._queue):
+                raise PreconditionFailed(f"{self._label()}: {href} already exists", href=href)
+            try:
+                tmp, etag = self._write_temp(path, data, None)
+            except OSError as e:
+                raise self._os_error("cannot write", path, e) from e
+            self._enqueue(tmp, path, True)
+            return href, etag
         try:
             tmp, etag = self._write_temp(path, data, None)
         except OSError as e:
@@ -227,6 +260,8 @@ class VdirStorage:
     def _current(self, href: str, etag: str, action: str) -> tuple[Path, os.stat_result]:
         self._check_folder()
         path = self._file(href)
+        if any(queued == path for _, queued, _ in self._queue):
+            self.flush()  # compare with what is really there
         try:
             st = os.stat(path)
         except FileNotFoundError:
@@ -247,6 +282,9 @@ class VdirStorage:
             tmp, new_etag = self._write_temp(path, data, st.st_mtime_ns + 1)
         except OSError as e:
             raise self._os_error("cannot write", path, e) from e
+        if self.batch:
+            self._enqueue(tmp, path, False)
+            return new_etag
         try:
             os.replace(tmp, path)
         except OSError as e:
@@ -255,6 +293,7 @@ class VdirStorage:
         return new_etag
 
     def delete(self, href: str, etag: str) -> None:
+        self.flush()
         path, _ = self._current(href, etag, "delete")
         try:
             os.remove(path)
@@ -263,6 +302,49 @@ class VdirStorage:
                 f"{self._label()}: cannot delete {href}: it no longer exists") from None
         except OSError as e:
             raise self._os_error("cannot delete", path, e) from e
+
+    # -- batches -----------------------------------------------------------
+
+    def _enqueue(self, tmp: Path, path: Path, create: bool) -> None:
+        self._queue.append((tmp, path, create))
+        if len(self._queue) >= BATCH_FILES:
+            self.flush()
+
+    def flush(self) -> None:
+        """Make the batch durable, then put it in place (see the module docstring)."""
+        if not self._queue:
+            return
+        queue, self._queue = self._queue, []
+        try:
+            if self.fsync:
+                _sync_files([tmp for tmp, _, _ in queue])
+            for tmp, path, create in queue:
+                try:
+                    if create:
+                        self._link_new(tmp, path)
+                    else:
+                        os.replace(tmp, path)
+                except OSError as e:
+                    raise self._os_error("cannot write", path, e) from e
+            if self.fsync:
+                _fsync_folder(self.path)
+        finally:
+            for tmp, _, _ in queue:
+                _unlink_quietly(tmp)
+
+    def _link_new(self, tmp: Path, path: Path) -> None:
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return  # taken since create(): ours is dropped, its etag will never match
+        except OSError as e:
+            if e.errno not in _NO_HARDLINKS:
+                raise
+            if not os.path.lexists(path):  # no hard links here: a rename, nearly as safe
+                os.rename(tmp, path)
+
+    def close(self) -> None:
+        self.flush()
 
     def changes(self, token: str | None) -> Changes:
         """A vdir has no change log: the token is a hash of the whole listing.
@@ -289,6 +371,64 @@ _NO_HARDLINKS = {
     )
     if e is not None
 }
+
+
+def _remove_stale_temps(entries: list[os.DirEntry[str]]) -> None:
+    """Temp files of ours that a killed run left (a batch leaves up to BATCH_FILES): those
+    untouched for STALE_AFTER_S are removed; a live run's are fresh. Never fails."""
+    now = time.time()
+    for entry in entries:
+        try:
+            st = entry.stat(follow_symlinks=False)
+            if (_is_regular(st) and now - st.st_mtime >= STALE_AFTER_S
+                    and (not hasattr(os, "getuid") or st.st_uid == os.getuid())):
+                os.unlink(entry.path)
+        except OSError:
+            continue
+
+
+def _sync_files(paths: list[Path]) -> None:
+    """Make these files' data durable: one syncfs(2) for their file system where Linux has
+    it (one flush instead of a disk wait per file), else an fsync each."""
+    if paths and _syncfs(paths[0].parent):
+        return
+    for path in paths:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _syncfs(folder: Path) -> bool:
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes  # only here: a vdir sync on Linux
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        call = libc.syncfs
+    except (OSError, AttributeError):
+        return False
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        return bool(call(fd) == 0)
+    finally:
+        os.close(fd)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """The new names are on disk too (a no-op where folders cannot be fsynced)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def _is_regular(st: os.stat_result) -> bool:
