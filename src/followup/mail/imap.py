@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from followup.config import MailSettings
+from followup.config import MailSettings, tls_verify
 from followup.core.letters import HEADER_FIELDS
 from followup.errors import FollowupError
 
@@ -263,14 +263,17 @@ class Mailbox:
 
 
 def _tls_context(verify: bool | str) -> ssl.SSLContext:
-    if verify is False:
+    """The system's CA store, the CA file `verify` names, or (verify = false) no check."""
+    try:
+        cafile = tls_verify(verify)
+    except ValueError as exc:
+        raise MailError(f"mail: cannot use the CA file {verify} (verify in [mail]): {exc}") from None
+    if cafile is False:
         context = ssl.create_default_context()
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
         return context
-    if isinstance(verify, str):
-        return ssl.create_default_context(cafile=verify)
-    return ssl.create_default_context()
+    return ssl.create_default_context(cafile=cafile if isinstance(cafile, str) else None)
 
 
 def _text(exc: BaseException) -> str:
