@@ -79,9 +79,11 @@ class Certificates:
     key_file: Path  # its private key, unencrypted
 
 
-def make_certificates(folder: Path, hosts: tuple[str, ...] = ("localhost", "127.0.0.1", "::1")) -> Certificates:
+def make_certificates(folder: Path, hosts: tuple[str, ...] = ("localhost", "127.0.0.1", "::1"),
+                      expired: bool = False) -> Certificates:
     """A throw-away CA and a server certificate for ``hosts`` (DNS names or IP addresses
-    in its subjectAltName), valid from yesterday for a week, written to ``folder``.
+    in its subjectAltName), valid from yesterday for a week (``expired``: the server's
+    ended yesterday), written to ``folder``.
 
     Made with the ``cryptography`` package (a test dependency in pyproject.toml): no
     openssl command line to find, and EC P-256 keys take milliseconds. The CA is a proper
@@ -115,11 +117,13 @@ def make_certificates(folder: Path, hosts: tuple[str, ...] = ("localhost", "127.
             names.append(x509.IPAddress(ipaddress.ip_address(host)))
         except ValueError:
             names.append(x509.DNSName(host))
+    start, end = (now - dt.timedelta(days=8), now - dt.timedelta(days=1)) if expired else \
+        (now - dt.timedelta(days=1), now + dt.timedelta(days=7))
     cert = (
         x509.CertificateBuilder()
         .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, hosts[0])]))
         .issuer_name(ca_name).public_key(key.public_key()).serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=7))
+        .not_valid_before(start).not_valid_after(end)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(x509.SubjectAlternativeName(names), critical=False)
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)

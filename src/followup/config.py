@@ -484,6 +484,13 @@ def _check_connection(key: str, value: Any, where: str) -> None:
         raise UsageError(f"{where}: 'timeout' must be a positive number of seconds")
 
 
+# OpenSSL's X509_V_ERR_* codes that mean "signed by a CA this machine does not trust"
+# (UNABLE_TO_GET_ISSUER_CERT, DEPTH_ZERO_SELF_SIGNED_CERT, SELF_SIGNED_CERT_IN_CHAIN,
+# UNABLE_TO_GET_ISSUER_CERT_LOCALLY): only then does `verify = "ca.pem"` help; a certificate
+# for another host name or an expired one is wrong whoever trusts its CA.
+UNKNOWN_ISSUER = frozenset({2, 18, 19, 20})
+
+
 def tls_verify(verify: bool | str) -> bool | str:
     """`verify` as the TLS libraries take it: True, False, or a CA file with ``~`` expanded.
 

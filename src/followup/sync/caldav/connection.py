@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
-from followup.config import tls_verify
+from followup.config import UNKNOWN_ISSUER, tls_verify
 from followup.sync.storage import AuthError, NotFoundError, StorageError
 
 __all__ = ["Connection", "redact", "sends_in_clear"]
@@ -40,7 +40,6 @@ CS_GETCTAG = "{http://calendarserver.org/ns/}getctag"
 ALL_COMPONENTS = {"VEVENT", "VTODO", "VJOURNAL"}  # RFC 4791 5.2.3: property absent = all
 _PATH_SAFE = "/:@!$&'()*+,;=-._~"
 _REDIRECTS = 5
-_UNTRUSTED = "the TLS certificate cannot be verified"
 
 
 def redact(url: str) -> str:
@@ -81,6 +80,14 @@ def _chain(exc: BaseException) -> list[BaseException]:
     return out
 
 
+def _unverified(exc: BaseException) -> int | None:
+    """OpenSSL's verify code when ``exc`` comes from a certificate that failed its check."""
+    import ssl
+
+    found = next((e for e in _chain(exc) if isinstance(e, ssl.SSLCertVerificationError)), None)
+    return found.verify_code if found is not None else None
+
+
 def _network_cause(exc: BaseException, timeout: float | None) -> str | None:
     """A short cause for a network failure, or None if ``exc`` is not one."""
     import socket
@@ -94,7 +101,7 @@ def _network_cause(exc: BaseException, timeout: float | None) -> str | None:
 
     unverified = next((e for e in chain if isinstance(e, ssl.SSLCertVerificationError)), None)
     if unverified is not None:
-        return f"{_UNTRUSTED} ({unverified.verify_message or 'untrusted'})"
+        return f"the TLS certificate cannot be verified ({unverified.verify_message or 'untrusted'})"
     if has(socket.gaierror) or "NameResolutionError" in names:
         return "host name not found"
     if has(ConnectionRefusedError):
@@ -293,7 +300,7 @@ class Connection:
         except OSError as e:  # niquests' errors are OSErrors too
             cause = (_network_cause(e, self.timeout) or str(e).splitlines()[0][:200]
                      or type(e).__name__)
-            if cause.startswith(_UNTRUSTED):
+            if _unverified(e) in UNKNOWN_ISSUER:
                 cause += f'; for a private CA set verify = "/path/to/ca.pem" in {self._table}'
             raise self.fail(StorageError, f"cannot {action} {url}: {cause}") from None
         except Exception as e:
