@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -63,3 +64,12 @@ def by_step(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 def utc(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text)
+
+
+def store_dump(home: Path) -> list[str]:
+    """Everything the store holds, as SQL: equal before and after = nothing was written."""
+    db = sqlite3.connect(home / "followup.db")
+    try:
+        return list(db.iterdump())
+    finally:
+        db.close()

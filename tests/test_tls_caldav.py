@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any
 import icalendar
 import pytest
 
-from conftest import USER_TZ, Run, by_step
+from conftest import USER_TZ, Run, by_step, store_dump
 from cyrus import cyrus_tls_server  # noqa: F401  (fixture)
 from davservers import radicale_tls_server  # noqa: F401  (fixture)
 from followup.sync.caldav import CalDAVStorage
@@ -105,13 +104,6 @@ def counts(doc: dict[str, Any]) -> tuple[int, ...]:
     return tuple(doc[k] for k in ("created", "updated", "deleted", "pulled", "conflicts"))
 
 
-def dump(home: Path) -> list[str]:
-    db = sqlite3.connect(home / "followup.db")
-    try:
-        return list(db.iterdump())
-    finally:
-        db.close()
-
 
 def steps(run: Run) -> dict[str, dict[str, Any]]:
     result = run("show", "1", "--json")
@@ -149,13 +141,13 @@ def test_an_untrusted_certificate_is_one_line_and_nothing_is_written(tls_calenda
     assert added.exit_code == 0  # stored; the push waits for a trusted sync
     assert added.stderr == (f"Warning: {untrusted(tls_calendar.url)}; the change is saved here"
                             " and `followup sync` will send it\n")
-    before, calendar_file = dump(home), (home / "followup.ics").read_bytes()
+    before, calendar_file = store_dump(home), (home / "followup.ics").read_bytes()
     result = run("sync")
     assert (result.exit_code, result.stdout, result.stderr) == (
         1, "work: 0 created, 0 updated, 0 deleted, 0 pulled, 0 conflicts\n",
         f"Error: {untrusted(tls_calendar.url)}\n")
     assert tls_calendar.password not in result.stdout + result.stderr
-    assert dump(home) == before
+    assert store_dump(home) == before
     assert (home / "followup.ics").read_bytes() == calendar_file
     assert on_server(tls_calendar) == {}
     # Trusted: everything goes up.

@@ -7,12 +7,11 @@ and plain imap:// to another machine refused. Issue 16, item 1."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
 
-from conftest import USER_TZ, Run
+from conftest import USER_TZ, Run, store_dump
 from cyrus import CyrusServer, cyrus_tls_server  # noqa: F401  (fixture)
 
 MAIL = Path(__file__).parent / "mail"
@@ -41,14 +40,6 @@ def write_mail_config(home: Path, url: str, verify: str | None) -> None:
         f'timezone = "{USER_TZ}"\nname = "Sam Carter"\n[mail]\nurl = "{url}"\npassword_env = "{PASSWORD_ENV}"\n'
         f'address = "{ME}"\n' + (f"verify = {verify}\n" if verify is not None else ""))
 
-
-def dump(home: Path) -> list[str]:
-    """Everything the store holds, to show that a failed command wrote nothing."""
-    db = sqlite3.connect(home / "followup.db")
-    try:
-        return list(db.iterdump())
-    finally:
-        db.close()
 
 
 def no_secret(result, user: CyrusServer) -> None:
@@ -106,12 +97,12 @@ def test_check_with_an_untrusted_certificate_reads_and_records_nothing(tls_user:
     write_mail_config(home, imaps_url(tls_user), None)  # no verify: the system's CA store
     assert run("add", "--from-invite", str(MAIL / "outlook-invitation.eml")).exit_code == 0
     tls_user.append("INBOX", (MAIL / "reply-interviewer.eml").read_bytes())
-    before, calendar = dump(home), (home / "followup.ics").read_bytes()
+    before, calendar = store_dump(home), (home / "followup.ics").read_bytes()
     for args in (("mail", "check"), ("mail", "setup", "--check"), ("draft", "5", "--imap")):
         result = run(*args, now=AFTER)
         assert (result.exit_code, result.stdout, result.stderr) == (1, "", untrusted(tls_user)), args
         no_secret(result, tls_user)
-    assert dump(home) == before
+    assert store_dump(home) == before
     assert (home / "followup.ics").read_bytes() == calendar
     # Trusted now: the reply was waiting, unread.
     write_mail_config(home, imaps_url(tls_user), f'"{tls_user.ca_file}"')
