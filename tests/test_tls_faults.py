@@ -28,16 +28,19 @@ class Listener:
         self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         self.context.load_cert_chain(certificates.cert_file, certificates.key_file)
         self.socket = socket.create_server(("127.0.0.1", 0))
+        self.socket.settimeout(0.05)  # close() does not wake accept(): poll for the end
         self.port = self.socket.getsockname()[1]
+        self.done = threading.Event()
         self.thread = threading.Thread(target=self._serve, daemon=True)
         self.thread.start()
 
     def _serve(self) -> None:
-        while True:
+        while not self.done.is_set():
             try:
                 raw, _ = self.socket.accept()
-            except OSError:  # closed: the test is over
-                return
+            except TimeoutError:
+                continue
+            raw.settimeout(5)
             try:
                 with self.context.wrap_socket(raw, server_side=True):
                     pass
@@ -45,8 +48,9 @@ class Listener:
                 raw.close()
 
     def close(self) -> None:
-        self.socket.close()
+        self.done.set()
         self.thread.join(5)
+        self.socket.close()
 
 
 @pytest.fixture(params=["another-host", "expired"])
