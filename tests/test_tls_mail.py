@@ -18,6 +18,7 @@ MAIL = Path(__file__).parent / "mail"
 PASSWORD_ENV = "FOLLOWUP_TEST_MAIL_PASSWORD"
 ME = "sam@carter.example"
 AFTER = "2026-12-08T12:00:00+00:00"  # a week after the Contoso interview
+OUTLOOK_ID = "<AM0PR02MB51230A1B2C3D4E5F6789ABCDE1234@AM0PR02MB5123.eurprd02.prod.outlook.com>"
 
 
 @pytest.fixture
@@ -46,7 +47,7 @@ def no_secret(result, user: CyrusServer) -> None:
     assert user.password not in result.stdout + result.stderr
 
 
-def test_imaps_with_the_private_ca_logs_in_and_a_reply_ends_the_chase(tls_user: CyrusServer, home: Path,
+def test_imaps_with_the_private_ca_logs_in_drafts_and_a_reply_ends_the_chase(tls_user: CyrusServer, home: Path,
                                                                       run: Run) -> None:
     write_mail_config(home, imaps_url(tls_user), f'"{tls_user.ca_file}"')
     result = run("mail", "setup", "--check")
@@ -55,6 +56,13 @@ def test_imaps_with_the_private_ca_logs_in_and_a_reply_ends_the_chase(tls_user: 
                              "  reads replies and invitations in: INBOX\n"
                              "  puts drafts in: Drafts (flagged \\Drafts)\n")
     assert run("add", "--from-invite", str(MAIL / "outlook-invitation.eml")).exit_code == 0
+    shown = json.loads(run("show", "1", "--json").stdout)
+    thank_you = next(i["id"] for i in shown["items"] if i["step"] == "thank-you-email")
+    drafted = run("draft", str(thank_you), "--imap")  # APPEND over TLS
+    assert (drafted.exit_code, drafted.stdout, drafted.stderr) == (
+        0, f"Put the draft into Drafts, answering {OUTLOOK_ID}.\n", "")
+    with tls_user.imap() as imap:
+        assert imap.select('"Drafts"', readonly=True) == ("OK", [b"1"])
     tls_user.append("INBOX", (MAIL / "reply-interviewer.eml").read_bytes())
     result = run("mail", "check", now=AFTER)
     assert (result.exit_code, result.stderr) == (0, "")
