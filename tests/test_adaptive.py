@@ -262,13 +262,13 @@ def test_adding_and_removing_interviewers(run: Run, run_json) -> None:
     run("edit", "1", "--add-interviewer", "Bo Li <bo@acme.example>")
     got = steps(run_json)
     assert (got["formal-note-2"]["summary"], got["formal-note-2"]["due"]) == (
-        "Send a formal note to Bo Li", "2026-12-07T10:00:00+00:00")
+        "Send a formal note to Bo Li (Acme)", "2026-12-07T10:00:00+00:00")
     run("edit", "1", "--remove-interviewer", "jane@acme.example")
     got = steps(run_json)
     assert got["formal-note-1"]["status"] == "cancelled"
     assert got["formal-note-2"]["status"] == "needs-action"
     assert run_json("show", "1")["interview"]["interviewers"] == [
-        {"name": "Bo Li", "email": "bo@acme.example", "tz": None}]
+        {"name": "Bo Li", "email": "bo@acme.example", "tz": None, "phone": None, "title": None}]
 
 
 def test_first_interviewer_added_retires_the_note_to_the_hiring_team(run: Run, run_json) -> None:

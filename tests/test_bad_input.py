@@ -50,8 +50,8 @@ def added(run: Run) -> None:
     (("done", "99999999999999999999999"),
      "no item '99999999999999999999999'; `followup list --all` shows the ids"),
     (("show", "99999999999999999999999"),
-     "no interview '99999999999999999999999'; give the number shown by `followup list`"),
-    (("outcome", "¹", "offer"), "no interview '¹'; give the number shown by `followup list`"),
+     "no interview '99999999999999999999999'; give the number shown by `followup interviews`"),
+    (("outcome", "¹", "offer"), "no interview '¹'; give the number shown by `followup interviews`"),
     (("done", "3", "--at", "9999-12-31 23:00"), "--at: the time '9999-12-31 23:00' is not in the years 2000–2099"),
     (("outcome", "1", "offer", "--at", "0001-01-01 00:00"),
      "--at: the time '0001-01-01 00:00' is not in the years 2000–2099"),
@@ -137,8 +137,8 @@ def deep(depth: int = 5000) -> str:
      "{path}, interview 1 (interviewers): 'interviewers' must be a list such as [\"Jane Doe <jane@acme.example>\"]"),
     ("table.toml", '[[interview]]\ncompany = "A"\nrole = "B"\nat = "2026-12-03 10:00"\n'
                    'interviewers = [{name = 5}]\n',
-     "{path}, interview 1 (interviewers): each interviewer is \"Name <email>\" or a table with name, email"
-     " and tz as text"),
+     "{path}, interview 1 (interviewers): the fields of a person (name, email, tz, phone, title)"
+     " are text"),
     ("long-row.csv", "company,role,at\nA,B,2026-12-03 10:00,extra\n",
      "{path}, line 2: more values than the header has columns; quote a value that holds a comma"),
     ("big-field.csv", "company,role,at\nA," + "x" * 140_000 + ",2026-12-03 10:00\n",

@@ -14,6 +14,10 @@ ADD = ("add", "--company", "Acme", "--role", "Data Engineer", "--at", "2026-12-0
        "--deadline", "2026-12-11")
 
 
+JANE_DOC = {"name": "Jane Doe", "email": "jane@acme.example", "tz": None, "phone": None,
+            "title": None}
+
+
 def components(path_or_bytes: Path | bytes) -> list[icalendar.cal.Component]:
     data = path_or_bytes.read_bytes() if isinstance(path_or_bytes, Path) else path_or_bytes
     cal = icalendar.Calendar.from_ical(data)
@@ -28,14 +32,15 @@ def test_add_prints_the_id_the_timeline_and_the_calendar_file(run: Run, home: Pa
     result = run(*ADD)
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[:5] == [
+    assert lines[:6] == [
         "Added interview 1.",
         "Data Engineer at Acme (interview 1)",
         "  When:      Fri 04 Dec 2026 14:00–15:00 Europe/London",
         "  Decision:  Fri 11 Dec 2026",
         "  With:      Jane Doe <jane@acme.example>",
+        "  Held:      on site",
     ]
-    assert lines[6].split() == ["1", "Fri", "04", "Dec", "2026", "14:00", "in", "6", "days",
+    assert lines[7].split() == ["1", "Fri", "04", "Dec", "2026", "14:00", "in", "6", "days",
                                 "Interview:", "Data", "Engineer", "at", "Acme"]
     assert lines[-1] == f"Calendar file: {home / 'followup.ics'}"
     assert len(components(home / "followup.ics")) == 14  # 12 items + call slots as events
@@ -50,7 +55,8 @@ def test_add_json_is_the_show_document(run: Run, run_json) -> None:
         "start": "2026-12-04T14:00:00+00:00", "end": "2026-12-04T15:00:00+00:00",
         "duration_minutes": 60, "tz": "Europe/London", "deadline": "2026-12-11",
         "deadline_assumed": False,
-        "interviewers": [{"name": "Jane Doe", "email": "jane@acme.example", "tz": None}],
+        "interviewers": [JANE_DOC], "decision_contact": JANE_DOC, "held": "onsite",
+        "round": 1, "round_of": None,
         "channel": "email", "note": "email", "location": "", "country": None, "language": None,
         "outcome": None, "outcomes": [],
     }
@@ -79,7 +85,7 @@ def test_list_shows_open_tasks_soonest_first_and_marks_overdue(run: Run, run_jso
     lines = later.stdout.splitlines()
     assert "overdue 21 hours" in lines[0] and "Ask Acme when they will decide" in lines[0]
     assert "overdue 19 hours" in lines[2]
-    assert "in 2 days" in lines[4] and "Send a formal note to Jane Doe" in lines[4]
+    assert "in 2 days" in lines[4] and "Send a formal note to Jane Doe (Acme)" in lines[4]
 
 
 def test_done_and_undo_round_trip(run: Run, run_json, home: Path) -> None:
@@ -245,11 +251,11 @@ BAD_INPUTS = [
     (("--at", "2026-12-04 14:00", "--deadline", "next week"),
      "Error: --deadline: invalid deadline 'next week'; write it as YYYY-MM-DD, e.g. 2026-12-15"),
     (("--at", "2026-12-04 14:00", "--interviewer", "Jane <jane.example"),
-     "Error: --interviewer: malformed interviewer 'Jane <jane.example'; write it as \"Name <email>\", "
-     "e.g. \"Jane Doe <jane@acme.example>\""),
+     "Error: --interviewer: malformed interviewer 'Jane <jane.example'; write it as \"Name <email> phone\", "
+     "e.g. \"Jane Doe <jane@acme.example> +44 20 7946 0000\""),
     (("--at", "2026-12-04 14:00", "--interviewer", "Jane <jane@>"),
-     "Error: --interviewer: malformed interviewer 'Jane <jane@>'; write it as \"Name <email>\", "
-     "e.g. \"Jane Doe <jane@acme.example>\""),
+     "Error: --interviewer: malformed interviewer 'Jane <jane@>'; write it as \"Name <email> phone\", "
+     "e.g. \"Jane Doe <jane@acme.example> +44 20 7946 0000\""),
     (("--at", "2026-12-04 14:00", "--duration", "0m"),
      "Error: --duration: the duration '0m' is zero; give a length such as 45m or 1h"),
     (("--at", "2026-12-04 14:00", "--duration", "soon"),
@@ -287,9 +293,9 @@ def test_duplicate_interview_is_refused_and_changes_nothing(run: Run, home: Path
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (("show", "7"), "Error: no interview 7; `followup list --all` shows the interviews"),
-    (("show", "acme"), "Error: no interview 'acme'; give the number shown by `followup list`"),
-    (("outcome", "7", "offer"), "Error: no interview 7; `followup list --all` shows the interviews"),
+    (("show", "7"), "Error: no interview 7; `followup interviews --all` shows them"),
+    (("show", "acme"), "Error: no interview 'acme'; give the number shown by `followup interviews`"),
+    (("outcome", "7", "offer"), "Error: no interview 7; `followup interviews --all` shows them"),
     (("undo", "followup-nope-notes"),
      "Error: no item 'followup-nope-notes'; `followup list --all` shows the ids"),
     (("outcome", "1", "ghosted"), "Error: Invalid value for 'OUTCOME': 'ghosted' is not one of "
@@ -379,4 +385,4 @@ def test_no_command_prints_the_help(run: Run) -> None:
     result = run()
     assert (result.exit_code, result.stderr) == (0, "")
     assert result.stdout.startswith("Usage: followup [OPTIONS] COMMAND [ARGS]...\n")
-    assert "  sync     Send your changes" in result.stdout
+    assert "  sync        Send your changes" in result.stdout

@@ -73,7 +73,9 @@ def test_lazy_help_lines_are_cut_like_clicks_own() -> None:
             assert _shortened(line, limit) == make_default_short_help(line, limit)
 
 
-@pytest.mark.parametrize("command", [["list"], ["list", "--json"], ["show", "1"]])
+@pytest.mark.parametrize("command", [["list"], ["list", "--json"], ["show", "1"],
+                                     ["list", "1", "--week"], ["interviews", "--all"],
+                                     ["interviews", "--json"]])
 def test_reading_commands_load_neither_the_planner_nor_the_sync_engine(command: list[str], home) -> None:
     import subprocess
     import sys

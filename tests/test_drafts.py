@@ -112,6 +112,7 @@ Call script: Senior Data Engineer at Northwind Analytics
 
 Before you call
 - Call early in the morning or in the evening, and ask for Priya Shah directly rather than leaving a voice message.
+- The number to dial is not recorded yet: find it and keep it with `followup edit --decision-contact`.
 - Have your interview notes in front of you.
 
 1. Introduce yourself
@@ -276,9 +277,9 @@ def test_every_draft_of_the_samples_without_notes(run: Run, uids) -> None:
 
 def test_the_drafts_of_the_outcomes(run: Run, uids) -> None:
     assert run("outcome", "1", "second-interview", now="2026-12-09T10:00:00+00:00").exit_code == 0
-    assert run("outcome", "1", "offer", now="2026-12-18T10:00:00+00:00").exit_code == 0
-    assert run("outcome", "2", "rejected", now="2026-12-18T10:00:00+00:00").exit_code == 0
     assert draft(run, uids(1, "reply-second-interview")) == SECOND_INTERVIEW_1
+    assert run("outcome", "1", "offer", "--replace", now="2026-12-18T10:00:00+00:00").exit_code == 0
+    assert run("outcome", "2", "rejected", now="2026-12-18T10:00:00+00:00").exit_code == 0
     assert draft(run, uids(1, "reply-offer")) == OFFER_1
     assert draft(run, uids(2, "gracious-reply")) == GRACIOUS_2
 
@@ -559,7 +560,7 @@ def test_a_failing_editor_is_one_line_exit_1_and_changes_nothing(
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (("notes", "9"), "Error: no interview 9; `followup list --all` shows the interviews"),
+    (("notes", "9"), "Error: no interview 9; `followup interviews --all` shows them"),
     (("notes", "1", "--file", "/no/such/notes.txt"),
      "Error: cannot read the notes file /no/such/notes.txt: No such file or directory"),
 ])
@@ -635,7 +636,7 @@ def test_a_template_without_read_permission(run: Run, uids, home: Path) -> None:
 
 @pytest.mark.parametrize(("ref", "message"), [
     ("99", "Error: no item '99'; `followup list --all` shows the ids"),
-    ("3", ("Error: item 3 (Get each interviewer's contact details) has no draft; drafts exist for"
+    ("3", ("Error: item 3 (Get Northwind Analytics interviewers' contact details) has no draft; drafts exist for"
           " the steps thank-you-email, formal-note, status-email, gracious-reply,"
           " reply-second-interview, reply-offer, call-script, call, second-call")),
     ("1", ("Error: item 1 (Interview: Senior Data Engineer at Northwind Analytics) has no draft;"
@@ -719,7 +720,7 @@ def test_eml_of_a_card_or_a_call_is_refused(run: Run, uids, tmp_path: Path) -> N
     result = run("draft", uids(2, "formal-note-1"), "--eml", str(target))
     assert (result.exit_code, result.stderr) == (
         # Item 19: rule 5 puts the note a working day after the thank-you, later in the plan.
-        2, ("Error: item 19 (Write a handwritten note to Dana Whitfield) is a handwritten note,"
+        2, ("Error: item 19 (Write a handwritten note to Dana Whitfield (Contoso Robotics, Inc.)) is a handwritten note,"
            " not an email; leave out --eml\n"))
     assert not target.exists()
 

@@ -20,7 +20,7 @@ def test_a_check_off_pulled_from_todoman_refreshes_every_published_file(
     config.write_text(config.read_text() + f'\n[feed]\npublish = ["{events}", {{path = "{full}", '
                       'profile = "full"}]\n')
     vdir = tmp_path / "lists" / "jobs"
-    assert run("remote", "add", "tasks", "--vdir", str(vdir)).exit_code == 0
+    assert run("remote", "add", "tasks", "--vdir", str(vdir), "--create").exit_code == 0
     assert run(*ADD).exit_code == 0  # pushed to the folder at once, published files written
     assert b"STATUS:COMPLETED" not in full.read_bytes()
     assert "✓ Write interview notes" not in events.read_text()

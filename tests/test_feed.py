@@ -267,7 +267,7 @@ def test_events_feed_shows_check_offs_and_cancellations(server: Server) -> None:
         "Cancelled: Close the Globex application and move on",
         "Cancelled: Email Globex for a status update",
         "Cancelled: Globex said they would decide (assumed)", "Cancelled: Prepare the call to Globex",
-        "Cancelled: Send a formal note to Bo Li", "Cancelled: Send a thank-you email to Globex",
+        "Cancelled: Send a formal note to Bo Li (Globex)", "Cancelled: Send a thank-you email to Globex",
     ]
     assert len({str(e["UID"]) for e in cal.walk("VEVENT")}) == len(cal.walk("VEVENT")) == 25
 

@@ -26,7 +26,7 @@ ADD = ("add", "--company", COMPANY, "--role", ROLE, "--at", "2026-12-04 14:00",
 @pytest.fixture
 def vdir(run: Run, tmp_path: Path) -> Path:
     folder = tmp_path / "cal" / "jobs"
-    assert run("remote", "add", "cal", "--vdir", str(folder)).exit_code == 0
+    assert run("remote", "add", "cal", "--vdir", str(folder), "--create").exit_code == 0
     return folder
 
 
@@ -46,7 +46,8 @@ def test_the_data_reads_back_after_python_caldavs_fix(run: Run, vdir: Path) -> N
     doc = data_of(pushed)
     assert doc is not None and doc["company"] == COMPANY and doc["role"] == ROLE
     assert doc["contacts"] == [{"key": 1, "name": "Jo Lee", "email": "jo@acme.example",
-                                "tz": None, "removed": False}]
+                                "tz": None, "removed": False, "phone": None, "title": None,
+                                "interviewer": True}]
     assert data_of(fix(pushed)) == doc
 
 

@@ -91,7 +91,7 @@ def test_a_database_from_before_mail_gets_the_mail_tables(tmp_path: Path) -> Non
     db.commit()
     db.close()
     store = Store(path)
-    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION  # mail is step 3 of 4
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION  # mail is step 3
     tables = {r[0] for r in store.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"mail_folders", "mail_drafts", "mail_invitations", "mail_threads"} <= tables
     store.close()

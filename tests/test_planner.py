@@ -95,8 +95,8 @@ def test_thursday_panel_with_a_given_deadline() -> None:
     assert got["second-call"][0] == "2026-12-29T09:00:00+00:00"
     assert got["let-go"][1] == "2027-01-05T10:00:00+00:00"
     summaries = {i.key: i.summary for i in items}
-    assert summaries["formal-note-1"] == "Send a formal note to Jane Doe"
-    assert summaries["formal-note-2"] == "Send a formal note to Bo Li"
+    assert summaries["formal-note-1"] == "Send a formal note to Jane Doe (Acme)"
+    assert summaries["formal-note-2"] == "Send a formal note to Bo Li (Acme)"
     assert summaries["response-deadline"] == "Acme said they would decide"
     note = next(i for i in items if i.key == "formal-note-2")
     assert note.contacts == ("Bo Li <bo@acme.example>",)
@@ -128,7 +128,7 @@ def test_dst_spring_forward_in_new_york() -> None:
 def test_handwritten_note_is_due_the_next_business_day() -> None:
     items = {i.key: i for i in plan(interview("2026-12-04T14:00", contacts=(JANE,), note="handwritten"))}
     assert items["formal-note-1"].due.isoformat() == "2026-12-07T10:00:00+00:00"
-    assert items["formal-note-1"].summary == "Write a handwritten note to Jane Doe"
+    assert items["formal-note-1"].summary == "Write a handwritten note to Jane Doe (Acme)"
     thursday = {i.key: i for i in plan(interview("2026-12-03T14:00", note="handwritten"))}
     # Rule 5: a working day after the thank-you, due Friday evening (was Friday 10:00).
     assert thursday["formal-note"].due.isoformat() == "2026-12-07T10:00:00+00:00"
@@ -140,7 +140,7 @@ def test_handwritten_note_is_due_the_next_business_day() -> None:
 
 def test_no_interviewers_gives_one_note_to_the_hiring_team() -> None:
     items = [i for i in plan(interview("2026-12-04T14:00")) if i.step == "formal-note"]
-    assert [(i.key, i.summary) for i in items] == [("formal-note", "Send a formal note to the hiring team")]
+    assert [(i.key, i.summary) for i in items] == [("formal-note", "Send a formal note to the hiring team (Acme)")]
 
 
 def test_holidays_are_not_business_days() -> None:

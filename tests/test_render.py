@@ -136,7 +136,7 @@ def test_cancelled_steps_say_so_in_the_title_and_take_no_time(exports: dict[str,
         "Cancelled: Contoso said they would decide (assumed)",
         "Cancelled: Email Contoso for a status update",
         "Cancelled: Prepare the call to Contoso",
-        "Cancelled: Send a formal note to the hiring team",
+        "Cancelled: Send a formal note to the hiring team (Contoso)",
         "Cancelled: Send a thank-you email to Contoso",
     ]
     assert {str(e["TRANSP"]) for e in cancelled} == {"TRANSPARENT"}

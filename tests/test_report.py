@@ -54,7 +54,10 @@ def month(run: Run, run_json) -> None:
     done(1, "reply-second-interview", "2026-12-16 15:00")
     outcome(2, "rejected", "2026-12-18 10:00")
     done(2, "gracious-reply", "2026-12-21 10:00")
-    outcome(1, "offer", "2027-01-04 10:00")  # January: left out
+    assert run("add", "--round-of", "1", "--at", "2027-01-02 10:00", "--location",
+               "https://meet.example/northwind", "--interviewer",
+               "Priya Shah <priya.shah@northwind.example>").exit_code == 0
+    outcome(5, "offer", "2027-01-04 10:00")  # January: left out
 
 
 DECEMBER = ("report", "--since", "2026-12-01", "--until", "2026-12-31")
@@ -143,11 +146,12 @@ def test_without_since_everything_up_to_today(run: Run, month: None) -> None:
         "2026-11-20,Fabrikam,Data Analyst,Interview,in person,Lena Vogel",
         "2026-11-21,Fabrikam,Data Analyst,Sent a thank-you email,email,Lena Vogel",
     ]
-    assert lines[-2:] == [
+    assert lines[-3:] == [
         "2027-01-01,Fabrikam,Data Analyst,Second follow-up call,phone,Lena Vogel",
+        "2027-01-02,Northwind Analytics,Senior Data Engineer,Interview,video,Priya Shah",
         "2027-01-04,Northwind Analytics,Senior Data Engineer,Received an offer,email,Priya Shah",
     ]
-    assert len(lines) == 1 + 23
+    assert len(lines) == 1 + 24
     heading = run("report", now=LATER).stdout.splitlines()[0]
     assert heading == "# Job search activity up to Sunday, January 10, 2027"
 

@@ -37,12 +37,12 @@ def test_csv_sample_imports_a_panel(run: Run, run_json) -> None:
     assert run("import", str(SAMPLES / "interviews.csv")).exit_code == 0
     doc = run_json("show", "1")
     assert doc["interview"]["interviewers"] == [
-        {"name": "Lena Vogel", "email": "lena.vogel@fabrikam.example", "tz": None},
-        {"name": "Jonas Berg", "email": "jonas.berg@fabrikam.example", "tz": None},
+        {"name": "Lena Vogel", "email": "lena.vogel@fabrikam.example", "tz": None, "phone": None, "title": None},
+        {"name": "Jonas Berg", "email": "jonas.berg@fabrikam.example", "tz": None, "phone": None, "title": None},
     ]
     assert doc["interview"]["location"] == "Fabrikam HQ, Berlin"
     assert [i["summary"] for i in doc["items"] if i["step"] == "formal-note"] == [
-        "Send a formal note to Lena Vogel", "Send a formal note to Jonas Berg"]
+        "Send a formal note to Lena Vogel (Fabrikam)", "Send a formal note to Jonas Berg (Fabrikam)"]
 
 
 def test_toml_sample_contact_time_zone_and_handwritten_note(run: Run, run_json) -> None:
@@ -53,7 +53,7 @@ def test_toml_sample_contact_time_zone_and_handwritten_note(run: Run, run_json) 
     # Rule 5: a working day after the thank-you (due Tue 8 Dec at the end of the London
     # user's hours), at 10:00 in the user's zone (was Tue 8 Dec, 10:00 New York).
     assert (note["summary"], note["due"]) == (
-        "Write a handwritten note to Dana Whitfield", "2026-12-09T10:00:00+00:00")
+        "Write a handwritten note to Dana Whitfield (Contoso Robotics, Inc.)", "2026-12-09T10:00:00+00:00")
 
 
 def test_import_is_all_or_nothing(run: Run, home: Path, tmp_path: Path) -> None:
@@ -100,7 +100,7 @@ def test_real_subprocess(home: Path) -> None:
     bad = subprocess.run([sys.executable, "-m", "followup", "show", "9"],
                          capture_output=True, text=True, env=env, check=False)
     assert (bad.returncode, bad.stdout, bad.stderr) == (
-        2, "", "Error: no interview 9; `followup list --all` shows the interviews\n")
+        2, "", "Error: no interview 9; `followup interviews --all` shows them\n")
     assert "Traceback" not in bad.stderr
 
 

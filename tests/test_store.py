@@ -52,3 +52,29 @@ def test_a_newer_database_is_refused(tmp_path: Path) -> None:
     with pytest.raises(Exception) as exc:
         Store(path)
     assert str(exc.value) == f"the database {path} was written by a newer followup; upgrade followup"
+
+
+def test_the_people_step_holds_how_an_interview_was_held_and_who_decides(tmp_path: Path) -> None:
+    """An interview stored before `held` existed: at a link it was a video interview."""
+    path = tmp_path / "followup.db"
+    db = sqlite3.connect(path)
+    for statement in ";".join(MIGRATIONS[:2]).split(";"):
+        if statement.strip():
+            db.execute(statement)
+    for n, location in enumerate(("https://meet.example/x", "  WWW.zoom.example/y", "1 Main St"), 1):
+        db.execute("INSERT INTO interviews (uid, company, role, start, start_utc, tz, duration_s,"
+                   " channel, note, location, created) VALUES (?, 'Acme', 'Dev', ?, ?,"
+                   " 'Europe/London', 3600, 'email', 'email', ?, 'x')",
+                   (f"u{n}", f"2026-12-0{n}T14:00:00+00:00", f"2026-12-0{n}T14:00:00+00:00",
+                    location))
+    db.execute("INSERT INTO contacts (interview_id, key, name, email) VALUES (1, 1, 'Jane', NULL)")
+    db.execute("PRAGMA user_version = 2")
+    db.commit()
+    db.close()
+    store = Store(path)
+    assert [store.interview(i).held for i in (1, 2, 3)] == ["video", "video", "onsite"]
+    first = store.interview(1)
+    assert (first.round, first.round_of, first.decision_key) == (1, None, None)
+    assert first.contacts[0].interviewer and first.decision_contact == first.contacts[0]
+    assert not store.was_removed("u1")
+    store.close()

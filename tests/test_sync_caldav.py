@@ -139,7 +139,8 @@ def test_objects_carry_our_properties_and_the_interview_data(run: Run, run_json,
         "deadline": "2026-12-11", "channel": "email", "note": "email", "location": "",
         "country": None, "subdivision": None,
         "contacts": [{"key": 1, "name": "Jane Doe", "email": "jane@acme.example", "tz": None,
-                      "removed": False}],
+                      "removed": False, "phone": None, "title": None, "interviewer": True}],
+        "held": "onsite", "decision": None, "round": 1, "round_of": None,
         "outcomes": [], "dismissed": [],
     }
     todo = objects[uid_of(run_json, "thank-you-email")]

@@ -34,7 +34,7 @@ def todo(config: Path, *args: str) -> str:
 @pytest.fixture
 def vdir(run: Run, tmp_path: Path) -> Path:
     folder = tmp_path / "lists" / "jobs"
-    result = run("remote", "add", "tasks", "--vdir", str(folder))
+    result = run("remote", "add", "tasks", "--vdir", str(folder), "--create")
     assert (result.exit_code, result.stdout) == (0, f"Added remote 'tasks': vdir {folder}\n")
     return folder
 
@@ -94,8 +94,9 @@ def test_remote_add_list_remove_keep_the_rest_of_the_config(run: Run, home: Path
                                                            tmp_path: Path) -> None:
     config = home / "config.toml"
     config.write_text(CONFIG)
-    assert run("remote", "add", "box", "--vdir", str(tmp_path / "box")).exit_code == 0
-    assert run("remote", "add", "todo", "--vdir", str(tmp_path / "t"), "--no-auto-push"
+    assert run("remote", "add", "box", "--vdir", str(tmp_path / "box"), "--create").exit_code == 0
+    assert run("remote", "add", "todo", "--vdir", str(tmp_path / "t"), "--no-auto-push",
+               "--create"
                ).exit_code == 0
     assert config.read_text() == CONFIG + (
         f'\n[remote.box]\nvdir = "{tmp_path / "box"}"\n'
@@ -207,7 +208,7 @@ def test_the_engine_reports_push_progress(run: Run, home: Path, tmp_path: Path) 
     from followup.cli.operations import service_of
 
     run("--offline", "add", "--company", "Acme", "--role", "Dev", "--at", "2026-12-04 14:00")
-    run("remote", "add", "folder", "--vdir", str(tmp_path / "v"), "--no-auto-push")
+    run("remote", "add", "folder", "--vdir", str(tmp_path / "v"), "--no-auto-push", "--create")
     app = App()
     seen: list[tuple[int, int]] = []
     report = sync_remote(service_of(app), app.config.remotes["folder"], progress=lambda d, t: seen.append((d, t)))

@@ -159,7 +159,7 @@ def calendar(home: Path) -> dict[str, icalendar.cal.Component]:
 
 def test_adding_a_country_replans_every_stored_interview(run: Run, run_json, home: Path, tmp_path: Path) -> None:
     folder = tmp_path / "vdir"
-    assert run("remote", "add", "box", "--vdir", str(folder)).exit_code == 0
+    assert run("remote", "add", "box", "--vdir", str(folder), "--create").exit_code == 0
     assert run("add", "--company", "Acme", "--role", "Dev", "--at", "2026-11-24 14:00",
                "--deadline", "2026-12-01", now=BEFORE).exit_code == 0
     assert steps(run_json, now=BEFORE)["let-go"]["due"] == "2026-12-25T10:00:00+00:00"

@@ -169,13 +169,30 @@ CREATE TABLE feed_fetches (
 # one reason a line: `show` prints them without loading the planner. Not calendar data.
 ITEM_NOTES = "ALTER TABLE items ADD COLUMN notes TEXT NOT NULL DEFAULT ''"
 
+# How the interview was held, who announces the decision, rounds; phone and title of a
+# contact, and whether they interviewed you; interviews removed with `followup rm`, so a
+# sync never brings them back.
+PEOPLE_AND_ROUNDS = """
+ALTER TABLE interviews ADD COLUMN held TEXT NOT NULL DEFAULT 'onsite';
+UPDATE interviews SET held = 'video' WHERE lower(ltrim(location)) LIKE 'http://%'
+    OR lower(ltrim(location)) LIKE 'https://%' OR lower(ltrim(location)) LIKE 'www.%';
+ALTER TABLE interviews ADD COLUMN decision_key INTEGER;
+ALTER TABLE interviews ADD COLUMN round INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE interviews ADD COLUMN round_of INTEGER REFERENCES interviews(id) ON DELETE SET NULL;
+ALTER TABLE contacts ADD COLUMN phone TEXT;
+ALTER TABLE contacts ADD COLUMN title TEXT;
+ALTER TABLE contacts ADD COLUMN interviewer INTEGER NOT NULL DEFAULT 1;
+CREATE TABLE removed_interviews (uid TEXT PRIMARY KEY, removed TEXT NOT NULL);
+"""
+
 MIGRATIONS: tuple[str, ...] = (
-    SCHEMA_V1,    # 1: interviews, contacts, notes, outcomes, items, meta
-    SYNC_TABLES,  # 2: sync state
-    MAIL_TABLES,  # 3: mail state
+    SCHEMA_V1,           # 1: interviews, contacts, notes, outcomes, items, meta
+    SYNC_TABLES,         # 2: sync state
+    MAIL_TABLES,         # 3: mail state
     INTERVIEW_LANGUAGE,  # 4: interviews.language
-    FEED_FETCHES,  # 5: what the feed served to whom
-    ITEM_NOTES,   # 6: items.notes
+    FEED_FETCHES,        # 5: what the feed served to whom
+    ITEM_NOTES,          # 6: items.notes
+    PEOPLE_AND_ROUNDS,   # 7: held, decision contact, rounds, phone and title; removed interviews
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -281,6 +298,22 @@ def iso(value: dt.datetime | dt.date | None) -> str | None:
 
 def utc_iso(value: dt.datetime) -> str:
     return value.astimezone(dt.timezone.utc).isoformat()
+
+
+def _filters(args: list[object], interview_id: int | None, statuses: Sequence[str] | None,
+             before: dt.datetime | None) -> str:
+    """The WHERE conditions the item queries share; their values are appended to `args`."""
+    sql = ""
+    if interview_id is not None:
+        sql += " AND interview_id = ?"
+        args.append(interview_id)
+    if statuses is not None:
+        sql += f" AND status IN ({','.join('?' * len(statuses))})"
+        args.extend(statuses)
+    if before is not None:
+        sql += " AND sort_utc < ?"  # UTC ISO text of one format: text order is time order
+        args.append(utc_iso(before))
+    return sql
 
 
 class Store:
@@ -427,58 +460,65 @@ class Store:
         cursor = self.db.execute(
             "INSERT INTO interviews (uid, company, role, start, start_utc, tz, duration_s,"
             " deadline, channel, note, location, country, subdivision, next_contact_key,"
-            " created, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " created, language, held, decision_key, round, round_of)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 interview.uid, interview.company, interview.role, interview.start.isoformat(),
                 utc_iso(interview.start), interview.tz, int(interview.duration.total_seconds()),
                 iso(interview.deadline), interview.channel, interview.note, interview.location,
                 interview.country, interview.subdivision,
                 max((c.key for c in interview.contacts), default=0) + 1, utc_iso(now),
-                interview.language,
+                interview.language, interview.held, interview.decision_key, interview.round,
+                interview.round_of,
             ),
         )
         interview_id = cursor.lastrowid
         assert interview_id is not None
-        self.db.executemany(
-            "INSERT INTO contacts (interview_id, key, name, email, tz) VALUES (?, ?, ?, ?, ?)",
-            [(interview_id, c.key, c.name, c.email, c.tz) for c in interview.contacts],
-        )
+        self._write_contacts(interview_id, interview.contacts)
         return self.interview(interview_id)
+
+    def _write_contacts(self, interview_id: int, contacts: Sequence[Contact]) -> None:
+        """Contacts are matched by key, never deleted: a removed one keeps its items' UIDs."""
+        self.db.executemany(
+            "INSERT INTO contacts (interview_id, key, name, email, tz, removed, phone, title,"
+            " interviewer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (interview_id, key)"
+            " DO UPDATE SET name = excluded.name, email = excluded.email, tz = excluded.tz,"
+            " removed = excluded.removed, phone = excluded.phone, title = excluded.title,"
+            " interviewer = excluded.interviewer",
+            [(interview_id, c.key, c.name, c.email, c.tz, int(c.removed), c.phone, c.title,
+              int(c.interviewer)) for c in contacts],
+        )
 
     def update_interview(self, interview: Interview) -> None:
         """Write an edited interview; contacts are matched by key, never deleted."""
         self.db.execute(
             "UPDATE interviews SET company = ?, role = ?, start = ?, start_utc = ?, tz = ?,"
             " duration_s = ?, deadline = ?, channel = ?, note = ?, location = ?, country = ?,"
-            " subdivision = ?, next_contact_key = max(next_contact_key, ?), language = ?"
-            " WHERE id = ?",
+            " subdivision = ?, next_contact_key = max(next_contact_key, ?), language = ?,"
+            " held = ?, decision_key = ?, round = ?, round_of = ? WHERE id = ?",
             (
                 interview.company, interview.role, interview.start.isoformat(),
                 utc_iso(interview.start), interview.tz, int(interview.duration.total_seconds()),
                 iso(interview.deadline), interview.channel, interview.note, interview.location,
                 interview.country, interview.subdivision,
                 max((c.key for c in interview.contacts), default=0) + 1, interview.language,
+                interview.held, interview.decision_key, interview.round, interview.round_of,
                 interview.id,
             ),
         )
-        self.db.executemany(
-            "INSERT INTO contacts (interview_id, key, name, email, tz, removed)"
-            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (interview_id, key) DO UPDATE SET"
-            " name = excluded.name, email = excluded.email, tz = excluded.tz,"
-            " removed = excluded.removed",
-            [(interview.id, c.key, c.name, c.email, c.tz, int(c.removed))
-             for c in interview.contacts],
-        )
+        assert interview.id is not None
+        self._write_contacts(interview.id, interview.contacts)
 
     def interview(self, interview_id: int) -> Interview:
         row = self.db.execute("SELECT * FROM interviews WHERE id = ?", (interview_id,)).fetchone()
         if row is None:
             raise UsageError(
-                f"no interview {interview_id}; `followup list --all` shows the interviews"
+                f"no interview {interview_id}; `followup interviews --all` shows them"
             )
         contacts = tuple(
             Contact(key=c["key"], name=c["name"], email=c["email"], tz=c["tz"],
-                    removed=bool(c["removed"]))
+                    removed=bool(c["removed"]), phone=c["phone"], title=c["title"],
+                    interviewer=bool(c["interviewer"]))
             for c in self.db.execute(
                 "SELECT * FROM contacts WHERE interview_id = ? ORDER BY key", (interview_id,)
             )
@@ -502,6 +542,10 @@ class Store:
             country=row["country"],
             subdivision=row["subdivision"],
             language=row["language"],
+            held=row["held"],
+            decision_key=row["decision_key"],
+            round=row["round"],
+            round_of=row["round_of"],
         )
 
     def interview_ids(self) -> list[int]:
@@ -510,8 +554,19 @@ class Store:
     def interview_summaries(self) -> dict[int, sqlite3.Row]:
         return {
             r["id"]: r
-            for r in self.db.execute("SELECT id, uid, company, role, start, tz FROM interviews")
+            for r in self.db.execute(
+                "SELECT id, uid, company, role, start, tz, round FROM interviews")
         }
+
+    def overview(self) -> list[sqlite3.Row]:
+        """Every interview with its last outcome and whether it was let go, by start."""
+        return self.db.execute(
+            "SELECT i.id, i.uid, i.company, i.role, i.round, i.round_of, i.start, i.tz,"
+            " (SELECT kind FROM outcomes o WHERE o.interview_id = i.id ORDER BY o.id DESC"
+            "  LIMIT 1) AS outcome,"
+            " EXISTS (SELECT 1 FROM items t WHERE t.interview_id = i.id AND t.step = 'let-go'"
+            "  AND t.status = 'completed') AS let_go"
+            " FROM interviews i ORDER BY i.start_utc, i.id").fetchall()
 
     # -- notes -----------------------------------------------------------------------
 
@@ -544,6 +599,44 @@ class Store:
             (interview_id, outcome.kind, utc_iso(outcome.recorded)),
         )
 
+    def remove_last_outcome(self, interview_id: int) -> Outcome | None:
+        """Forget the outcome recorded last (a mistake); returns it, or None if there is none."""
+        row = self.db.execute(
+            "SELECT id, kind, recorded FROM outcomes WHERE interview_id = ? ORDER BY id DESC"
+            " LIMIT 1", (interview_id,)).fetchone()
+        if row is None:
+            return None
+        self.db.execute("DELETE FROM outcomes WHERE id = ?", (row["id"],))
+        return Outcome(kind=row["kind"], recorded=dt.datetime.fromisoformat(row["recorded"]))
+
+    def remove_outcome(self, interview_id: int, kind: str) -> None:
+        self.db.execute("DELETE FROM outcomes WHERE interview_id = ? AND kind = ?",
+                        (interview_id, kind))
+
+    # -- removing an interview ---------------------------------------------------------
+
+    def delete_interview(self, interview_id: int, now: dt.datetime) -> None:
+        """The interview, its contacts, notes, outcomes and items leave the store; its UID is
+        remembered so that a sync never rebuilds it from a remote's copy."""
+        uid = self.interview_uid(interview_id)
+        self.db.execute("INSERT OR REPLACE INTO removed_interviews VALUES (?, ?)",
+                        (uid, utc_iso(now)))
+        self.db.execute("DELETE FROM interviews WHERE id = ?", (interview_id,))
+
+    def interview_uid(self, interview_id: int) -> str:
+        row = self.db.execute("SELECT uid FROM interviews WHERE id = ?", (interview_id,)).fetchone()
+        if row is None:
+            self.interview(interview_id)  # raises: no such interview
+        return str(row[0])
+
+    def was_removed(self, uid: str) -> bool:
+        found = self.db.execute("SELECT 1 FROM removed_interviews WHERE uid = ?", (uid,))
+        return found.fetchone() is not None
+
+    def later_rounds(self, interview_id: int) -> list[int]:
+        return [r[0] for r in self.db.execute(
+            "SELECT id FROM interviews WHERE round_of = ? ORDER BY start_utc, id", (interview_id,))]
+
     # -- items -----------------------------------------------------------------------
 
     def items(
@@ -553,28 +646,23 @@ class Store:
         kinds: Sequence[str] = ("task", "event"),
         statuses: Sequence[str] | None = None,
         light: bool = False,
+        before: dt.datetime | None = None,
     ) -> list[ItemRow]:
+        """Items soonest first; `before` keeps those due (or starting) before that moment."""
         columns = LIGHT_COLUMNS if light else ITEM_COLUMNS
         sql = f"SELECT {columns} FROM items WHERE kind IN ({','.join('?' * len(kinds))})"
         args: list[object] = list(kinds)
-        if interview_id is not None:
-            sql += " AND interview_id = ?"
-            args.append(interview_id)
-        if statuses is not None:
-            sql += f" AND status IN ({','.join('?' * len(statuses))})"
-            args.extend(statuses)
+        sql += _filters(args, interview_id, statuses, before)
         sql += " ORDER BY sort_utc, id"
         return [ItemRow(*row) for row in self.db.execute(sql, args)]
 
-    def task_json(self, statuses: Sequence[str] | None = None) -> list[str]:
+    def task_json(self, statuses: Sequence[str] | None = None, interview_id: int | None = None,
+                  before: dt.datetime | None = None) -> list[str]:
         """Tasks as `list --json` prints them (one JSON object each, keys sorted), made by
         SQLite's json_object: Python dicts and json.dumps for ten thousand tasks would
         double the command's time."""
-        where = "kind = 'task'"
         args: list[object] = []
-        if statuses is not None:
-            where += f" AND status IN ({','.join('?' * len(statuses))})"
-            args.extend(statuses)
+        where = "kind = 'task'" + _filters(args, interview_id, statuses, before)
         sql = (
             "SELECT json_object('completed', completed, 'due', due, 'end', end, 'id', id,"
             " 'interview', interview_id, 'kind', kind, 'overridden',"
@@ -586,12 +674,20 @@ class Store:
             cursor = self.db.execute(sql, args)
         except sqlite3.OperationalError:  # an SQLite built without JSON functions
             return [json.dumps(item_json(row), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-                    for row in self.items(kinds=("task",), statuses=statuses, light=True)]
+                    for row in self.items(interview_id, kinds=("task",), statuses=statuses,
+                                          light=True, before=before)]
         cursor.row_factory = None
         return [row[0] for row in cursor]
 
     def item_by_ref(self, ref: str) -> ItemRow:
         """An item by its short id or UID (a task's event UID finds the task too)."""
+        found = self.find_item(ref)
+        if found is None:
+            raise UsageError(f"no item {ref.strip()!r}; `followup list --all` shows the ids")
+        return found
+
+    def find_item(self, ref: str) -> ItemRow | None:
+        """`item_by_ref`, or None: an item may go while a sync applies changes."""
         ref = ref.strip()
         if row_id(ref) is not None:
             row = self.db.execute(f"SELECT {ITEM_COLUMNS} FROM items WHERE id = ?", (row_id(ref),))
@@ -599,12 +695,14 @@ class Store:
             uid = ref.removesuffix("-event")
             row = self.db.execute(f"SELECT {ITEM_COLUMNS} FROM items WHERE uid IN (?, ?)", (ref, uid))
         found = row.fetchone()
-        if found is None:
-            raise UsageError(f"no item {ref!r}; `followup list --all` shows the ids")
-        return ItemRow(*found)
+        return ItemRow(*found) if found is not None else None
 
     def states(self, interview_id: int) -> dict[str, ItemState]:
         return {row.key: row.state for row in self.items(interview_id)}
+
+    def delete_items(self, item_ids: Sequence[int]) -> None:
+        """Items the plan no longer has (the reply to an outcome that was taken back)."""
+        self.db.executemany("DELETE FROM items WHERE id = ?", [(i,) for i in item_ids])
 
     def set_override(self, item_id: int, due: dt.datetime | None) -> None:
         self.db.execute(

@@ -3,7 +3,10 @@
 The rules of an edit: a new zone keeps the wall-clock time unless a new time is given;
 interviewers are found by email or name, removed ones stay (their note is cancelled);
 a zone is given for an existing interviewer as EMAIL=ZONE, or by position for the ones
-being added; "none" clears the deadline (back to the assumed one) or the country.
+being added; an added interviewer whose email is on the interview already updates that
+interviewer (title, phone); "none" clears the deadline (back to the assumed one), the
+country, or the decision contact (back to the first interviewer). A new location at a
+link, or at an address, moves how the interview is held along unless it was set apart.
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ class Edit:
     company: str | None = None
     role: str | None = None
     country: str | None = None
+    held: str | None = None
+    decision_contact: str | None = None  # "Name <email> phone", or "none"
     language: str | None = None  # "none": back to the config's
 
     @property
@@ -63,6 +68,10 @@ def apply_edit(current: Interview, edit: Edit) -> Interview:
         value = getattr(edit, name)
         if value is not None:
             changes[name] = refuse_control(value, name, name)
+    if edit.held is not None:
+        changes["held"] = about("held", partial(inputs.held, edit.held, ""))
+    elif edit.location is not None and current.held == inputs.held(None, current.location):
+        changes["held"] = inputs.held(None, edit.location)
     if edit.country:
         code, subdivision = ((None, None) if edit.country.strip().lower() == "none"
                              else about("country", partial(inputs.country, edit.country)))
@@ -71,7 +80,14 @@ def apply_edit(current: Interview, edit: Edit) -> Interview:
         changes["language"] = (None if edit.language.strip().lower() == "none"
                                else about("language", partial(inputs.language, edit.language)))
     changes["contacts"] = _contacts(current.contacts, edit)
-    return dataclasses.replace(current, **changes)
+    edited = dataclasses.replace(current, **changes)
+    if edit.decision_contact is None:
+        return edited
+    if edit.decision_contact.strip().lower() == "none":
+        return edited.without_decision_contact()
+    key = max((c.key for c in edited.contacts), default=0) + 1
+    person = about("decision_contact", partial(inputs.interviewer, edit.decision_contact, key))
+    return edited.with_decision_contact(person)
 
 
 def _find(contacts: list[Contact], who: str, field: str) -> int:
@@ -109,4 +125,17 @@ def _contacts(current: tuple[Contact, ...], edit: Edit) -> tuple[Contact, ...]:
         if exc.field == "interviewers":
             exc.field = "add"  # on `edit`, new interviewers come with --add-interviewer
         raise
-    return tuple(contacts + added)
+    new: list[Contact] = []
+    for person in added:
+        found = next((i for i, c in enumerate(contacts) if c.interviewer and not c.removed
+                      and c.email and person.email and c.email.lower() == person.email.lower()),
+                     None)
+        if found is None:
+            new.append(person)
+            continue
+        known = contacts[found]  # on the interview already: what the new text adds
+        contacts[found] = dataclasses.replace(
+            known, name=person.name or known.name, title=person.title or known.title,
+            phone=person.phone or known.phone, tz=person.tz or known.tz)
+    keys = iter(range(first_key, first_key + len(new)))
+    return tuple(contacts + [dataclasses.replace(p, key=next(keys)) for p in new])

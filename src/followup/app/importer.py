@@ -4,9 +4,11 @@ add them, all or none. Every error names the file, the entry and the key it is a
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import tomllib
 from collections.abc import Mapping
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,9 @@ from followup.core.model import Contact, Interview
 from followup.errors import UsageError
 
 FIELDS = ("company", "role", "at", "duration", "tz", "deadline", "channel", "note",
-          "location", "interviewers", "country", "language")
+          "location", "interviewers", "country", "language", "held", "decision_contact",
+          "round")
+CONTACT_FIELDS = ("name", "email", "tz", "phone", "title")
 
 
 def read_interviews(path: Path, default_tz: str) -> list[Interview]:
@@ -53,14 +57,33 @@ def read_interviews(path: Path, default_tz: str) -> list[Interview]:
 
 
 def add_all(service: Service, path: Path, interviews: list[Interview]) -> list[Interview]:
-    """Store every interview of the file (inside the caller's change: all or none)."""
+    """Store every interview of the file (inside the caller's change: all or none).
+
+    `round = 2` links an interview to the latest earlier interview with the same company
+    and role that is round 1, from the file or already stored."""
     added = []
     for number, interview in enumerate(interviews, 1):
         try:
+            if interview.round > 1:
+                interview = replace(interview, round_of=_earlier_round(service, interview))
             added.append(service.add(interview))
         except UsageError as exc:
             raise entry_error(path, number, exc) from None
     return added
+
+
+def _earlier_round(service: Service, interview: Interview) -> int:
+    found = [(dt.datetime.fromisoformat(row["start"]), i)
+             for i, row in service.store.interview_summaries().items()
+             if row["company"].casefold() == interview.company.casefold()
+             and row["role"].casefold() == interview.role.casefold()
+             and row["round"] == interview.round - 1]
+    earlier = [(start, i) for start, i in found if start < interview.start]
+    if not earlier:
+        raise UsageError(f"no earlier interview at {interview.company} for the {interview.role}"
+                         f" role to be round {interview.round} of; add round"
+                         f" {interview.round - 1} first", field="round")
+    return max(earlier)[1]
 
 
 def entry_error(path: Path, number: int, exc: UsageError) -> UsageError:
@@ -133,7 +156,10 @@ def _interview(entry: Mapping[str, Any], default_tz: str) -> Interview:
                          field="interviewers")
     contacts = tuple(inputs.about("interviewers", partial(_contact, value, key))
                      for key, value in enumerate(given, 1))
-    return inputs.interview(
+    decision = entry.get("decision_contact")
+    lead = (inputs.about("decision_contact", partial(_contact, decision, len(contacts) + 1))
+            if decision else None)
+    interview = inputs.interview(
         company=_text(entry, "company") or "",
         role=_text(entry, "role") or "",
         at=_text(entry, "at") or "",
@@ -146,18 +172,36 @@ def _interview(entry: Mapping[str, Any], default_tz: str) -> Interview:
         contacts=contacts,
         holidays=_text(entry, "country"),
         lang=_text(entry, "language"),
+        held_as=_text(entry, "held"),
+        decision=lead,
     )
+    return replace(interview, round=inputs.about("round", partial(_round, entry.get("round", 1))))
+
+
+def _round(value: Any) -> int:
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise UsageError(f"the round {value!r} is not a whole number such as 1 or 2")
+    return value
 
 
 def _contact(value: Any, key: int) -> Contact:
     if isinstance(value, str):
         return inputs.interviewer(value, key)
-    if isinstance(value, dict) and set(value) <= {"name", "email", "tz"} \
-            and all(isinstance(v, str) for v in value.values()):
-        text = value.get("name", "")
-        if value.get("email"):
-            text = f"{text} <{value['email']}>" if text else value["email"]
-        tz = inputs.zone(value["tz"]) if value.get("tz") else None
-        return inputs.interviewer(text, key, tz)
-    raise UsageError("each interviewer is \"Name <email>\" or a table with name, email and tz"
-                     " as text")
+    if isinstance(value, dict):
+        unknown = set(value) - set(CONTACT_FIELDS)
+        if unknown:
+            raise UsageError(f"unknown field(s) {', '.join(sorted(unknown))} of a person; use"
+                             f" {', '.join(CONTACT_FIELDS)}")
+        fields = {k: v for k, v in value.items() if v not in (None, "")}
+        if not all(isinstance(v, str) for v in fields.values()):
+            raise UsageError(f"the fields of a person ({', '.join(CONTACT_FIELDS)}) are text")
+        text = fields.get("name", "")
+        if fields.get("email"):
+            text = f"{text} <{fields['email']}>" if text else fields["email"]
+        tz = inputs.zone(fields["tz"]) if fields.get("tz") else None
+        return inputs.interviewer(text, key, tz, phone_number=fields.get("phone"),
+                                  title_text=fields.get("title"))
+    raise UsageError("each person is \"Name <email> phone\" or a table with name, email, phone,"
+                     " title and tz")

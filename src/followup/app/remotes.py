@@ -27,6 +27,10 @@ def add_remote(paths: Paths, config: Config, remote: Remote, *, create: bool = F
         raise UsageError(f"remote '{remote.name}' exists; `followup remote remove {remote.name}` first")
     if remote.vdir is not None:
         folder = Path(remote.vdir).expanduser().absolute()
+        if not folder.is_dir() and not create:
+            # A typo would otherwise sync into a new, empty folder no other app reads.
+            raise UsageError(f"there is no folder {folder}; check the path, or give --create"
+                             " to make it", field="vdir")
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:

@@ -44,6 +44,10 @@ from followup.mail.state import MailState
 from followup.store import ItemRow, Store, iso, parse_moment, utc_iso
 from followup.sync.remote_calendar import remote_objects
 
+# The outcome that closes an earlier round's chase once a later round has an answer: derived
+# when planning, never stored, never reported.
+NEXT_ROUND = "next-round"
+
 
 def item_uid(interview: Interview, key: str) -> str:
     return f"followup-{interview.uid}-{key}"
@@ -247,6 +251,8 @@ class Service:
 
     def add(self, interview: Interview) -> Interview:
         validate(interview)
+        if interview.round_of is not None:
+            interview = self._as_next_round(interview)
         existing = self.store.find_interview(interview.company, interview.role, interview.start)
         if existing is not None:
             raise UsageError(
@@ -258,16 +264,47 @@ class Service:
         self.replan(stored)
         return stored
 
+    def _as_next_round(self, interview: Interview) -> Interview:
+        assert interview.round_of is not None
+        earlier = self.store.interview(interview.round_of)
+        if interview.start <= earlier.start:
+            raise UsageError(
+                f"a later round starts after the earlier one: interview {earlier.id} is at"
+                f" {earlier.start:%Y-%m-%d %H:%M} {earlier.tz}", field="at")
+        return dataclasses.replace(interview, round=earlier.round + 1)
+
+    def plan_outcomes(self, interview_id: int) -> list[Outcome]:
+        """The outcomes the plan follows: the recorded ones, and, once a later round has an
+        answer, a `next-round` one that closes this round's chase at that moment."""
+        outcomes = self.store.outcomes(interview_id)
+        closed = self._later_round_answered(interview_id)
+        if closed is not None:
+            outcomes.append(Outcome(NEXT_ROUND, closed))
+        return outcomes
+
+    def _later_round_answered(self, interview_id: int) -> dt.datetime | None:
+        moments = []
+        for later in self.store.later_rounds(interview_id):
+            moments += [o.recorded for o in self.store.outcomes(later)[:1]]
+            deeper = self._later_round_answered(later)
+            if deeper is not None:
+                moments.append(deeper)
+        return min(moments, default=None)
+
     def replan(self, interview: Interview) -> int:
-        """Plan again from what is stored; store what changed. Returns how many items changed."""
+        """Plan again from what is stored; store what changed. Returns how many items changed.
+
+        An item the plan no longer has (the reply to an outcome taken back) is deleted."""
         assert interview.id is not None
         rows = {row.key: row for row in self.store.items(interview.id)}
         planned = self._plan(
             interview,
             states={key: row.state for key, row in rows.items()},
-            outcomes=self.store.outcomes(interview.id),
+            outcomes=self.plan_outcomes(interview.id),
         )
-        changed = 0
+        gone = [row.id for key, row in rows.items() if key not in {i.key for i in planned}]
+        self.store.delete_items(gone)
+        changed = len(gone)
         notes = self.store.notes(interview.id)
         in_mailbox = MailState(self.store.db).drafted_items(interview.id)
         purposes = {step.id: step.purpose for step in self.config.steps}
@@ -452,16 +489,88 @@ class Service:
         for interview_id in sorted({row.interview_id for row in rows}):
             self.replan(self.store.interview(interview_id))
 
-    def outcome(self, interview_id: int, kind: str, when: dt.datetime | None = None) -> bool:
-        """Record the employer's answer; False when that outcome was already recorded."""
+    def complete(self, refs: Sequence[str], at: dt.datetime | None) -> list[tuple[ItemRow, str]]:
+        """`done` as the user typed it: a time given with --at is checked first."""
+        if at is not None:
+            for ref in refs:
+                row = self.store.item_by_ref(ref)
+                self.check_moment(self.store.interview(row.interview_id), at, "you did it")
+        return self.done(refs, at)
+
+    def check_moment(self, interview: Interview, when: dt.datetime, what: str,
+                     after_start: bool = True) -> None:
+        """A time the user gave for something that happened: not later than now, and (for
+        what follows the interview) not before the interview started."""
+        zone = ZoneInfo(self.config.user_tz)
+        if when > self.now:
+            raise UsageError(f"{when.astimezone(zone):%Y-%m-%d %H:%M} is in the future;"
+                             f" give the time {what}", field="at")
+        if after_start and when < interview.start:
+            raise UsageError(
+                f"{when.astimezone(zone):%Y-%m-%d %H:%M} is before interview {interview.id}"
+                f" started ({interview.start.astimezone(zone):%Y-%m-%d %H:%M}); give the time"
+                f" {what}", field="at")
+
+    def outcome(self, interview_id: int, kind: str, when: dt.datetime | None = None, *,
+                replace: bool = False) -> bool:
+        """Record the employer's answer; False when that outcome was already recorded.
+
+        One outcome per interview: a second one is refused unless it `replace`s the last
+        (after `reply`, "the process goes on", a later answer is recorded beside it)."""
         if kind not in OUTCOMES:
             raise UsageError(f"unknown outcome {kind!r}; use one of: {', '.join(OUTCOMES)}")
         interview = self.store.interview(interview_id)
-        if any(o.kind == kind for o in self.store.outcomes(interview_id)):
+        if when is not None:  # one may withdraw before the interview
+            self.check_moment(interview, when, "they answered", after_start=kind != "withdrawn")
+        recorded = self.store.outcomes(interview_id)
+        last = recorded[-1] if recorded else None
+        if replace:
+            if last is None:
+                raise UsageError(f"interview {interview_id} has no outcome to replace;"
+                                 " leave out --replace", field="replace")
+            if any(o.kind == kind for o in recorded[:-1]):
+                raise UsageError(f"interview {interview_id} has the outcome {kind!r} already")
+            self.store.remove_last_outcome(interview_id)
+        elif any(o.kind == kind for o in recorded):
             return False
+        elif last is not None and last.kind != "reply":
+            raise UsageError(
+                f"interview {interview_id} already has the outcome {last.kind!r}; give --replace"
+                f" to replace it with {kind!r}, or `followup outcome {interview_id} --clear` to"
+                " remove it")
         self.store.add_outcome(interview_id, Outcome(kind, (when or self.now)))
-        self.replan(interview)
+        self._replan_rounds(interview)
         return True
+
+    def clear_outcome(self, interview_id: int) -> Outcome:
+        """Take back the outcome recorded last: the plan is what it would be without it."""
+        interview = self.store.interview(interview_id)
+        removed = self.store.remove_last_outcome(interview_id)
+        if removed is None:
+            raise UsageError(f"interview {interview_id} has no outcome to clear")
+        self._replan_rounds(interview)
+        return removed
+
+    def _replan_rounds(self, interview: Interview) -> None:
+        """Re-plan an interview and its earlier rounds: an answer in round 2 closes round 1."""
+        seen: set[int] = set()
+        current: Interview | None = interview
+        while current is not None and current.id not in seen:
+            assert current.id is not None
+            seen.add(current.id)
+            self.replan(current)
+            earlier = current.round_of
+            current = self.store.interview(earlier) if earlier is not None else None
+
+    def remove(self, interview_id: int) -> Interview:
+        """Remove an interview and everything planned for it; remotes lose its objects on the
+        push that follows, the calendar file and the feeds with this change."""
+        interview = self.store.interview(interview_id)
+        self.store.delete_interview(interview_id, self.now)
+        self.store.bump_revision()
+        if interview.round_of is not None:
+            self._replan_rounds(self.store.interview(interview.round_of))
+        return interview
 
 
 def with_draft(item: PlannedItem, interview: Interview, notes: str | None,

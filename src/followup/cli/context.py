@@ -20,14 +20,17 @@ import click
 from followup.config import Config, Paths, load_config, paths
 from followup.core import inputs
 from followup.core.model import Interview
-from followup.core.vocab import CHANNELS, NOTE_KINDS
+from followup.core.vocab import CHANNELS, HELD, NOTE_KINDS
 from followup.errors import UsageError
 from followup.store import Store, row_id
 
 if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
+
     from followup.app.service import Service
 
 F = TypeVar("F", bound=Callable[..., Any])
+Completer = Callable[[click.Context, click.Parameter, str], "list[CompletionItem]"]
 APP_KEY = "followup.app"
 
 
@@ -136,8 +139,13 @@ def interview_options(func: F | None = None, *, required: bool = True) -> Any:
                      help="Interview start, 'YYYY-MM-DD HH:MM' in --tz."),
         click.option("--duration", default="1h", show_default=True, help="Length, e.g. 45m or 1h30m."),
         click.option("--tz", metavar="ZONE", help="IANA zone of the interview [default: yours]."),
-        click.option("--interviewer", "interviewers", multiple=True, metavar='"NAME <EMAIL>"',
-                     help="An interviewer; repeat for a panel."),
+        click.option("--interviewer", "interviewers", multiple=True,
+                     metavar='"NAME <EMAIL> PHONE"',
+                     help="An interviewer, e.g. \"Dr Jane Doe <jane@acme.example> +44 20 7946"
+                          " 0000\" (email and phone optional); repeat for a panel."),
+        click.option("--decision-contact", metavar='"NAME <EMAIL> PHONE"',
+                     help="Who announces the decision (often HR): the status email and the "
+                          "calls go to them [default: the first interviewer]."),
         click.option("--contact-tz", "contact_tzs", multiple=True, metavar="ZONE",
                      help="The zone of the interviewer given at the same position (calls go to "
                           "their morning); a country code works when it has one zone."),
@@ -151,6 +159,9 @@ def interview_options(func: F | None = None, *, required: bool = True) -> Any:
         click.option("--note", type=click.Choice(NOTE_KINDS), default="email", show_default=True,
                      help="Formal note by email or handwritten."),
         click.option("--location", default="", help="Address or video link."),
+        click.option("--held", type=click.Choice(HELD),
+                     help="How it is held [default: video when --location is a link, else "
+                          "onsite]."),
         click.option("--language", metavar="LANG",
                      help="Language of its drafts and titles: en, de, fr or es "
                           "[default: config `language`, else en]."),
@@ -161,23 +172,95 @@ def interview_options(func: F | None = None, *, required: bool = True) -> Any:
     return func
 
 
+def require(values: dict[str, Any], *names: str) -> None:
+    """Options that must be given, checked like click's own `required`."""
+    ctx = click.get_current_context()
+    for name in names:
+        if not values.get(name):
+            param = next(p for p in ctx.command.params if p.name == name)
+            raise click.MissingParameter(ctx=ctx, param=param)
+
+
 def build_interview(app: App, company: str, role: str, at: str, duration: str, tz: str | None,
                     interviewers: Sequence[str], contact_tzs: Sequence[str], country: str | None,
                     deadline: str | None, channel: str, note: str, location: str,
+                    held: str | None = None, decision_contact: str | None = None,
                     language: str | None = None) -> Interview:
+    contacts = tuple(inputs.interviewers(interviewers, contact_tzs, 1))
+    decision = None
+    if decision_contact:
+        key = len(contacts) + 1
+        decision = inputs.about("decision_contact",
+                                lambda: inputs.interviewer(decision_contact, key))
     return inputs.interview(
         company=company, role=role, at=at, tz=tz or app.user_tz, length=duration,
         deadline=deadline, channel=channel, note=note, location=location,
-        contacts=tuple(inputs.interviewers(interviewers, contact_tzs, 1)), holidays=country,
-        lang=language,
+        contacts=contacts, holidays=country, held_as=held, decision=decision, lang=language,
     )
 
 
 def interview_id(text: str) -> int:
     number = row_id(text)
     if number is None:
-        raise UsageError(f"no interview {text!r}; give the number shown by `followup list`")
+        raise UsageError(f"no interview {text!r}; give the number shown by `followup interviews`")
     return number
+
+
+def confirm(question: str, yes: bool, *, required: bool = True) -> None:
+    """Ask on a terminal unless --yes; with no terminal, go ahead only when not `required`
+    (else exit 2: a script must say --yes)."""
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        if required:
+            raise UsageError("there is no terminal to confirm on; give --yes to go ahead")
+        return
+    click.confirm(question, abort=True)
+
+
+# -- shell completion ----------------------------------------------------------------------
+
+
+def _completion_store() -> Store | None:
+    """The store, only if it exists: completing must never create a database."""
+    try:
+        found = paths().database
+        return Store(found) if found.exists() else None
+    except Exception:  # noqa: BLE001 - completing offers nothing rather than a traceback
+        return None
+
+
+def _offer(read: Callable[[Store], list[tuple[str, str]]],
+           incomplete: str) -> list[CompletionItem]:
+    """(value, help) pairs read from the store, as completions of what is typed so far."""
+    from click.shell_completion import CompletionItem
+
+    store = _completion_store()
+    if store is None:
+        return []
+    try:
+        pairs = read(store)
+    finally:
+        store.close()
+    return [CompletionItem(value, help=text) for value, text in pairs if value.startswith(incomplete)]
+
+
+def complete_interview(ctx: click.Context, param: click.Parameter,
+                       incomplete: str) -> list[CompletionItem]:
+    """Interview ids, each with its company and role (zsh and fish show them)."""
+    return _offer(lambda store: [(str(i), f"{r['role']} at {r['company']}")
+                                 for i, r in sorted(store.interview_summaries().items())],
+                  incomplete)
+
+
+def complete_item(statuses: tuple[str, ...] | None = ("needs-action",)) -> Completer:
+    """A completer of task ids (of the given statuses), soonest first, each with its title."""
+    def complete(ctx: click.Context, param: click.Parameter,
+                 incomplete: str) -> list[CompletionItem]:
+        return _offer(lambda store: [(str(r.id), r.summary) for r in store.items(
+            kinds=("task",), statuses=statuses, light=True)], incomplete)
+
+    return complete
 
 
 def parse_when(app: App, text: str | None) -> dt.datetime | None:

@@ -10,7 +10,7 @@ import click
 
 from followup.app.mail import draft_to_mailbox
 from followup.cli import cli
-from followup.cli.context import App, interview_id, pass_app
+from followup.cli.context import App, complete_interview, complete_item, interview_id, pass_app
 from followup.cli.operations import service_of
 from followup.core import drafts, inputs, proofread
 from followup.core import notes as notebook
@@ -25,7 +25,7 @@ DICTIONARY = "dictionary.txt"  # the user's own words for --check, one a line, i
 
 
 @cli.command()
-@click.argument("interview")
+@click.argument("interview", shell_complete=complete_interview)
 @click.option("--file", "source", metavar="PATH|-",
               help="Read the notes from a file (- for standard input) instead of opening $EDITOR.")
 @pass_app
@@ -98,7 +98,7 @@ def _read(source: str) -> str:
 
 
 @cli.command()
-@click.argument("ref")
+@click.argument("ref", shell_complete=complete_item(None))
 @click.option("--eml", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path),
               help="Write an email file that Outlook or Thunderbird opens as an unsent draft.")
 @click.option("--receipt", is_flag=True,

@@ -9,22 +9,23 @@ import click
 
 from followup.app.edits import Edit
 from followup.cli import cli
-from followup.cli.context import App, interview_id, pass_app
+from followup.cli.context import App, complete_interview, complete_item, interview_id, pass_app
 from followup.cli.operations import service_of
 from followup.cli.output import when_text
 from followup.cli.read import print_show
-from followup.core.vocab import CHANNELS, NOTE_KINDS
+from followup.core.vocab import CHANNELS, HELD, NOTE_KINDS
 from followup.errors import UsageError
 
 
 @cli.command()
-@click.argument("interview")
+@click.argument("interview", shell_complete=complete_interview)
 @click.option("--at", "at", metavar="DATETIME", help="New start, 'YYYY-MM-DD HH:MM' in the interview's zone.")
 @click.option("--duration", help="New length, e.g. 45m or 1h30m.")
 @click.option("--tz", metavar="ZONE", help="New zone (the wall-clock time is kept unless --at is given).")
 @click.option("--deadline", metavar="DATE", help="New decision date, or 'none' for the assumed one.")
-@click.option("--add-interviewer", "add", multiple=True, metavar='"NAME <EMAIL>"',
-              help="Add an interviewer (they get a formal note).")
+@click.option("--add-interviewer", "add", multiple=True, metavar='"NAME <EMAIL> PHONE"',
+              help="Add an interviewer (they get a formal note); one with an email already "
+                   "there gets the title and phone given.")
 @click.option("--remove-interviewer", "remove", multiple=True, metavar="EMAIL",
               help="Remove an interviewer by email (or name); their open note is cancelled.")
 @click.option("--contact-tz", "contact_tzs", multiple=True, metavar="[EMAIL=]ZONE",
@@ -32,7 +33,12 @@ from followup.errors import UsageError
                    "--add-interviewer at the same position.")
 @click.option("--channel", type=click.Choice(CHANNELS))
 @click.option("--note", type=click.Choice(NOTE_KINDS))
-@click.option("--location")
+@click.option("--location", help="Address or video link.")
+@click.option("--held", type=click.Choice(HELD),
+              help="How it is held [default: follows a new --location: video at a link].")
+@click.option("--decision-contact", metavar='"NAME <EMAIL> PHONE"',
+              help="Who announces the decision: the status email and calls go to them; "
+                   "'none' for the first interviewer.")
 @click.option("--company")
 @click.option("--role")
 @click.option("--country", metavar="CODE", help="Public holidays of this country, e.g. GB or US-CA; 'none' to clear.")
@@ -64,7 +70,7 @@ def edit(app: App, interview: str, **changes: Any) -> None:
 
 
 @cli.command()
-@click.argument("ref", metavar="REF")
+@click.argument("ref", metavar="REF", shell_complete=complete_item())
 @click.argument("when", metavar="DURATION|DATETIME", required=False)
 @click.option("--clear", is_flag=True, help="Forget the snooze: back to the planned time.")
 @pass_app

@@ -15,7 +15,7 @@ import click
 
 from followup.app.service import Service
 from followup.cli import FollowupSubgroup, cli
-from followup.cli.context import App, now, pass_app
+from followup.cli.context import App, confirm, now, pass_app
 from followup.cli.operations import service_of
 from followup.cli.output import table, to_json
 from followup.config import check_base_url
@@ -269,16 +269,21 @@ def status(app: App, as_json: bool) -> None:
 @click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True,
               help="The port `serve` uses.")
 @click.option("--json", "as_json", is_flag=True, help="Print the new URLs as `feed urls --json`.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation on a terminal.")
 @pass_app
-def rotate(app: App, base_url: str | None, host: str, port: int, as_json: bool) -> None:
+def rotate(app: App, base_url: str | None, host: str, port: int, as_json: bool,
+           yes: bool) -> None:
     """Issue a new token: the old URLs stop working at once (a running server too).
 
-    Everyone subscribed must subscribe again with the new URL.
+    Everyone subscribed must subscribe again with the new URL. On a terminal it asks
+    first (--yes does not).
 
     \b
     Example:
       followup feed rotate
     """
+    confirm("Issue a new feed token? Every calendar subscribed with the old URLs stops"
+            " updating until it subscribes again.", yes, required=False)
     token = rotate_token(app.store, app.now)
     doc = _urls_doc(_base_url(app, base_url, host, port), token)
     if not as_json:

@@ -1,7 +1,8 @@
-"""Commands about whole interviews: add, plan, import, outcome."""
+"""Commands about whole interviews: add, plan, import, outcome, rm."""
 
 from __future__ import annotations
 
+import dataclasses
 from email.utils import formataddr
 from pathlib import Path
 from typing import Any
@@ -15,10 +16,13 @@ from followup.cli import cli
 from followup.cli.context import (
     App,
     build_interview,
+    complete_interview,
+    confirm,
     interview_id,
     interview_options,
     parse_when,
     pass_app,
+    require,
 )
 from followup.cli.mail_report import duration_text
 from followup.cli.operations import service_of
@@ -38,6 +42,9 @@ from followup.errors import UsageError
 
 @cli.command()
 @interview_options(required=False)
+@click.option("--round-of", "round_of", metavar="INTERVIEW", shell_complete=complete_interview,
+              help="This is the next round of that interview (its company and role are the "
+                   "default); an answer here closes its chase.")
 @click.option("--from-invite", "from_invite", metavar="FILE",
               type=click.Path(dir_okay=False, path_type=Path),
               help="Take the time, zone, length, place or video link and interviewers from an "
@@ -46,31 +53,36 @@ from followup.errors import UsageError
               help="Your address among the invitation's attendees [default: the mail set-up's].")
 @pass_app
 @click.pass_context
-def add(ctx: click.Context, /, app: App, as_json: bool, from_invite: Path | None, me: str | None,
-        **options: Any) -> None:
+def add(ctx: click.Context, /, app: App, as_json: bool, round_of: str | None,
+        from_invite: Path | None, me: str | None, **options: Any) -> None:
     """Store an interview and plan its follow-up; rewrite the calendar file.
 
     --company, --role and --at are required, unless --from-invite gives them: then the
     invitation's title names the company and the role when it can ("Data Engineer
     interview at Acme"; else the company comes from its people's domain), the options
     given win, and --tz shows the time in another zone. The same invitation is never
-    added twice.
+    added twice. --round-of makes it the next round of an earlier interview, whose
+    company and role are the defaults.
 
     \b
     Example:
       followup add --company "Acme" --role "Data Engineer" --at "2026-12-01 14:00" \\
           --interviewer "Jane Doe <jane@acme.example>" --interviewer "Bo Li <bo@acme.example>"
       followup add --from-invite invitation.eml --role "Data Engineer"
+      followup add --round-of 1 --at "2026-12-15 10:00" --location https://meet.example/abc
     """
+    earlier = None
+    if round_of is not None:
+        with app.store.snapshot():
+            earlier = app.store.interview(interview_id(round_of))
+        options["company"] = options["company"] or earlier.company
+        options["role"] = options["role"] or earlier.role
     service = service_of(app)
     if from_invite is None:
         if me is not None:
             raise UsageError("--me goes with --from-invite")
-        for name in ("company", "role", "at"):
-            if not options[name]:
-                param = next(p for p in ctx.command.params if p.name == name)
-                raise click.MissingParameter(ctx=ctx, param=param)
-        interview = build_interview(app, **options)
+        require(options, "company", "role", "at")
+        interview = next_round(build_interview(app, **options), earlier)
         with service.change():
             stored = service.add(interview)
     else:
@@ -83,7 +95,8 @@ def add(ctx: click.Context, /, app: App, as_json: bool, from_invite: Path | None
         if not proposal.ready:
             missing = proposal.missing[0]
             raise UsageError(f"the invitation does not say the {missing}; give --{missing}")
-        interview = build_interview(app, **invited(proposal.interview, options))
+        interview = next_round(build_interview(app, **invited(proposal.interview, options)),
+                               earlier)
         with service.change():
             stored = add_invitation(service, invitation, interview)
     assert stored.id is not None
@@ -94,6 +107,10 @@ def add(ctx: click.Context, /, app: App, as_json: bool, from_invite: Path | None
     click.echo(f"Added interview {stored.id}{source}.")
     print_show(app, stored.id)
     click.echo(f"\nCalendar file: {service.calendar_path()}")
+
+
+def next_round(interview: Interview, earlier: Interview | None) -> Interview:
+    return dataclasses.replace(interview, round_of=earlier.id) if earlier is not None else interview
 
 
 def invited(base: Interview, options: dict[str, Any]) -> dict[str, Any]:
@@ -153,27 +170,79 @@ def import_(app: App, file: Path) -> None:
 
 
 @cli.command()
-@click.argument("interview")
-@click.argument("result", metavar="OUTCOME", type=click.Choice(OUTCOMES))
+@click.argument("interview", shell_complete=complete_interview)
+@click.argument("result", metavar="OUTCOME", type=click.Choice(OUTCOMES), required=False)
 @click.option("--at", "at", metavar="DATETIME", help="When they answered [default: now].")
+@click.option("--replace", is_flag=True, help="Replace the outcome recorded last (a mistake).")
+@click.option("--clear", is_flag=True,
+              help="Remove the outcome recorded last: the plan is as it was without it.")
 @pass_app
-def outcome(app: App, interview: str, result: str, at: str | None) -> None:
+def outcome(app: App, interview: str, result: str | None, at: str | None, replace: bool,
+            clear: bool) -> None:
     """Record the employer's answer; the rest of the chase is cancelled.
 
-    OUTCOME is one of: reply, second-interview, offer, rejected, withdrawn.
+    OUTCOME is one of: reply, second-interview, offer, rejected, withdrawn. An interview
+    has one outcome (after `reply` a later answer joins it): --replace changes it,
+    --clear takes it back, and what it cancelled re-opens. An answer in a later round
+    (`add --round-of`) closes the chase of the earlier one.
 
     \b
     Example:
       followup outcome 1 offer
+      followup outcome 1 rejected --replace
+      followup outcome 1 --clear
     """
     number = interview_id(interview)
+    if clear:
+        if result is not None or at is not None or replace:
+            raise UsageError("--clear takes no OUTCOME, --at or --replace")
+        service = service_of(app)
+        with service.change():
+            removed = service.clear_outcome(number)
+        click.echo(f"Cleared {removed.kind!r} from interview {number}.")
+        with service.store.snapshot():
+            print_show(app, number)
+        return
+    if result is None:
+        raise UsageError("give the OUTCOME (one of: " + ", ".join(OUTCOMES) + "), or --clear")
     when = parse_when(app, at)
     service = service_of(app)
     with service.change():
-        recorded = service.outcome(number, result, when)
+        recorded = service.outcome(number, result, when, replace=replace)
     if not recorded:
         click.echo(f"Interview {number} already has the outcome {result!r}; nothing changed.")
         return
-    click.echo(f"Recorded {result!r} for interview {number}.")
+    click.echo(f"{'Replaced the outcome with' if replace else 'Recorded'} {result!r} for"
+               f" interview {number}.")
     with service.store.snapshot():
         print_show(app, number)
+    if result == "second-interview":
+        click.echo(f"\nOnce you know its time, add the second interview with:\n"
+                   f"  followup add --round-of {number} --at \"YYYY-MM-DD HH:MM\"")
+
+
+@cli.command("rm")
+@click.argument("interview", shell_complete=complete_interview)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation (needed without a terminal).")
+@pass_app
+def rm(app: App, interview: str, yes: bool) -> None:
+    """Remove an interview and all its items, everywhere: calendar file, feeds, remotes.
+
+    It also leaves the activity report. Use it for an interview added by mistake; for
+    an application that ended, record the outcome instead.
+
+    \b
+    Example:
+      followup rm 3 --yes
+    """
+    number = interview_id(interview)
+    with app.store.snapshot():
+        record = app.store.interview(number)
+        count = len(app.store.items(number, light=True))
+    confirm(f"Remove interview {number}, {record.role} at {record.company}"
+            f" ({record.start:%a %d %b %Y %H:%M}), and its {count} items from followup,"
+            " the calendar file, the feeds and every remote?", yes)
+    service = service_of(app)
+    with service.change():
+        service.remove(number)
+    click.echo(f"Removed interview {number} ({record.role} at {record.company}).")

@@ -9,13 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from followup.core.model import Interview, Outcome, PlannedItem
+from followup.core.model import Contact, Interview, Outcome, PlannedItem
 from followup.store import ItemRow, item_json, parse_moment
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
 MARKS = {"needs-action": " ", "completed": "✓", "cancelled": "✗"}
+HELD_WORDS = {"onsite": "on site", "video": "by video", "phone": "by phone"}
 
 
 def to_json(document: Any) -> str:
@@ -43,10 +44,11 @@ def interview_doc(interview: Interview, outcomes: Sequence[Outcome]) -> dict[str
         "tz": interview.tz,
         "deadline": interview.effective_deadline.isoformat(),
         "deadline_assumed": interview.deadline_assumed,
-        "interviewers": [
-            {"name": c.name, "email": c.email, "tz": c.tz}
-            for c in interview.contacts if not c.removed
-        ],
+        "interviewers": [person_doc(c) for c in interview.interviewers],
+        "decision_contact": person_doc(lead) if (lead := interview.decision_contact) else None,
+        "held": interview.held,
+        "round": interview.round,
+        "round_of": interview.round_of,
         "channel": interview.channel,
         "note": interview.note,
         "location": interview.location,
@@ -58,6 +60,11 @@ def interview_doc(interview: Interview, outcomes: Sequence[Outcome]) -> dict[str
             for o in outcomes
         ],
     }
+
+
+def person_doc(contact: Contact) -> dict[str, Any]:
+    return {"name": contact.name, "email": contact.email, "tz": contact.tz,
+            "phone": contact.phone, "title": contact.title}
 
 
 def planned_doc(item: PlannedItem) -> dict[str, Any]:
@@ -152,6 +159,8 @@ def item_rows(
             relative(moment, now, zone, row.status == "needs-action" and row.kind == "task"),
         ]
         summary = row.summary + (" (snoozed)" if row.override else "")
+        if row.status == "completed" and row.completed:
+            summary += f" (done {when_text(parse_moment(row.completed), zone)})"
         if with_company is not None:
             cells.append(with_company.get(row.interview_id, ""))
         cells.append(summary)
@@ -208,6 +217,7 @@ def interview_header(interview: Interview, outcomes: Sequence[Outcome], zone: Zo
     start = interview.start
     lines = [
         f"{interview.role} at {interview.company}"
+        + (f", round {interview.round}" if interview.round > 1 else "")
         + (f" (interview {interview.id})" if interview.id is not None else ""),
         f"  When:      {start:%a %d %b %Y %H:%M}–{interview.end:%H:%M} {interview.tz}",
     ]
@@ -217,12 +227,18 @@ def interview_header(interview: Interview, outcomes: Sequence[Outcome], zone: Zo
     if interview.deadline_assumed:
         deadline += " (assumed: none was given; ask them)"
     lines.append(f"  Decision:  {deadline}")
-    active = [c.display + (f" ({c.tz})" if c.tz else "") for c in interview.contacts if not c.removed]
+    active = [c.card + (f" ({c.tz})" if c.tz else "") for c in interview.interviewers]
     if active:
         lines.append("  With:      " + ", ".join(active))
+    lead = interview.decision_contact
+    if lead is not None and (lead.key == interview.decision_key or not lead.interviewer):
+        lines.append("  Decides:   " + lead.card + (f" ({lead.tz})" if lead.tz else ""))
+    if interview.round_of is not None:
+        lines.append(f"  Round of:  interview {interview.round_of}")
     if interview.country:
         lines.append(f"  Holidays:  {interview.country}"
                      + (f"-{interview.subdivision}" if interview.subdivision else ""))
+    lines.append("  Held:      " + HELD_WORDS.get(interview.held, interview.held))
     if interview.location:
         lines.append(f"  Where:     {interview.location}")
     if interview.language:

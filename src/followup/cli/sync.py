@@ -43,7 +43,8 @@ def remote_group() -> None:
 @click.option("--calendar", metavar="NAME_OR_URL",
               help="The collection for events (and for tasks if it takes them too).")
 @click.option("--tasks-calendar", metavar="NAME_OR_URL", help="The collection for tasks.")
-@click.option("--create", is_flag=True, help="Create missing calendars on the server.")
+@click.option("--create", is_flag=True,
+              help="Create missing calendars on the server, or the --vdir folder.")
 @click.option("--no-auto-push", is_flag=True,
               help="Send changes only on `followup sync`, not after every command.")
 @pass_app
@@ -61,13 +62,14 @@ def remote_add(app: App, name: str, url: str | None, vdir: Path | None, username
       followup remote add work https://dav.example.org/ --username me \\
           --password-command "pass show dav" --tasks-calendar Reminders
       followup remote add todo --vdir ~/.local/share/vdirsyncer/tasks
+      followup remote add local --vdir ~/calendars/followup --create
     """
     if bool(url) == bool(vdir):
         raise UsageError("give either a URL (CalDAV) or --vdir PATH")
     if password_env and password_command:
         raise UsageError("give --password-env or --password-command, not both")
     if vdir is not None and (username or password_env or password_command or calendar
-                             or tasks_calendar or create):
+                             or tasks_calendar):
         raise UsageError("--vdir takes no login or calendar options")
     if url is not None and _has_password(url):
         # It would be written to config.toml and echoed: refuse it without repeating it.

@@ -8,15 +8,15 @@ import click
 
 from followup.app.service import Service
 from followup.cli import cli
-from followup.cli.context import App, parse_when, pass_app
+from followup.cli.context import App, complete_item, parse_when, pass_app
 from followup.cli.operations import service_of
-from followup.errors import UsageError
 from followup.store import ItemRow
 
 
 @cli.command()
-@click.argument("refs", nargs=-1, required=True, metavar="REF...")
-@click.option("--at", "at", metavar="DATETIME", help="When you did it [default: now].")
+@click.argument("refs", nargs=-1, required=True, metavar="REF...", shell_complete=complete_item())
+@click.option("--at", "at", metavar="DATETIME",
+              help="When you did it [default: now]; not in the future, nor before the interview.")
 @pass_app
 def done(app: App, refs: tuple[str, ...], at: str | None) -> None:
     """Mark tasks as done (REF is the id from `list` or a UID).
@@ -26,13 +26,12 @@ def done(app: App, refs: tuple[str, ...], at: str | None) -> None:
       followup done 4 5
     """
     when = parse_when(app, at)
-    if when is not None and when > app.now:
-        raise UsageError("--at is in the future; give the time you actually did it")
-    _check_off(app, lambda service: service.done(refs, when))
+    _check_off(app, lambda service: service.complete(refs, when))
 
 
 @cli.command()
-@click.argument("refs", nargs=-1, required=True, metavar="REF...")
+@click.argument("refs", nargs=-1, required=True, metavar="REF...",
+                shell_complete=complete_item(("completed",)))
 @pass_app
 def undo(app: App, refs: tuple[str, ...]) -> None:
     """Re-open tasks marked done by mistake.

@@ -8,7 +8,8 @@ user's `<config folder>/templates/` wins over the built-in one. Email templates 
 a `Subject: …` line and a blank line.
 
 Who gets what: the thank-you email goes to every interviewer, each formal note to its
-own interviewer, every other message and call to the lead (first) interviewer. Which
+own interviewer, every other message and call to the decision contact (the one named
+with `--decision-contact`, else the first interviewer). Which
 points of the notes go where (notes.py has the sections): the thank-you and the replies
 take the first point to mention; each formal note what its reader stressed and one of the
 "why I fit" points (a different one per reader when there are several); the status email
@@ -47,7 +48,6 @@ TEMPLATES = (*EMAIL_STEPS, CARD_TEMPLATE, CALL_TEMPLATE)
 PANEL_STEPS = frozenset({"interview", "ask-timeline", "business-card", "thank-you-email"})
 LEAD_STEPS = frozenset({"status-email", "call-script", "call", "second-call", "gracious-reply",
                         "reply-second-interview", "reply-offer"})
-HELD = ("onsite", "video", "phone")
 
 
 class DraftError(FollowupError):
@@ -60,28 +60,22 @@ class NoDraft(UsageError):
 
 def recipients(interview: Interview, item_key: str, step: str) -> tuple[Contact, ...]:
     """Whom a step's message (or call, or activity) concerns."""
-    active = tuple(c for c in interview.contacts if not c.removed)
     if step == "formal-note":
         key = item_key.removeprefix("formal-note-")
         return tuple(c for c in interview.contacts if str(c.key) == key)
     if step in PANEL_STEPS:
-        return active
+        return interview.interviewers
     if step in LEAD_STEPS:
-        return active[:1]
+        lead = interview.decision_contact
+        return (lead,) if lead is not None else ()
     return ()
 
 
 def held(interview: Interview) -> str:
-    """How the interview was held: "onsite", "video" or "phone".
-
-    Drafts say "speaking with you" for a video or phone interview and "meeting" only for
-    one on site. The interview's own `held` is used when the model has one; until then a
-    link as the location means video."""
-    value = getattr(interview, "held", None)
-    if isinstance(value, str) and value in HELD:
-        return value
-    location = interview.location.strip().lower()
-    return "video" if location.startswith(("http://", "https://", "www.")) else "onsite"
+    """How the interview was held: "onsite", "video" or "phone" (`--held`; unsaid, a link
+    as the location means video). Drafts say "speaking with you" for a video or phone
+    interview and "meeting" only for one on site."""
+    return interview.held
 
 
 # -- drafts -------------------------------------------------------------------------------
@@ -105,7 +99,7 @@ class Draft:
         if self.addresses:
             to = ", ".join(c.display for c in self.addresses)
         else:
-            named = ", ".join(c.name for c in self.to if c.name)
+            named = ", ".join(c.full_name for c in self.to if c.name)
             to = f"{named} (no email address known)" if named else "(no email address known)"
         return f"To: {to}\nSubject: {self.subject}\n\n{self.body}"
 
@@ -134,7 +128,8 @@ class Draft:
         if sender is not None:
             message["From"] = Address(sender[0], addr_spec=sender[1])
         if self.addresses:
-            message["To"] = tuple(Address(c.name, addr_spec=c.email or "") for c in self.addresses)
+            message["To"] = tuple(Address(c.full_name, addr_spec=c.email or "")
+                                  for c in self.addresses)
         message["Subject"] = self.subject or ""
         message["Date"] = format_datetime(date)
         if receipt and sender is not None:
@@ -189,6 +184,8 @@ def context(interview: Interview, step: str, to: Sequence[Contact], notes_text: 
 
     step, company, role, location, channel (how they said they would answer: email or
     phone), handwritten (bool), held ("onsite", "video" or "phone") and in_person (bool);
+    phone (the first recipient's number, or "") and decision_contact (how who announces
+    the decision is named in a greeting, like contact);
     date ("Thursday, December 3": the interview's day in the locale's words, the year only
     when it is not this year), on_date ("on Thursday, December 3", or "yesterday", "on
     Monday" where natural), time ("2:00 PM") and tz; deadline, deadline_by ("by Thursday,
@@ -209,6 +206,8 @@ def context(interview: Interview, step: str, to: Sequence[Contact], notes_text: 
     found = notes.points(notes_text)
     stressed, fit, mention, place = _chosen(step, found, to, interview)
     lead = greetings.person(to[0]) if to else None
+    decides = interview.decision_contact
+    decider = greetings.person(decides) if decides is not None else None
     salutation = greetings.salutation(to, style)
     how = held(interview)
     team = salutation == greetings.TEAM["en"]
@@ -232,8 +231,10 @@ def context(interview: Interview, step: str, to: Sequence[Contact], notes_text: 
         "held": how,
         "in_person": how == "onsite",
         "salutation": salutation,
-        "recipients": [c.name or c.email or "" for c in to],
+        "recipients": [c.full_name or c.email or "" for c in to],
         "contact": greetings.address(lead, style) if lead else "",
+        "decision_contact": greetings.address(decider, style) if decider else "",
+        "phone": (to[0].phone or "") if to else "",
         "ask_for": greetings.reference(to[0], style) if to else "",
         "panel": len(to) > 1,
         "place": place,

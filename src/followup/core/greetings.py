@@ -80,7 +80,7 @@ class Person:
 
 def person(contact: Contact) -> Person | None:
     """The person behind a contact, or None when neither the name nor the address gives one."""
-    words = contact.name.split()
+    words = contact.full_name.split()  # the title, when kept apart, first: "Dr Jane Doe"
     if not words:
         return _from_address(contact.email or "")
     title: str | None = None

@@ -19,7 +19,7 @@ from followup.core.model import (
 )
 from followup.core.schedule import public_holidays
 from followup.core.text import refuse_control
-from followup.core.vocab import CHANNELS, NOTE_KINDS
+from followup.core.vocab import CHANNELS, HELD, NOTE_KINDS, TITLES
 from followup.core.wording import check_language
 from followup.errors import UsageError
 
@@ -103,10 +103,49 @@ def duration(text: str) -> dt.timedelta:
     return dt.timedelta(minutes=minutes)
 
 
-def interviewer(text: str, key: int, tz: str | None = None) -> Contact:
-    """'Jane Doe <jane@acme.example>', 'Jane Doe' or 'jane@acme.example'."""
+_PHONE = re.compile(r"^\+?[\d(][\d\s().\-/]*\d$")
+_TRAILING_PHONE = re.compile(r"(?:^|\s)(\+?[\d(][\d\s().\-/]*\d)$")
+INTERVIEWER_HINT = ("write it as \"Name <email> phone\", e.g. \"Jane Doe <jane@acme.example>"
+                    " +44 20 7946 0000\"")
+
+
+def phone(text: str) -> str:
+    """A phone number as written ('+44 20 7946 0000', '(555) 010-4477'), checked."""
+    cleaned = text = " ".join(text.split())
+    digits = sum(ch.isdigit() for ch in cleaned)
+    if not _PHONE.match(cleaned) or not 5 <= digits <= 15:
+        raise UsageError(f"invalid phone number {text!r}; write it with digits, spaces and an"
+                         " optional leading +, e.g. +44 20 7946 0000")
+    return cleaned
+
+
+def title(text: str) -> str:
+    """How someone is addressed formally, as written: 'Dr', 'Prof.', 'Ms'."""
+    cleaned = " ".join(refuse_control(text, "title").split())
+    if not cleaned or len(cleaned) > 30 or any(ch in cleaned for ch in "<>@,;\"") \
+            or any(ch.isdigit() for ch in cleaned):
+        raise UsageError(f"invalid title {text!r}; give a title such as Dr, Prof or Ms")
+    return cleaned
+
+
+def interviewer(text: str, key: int, tz: str | None = None, *, phone_number: str | None = None,
+                title_text: str | None = None) -> Contact:
+    """'Dr Jane Doe <jane@acme.example> +44 20 7946 0000', 'Jane Doe', 'jane@acme.example'.
+
+    A leading courtesy title (Dr, Prof, Ms, ...) is kept apart from the name; a phone
+    number may follow. `phone_number` and `title_text` come from an import file's fields."""
     cleaned = " ".join(refuse_control(text, "interviewer").split())
-    hint = "write it as \"Name <email>\", e.g. \"Jane Doe <jane@acme.example>\""
+    hint = INTERVIEWER_HINT
+    number = phone(phone_number) if phone_number else None
+    if ">" in cleaned and not cleaned.endswith(">"):
+        cleaned, _, rest = cleaned.rpartition(">")
+        cleaned += ">"
+        number = phone(rest)
+    elif "<" not in cleaned:
+        found = _TRAILING_PHONE.search(cleaned)
+        if found and sum(ch.isdigit() for ch in found[1]) >= 5:
+            number = phone(found[1])
+            cleaned = cleaned[: found.start()].strip()
     if not cleaned or cleaned.count("<") != cleaned.count(">") or cleaned.count("<") > 1:
         raise UsageError(f"malformed interviewer {text!r}; {hint}")
     if "<" in cleaned:
@@ -115,14 +154,32 @@ def interviewer(text: str, key: int, tz: str | None = None) -> Contact:
         name, email = parseaddr(cleaned)
         if not cleaned.endswith(">") or not _EMAIL.match(email or ""):
             raise UsageError(f"malformed interviewer {text!r}; {hint}")
-        return Contact(key=key, name=name.strip().strip('"'), email=email, tz=tz)
-    if "@" in cleaned:
+        name = name.strip().strip('"')
+    elif "@" in cleaned:
         if not _EMAIL.match(cleaned):
             raise UsageError(f"malformed interviewer email {text!r}; {hint}")
-        return Contact(key=key, name="", email=cleaned, tz=tz)
-    if any(ch in cleaned for ch in "<>@"):
+        name, email = "", cleaned
+    elif any(ch in cleaned for ch in "<>@"):
         raise UsageError(f"malformed interviewer {text!r}; {hint}")
-    return Contact(key=key, name=cleaned, email=None, tz=tz)
+    else:
+        name, email = cleaned, None
+    given_title = title(title_text) if title_text else None
+    words = name.split()
+    if given_title is None and len(words) > 1 and words[0].rstrip(".").lower() in TITLES:
+        given_title, name = words[0], " ".join(words[1:])
+    return Contact(key=key, name=name, email=email or None, tz=tz, phone=number,
+                   title=given_title)
+
+
+def held(text: str | None, location: str) -> str:
+    """How the interview is held; unsaid: `video` at a link, else `onsite`."""
+    if text:
+        return choice(text, HELD, "way the interview is held")
+    return "video" if is_link(location) else "onsite"
+
+
+def is_link(location: str) -> bool:
+    return location.strip().lower().startswith(("http://", "https://", "www."))
 
 
 def country(text: str) -> tuple[str, str | None]:
@@ -193,7 +250,8 @@ def about(field: str, parse: Callable[[], T]) -> T:
 def interview(*, company: str, role: str, at: str, tz: str, length: str | None = None,
               deadline: str | None = None, channel: str = "email", note: str = "email",
               location: str = "", contacts: tuple[Contact, ...] = (),
-              holidays: str | None = None, lang: str | None = None) -> Interview:
+              holidays: str | None = None, held_as: str | None = None,
+              decision: Contact | None = None, lang: str | None = None) -> Interview:
     """An Interview from what a user typed (command line or import file), every field checked;
     an error names the field it is about."""
     for field, value in (("company", company), ("role", role), ("location", location)):
@@ -215,8 +273,9 @@ def interview(*, company: str, role: str, at: str, tz: str, length: str | None =
         contacts=contacts,
         country=code,
         subdivision=subdivision,
+        held=about("held", lambda: held(held_as, location)),
         language=about("language", partial(language, lang)) if lang else None,
-    )
+    ).with_decision_contact(decision)
 
 
 def interviewers(texts: Sequence[str], zones: Sequence[str], first_key: int) -> list[Contact]:

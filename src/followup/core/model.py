@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 Kind = Literal["task", "event"]
@@ -26,19 +26,34 @@ ASSUMED_DEADLINE_DAYS = 7
 
 @dataclass(frozen=True)
 class Contact:
-    """An interviewer. `key` is stable for the interview's life: UIDs are built from it."""
+    """A person on an interview: an interviewer, or the decision contact who did not
+    interview you. `key` is stable for the interview's life: UIDs are built from it."""
 
     key: int
     name: str
     email: str | None = None
     tz: str | None = None
     removed: bool = False  # taken off the interview: their open note is cancelled
+    phone: str | None = None  # the number to dial for calls
+    title: str | None = None  # how they are addressed formally, as written: "Dr", "Prof."
+    # False for a decision contact who did not interview you (often HR): they get the
+    # status email and the calls, but no thank-you and no formal note.
+    interviewer: bool = True
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.title} {self.name}" if self.title and self.name else self.name
 
     @property
     def display(self) -> str:
-        if self.name and self.email:
-            return f"{self.name} <{self.email}>"
-        return self.name or self.email or ""
+        if self.full_name and self.email:
+            return f"{self.full_name} <{self.email}>"
+        return self.full_name or self.email or ""
+
+    @property
+    def card(self) -> str:
+        """Everything known about how to reach them: "Dr Jane Doe <jane@…> +44 20 …"."""
+        return f"{self.display} {self.phone}".strip() if self.phone else self.display
 
 
 @dataclass(frozen=True)
@@ -56,6 +71,10 @@ class Interview:
     contacts: tuple[Contact, ...] = ()
     country: str | None = None
     subdivision: str | None = None
+    held: str = "onsite"  # onsite | video | phone (vocab.HELD)
+    decision_key: int | None = None  # the contact who announces the decision; None: the lead
+    round: int = 1  # 2 for a second interview, ...
+    round_of: int | None = None  # the id of the earlier round, when it is stored
     language: str | None = None  # of the drafts and titles; None: the config's `language`
     id: int | None = None
 
@@ -77,6 +96,56 @@ class Interview:
     @property
     def title(self) -> str:
         return f"{self.role} at {self.company}"
+
+    @property
+    def interviewers(self) -> tuple[Contact, ...]:
+        """The panel still on the interview (a decision contact who did not interview you is not)."""
+        return tuple(c for c in self.contacts if c.interviewer and not c.removed)
+
+    @property
+    def decision_contact(self) -> Contact | None:
+        """Who announces the decision: the one named, else the first interviewer."""
+        named = next((c for c in self.contacts if c.key == self.decision_key and not c.removed),
+                     None)
+        return named or next(iter(self.interviewers), None)
+
+    def with_decision_contact(self, person: Contact | None) -> Interview:
+        """The interview with `person` as its decision contact (None: unchanged).
+
+        Someone already on the interview (same email, or same name when neither has an
+        email) is that contact, with what `person` adds (phone, title); anyone else joins
+        as a contact who did not interview you. A previous decision contact who did not
+        interview you is taken off."""
+        if person is None:
+            return self
+        contacts = list(self.contacts)
+        # A removed interviewer stays removed; a decision contact named again comes back.
+        index = next((i for i, c in enumerate(contacts)
+                      if (not c.removed or not c.interviewer) and _same(c, person)), None)
+        if index is None:
+            key = max((c.key for c in contacts), default=0) + 1
+            contacts.append(replace(person, key=key, interviewer=False, removed=False))
+        else:
+            found = contacts[index]
+            key = found.key
+            contacts[index] = replace(found, phone=person.phone or found.phone,
+                                      title=person.title or found.title,
+                                      name=found.name or person.name, removed=False)
+        contacts = [replace(c, removed=True) if not c.interviewer and c.key != key else c
+                    for c in contacts]
+        return replace(self, contacts=tuple(contacts), decision_key=key)
+
+    def without_decision_contact(self) -> Interview:
+        """Back to the default: the first interviewer announces the decision."""
+        contacts = tuple(replace(c, removed=True) if not c.interviewer else c
+                         for c in self.contacts)
+        return replace(self, contacts=contacts, decision_key=None)
+
+
+def _same(a: Contact, b: Contact) -> bool:
+    if a.email and b.email:
+        return a.email.lower() == b.email.lower()
+    return not a.email and not b.email and a.name.lower() == b.name.lower()
 
 
 def interview_uid(company: str, role: str, start: dt.datetime) -> str:

@@ -112,7 +112,7 @@ def template(interview: Interview, existing: str | None, language: str, date: st
 
 def _heading_name(contact: Contact) -> str:
     found = person(contact)
-    return contact.name or (found.full if found else "") or contact.email or ""
+    return contact.full_name or (found.full if found else "") or contact.email or ""
 
 
 def clean(text: str) -> str:
@@ -191,11 +191,11 @@ def _normal(name: str) -> str:
 
 
 def _names(contact: Contact) -> set[str]:
-    names = {contact.name, contact.email or ""}
+    names = {contact.full_name, contact.name, contact.email or ""}
     found = person(contact)
     if found is not None:
         names |= {found.full, found.given, found.surname}
-        written = contact.name.split()
+        written = contact.full_name.split()  # with the title kept apart: "Ms. Jane Doe"
         titles = written[:len(written) - len(found.full.split())]
         if titles and found.surname:
             names |= {f"{found.title} {found.surname}", " ".join([*titles, found.surname])}

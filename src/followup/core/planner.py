@@ -88,11 +88,15 @@ class _Context:
 
     @property
     def contacts(self) -> tuple[Contact, ...]:
-        return tuple(c for c in self.interview.contacts if not c.removed)
+        return self.interview.interviewers
 
     @property
     def contact_tz(self) -> str:
-        """The zone the company is reached in: the first interviewer whose zone is known."""
+        """The zone the company is reached in: the decision contact's when known, else the
+        first interviewer's whose zone is known."""
+        lead = self.interview.decision_contact
+        if lead is not None and lead.tz:
+            return lead.tz
         return next((c.tz for c in self.contacts if c.tz), self.interview.tz)
 
     def calendars(self, contact: Contact | None) -> TwoCalendars:
@@ -154,7 +158,8 @@ def _who(ctx: _Context, step: Step) -> list[tuple[Contact | None, bool]]:
         return [(None, False)]
     # Removed interviewers keep their (cancelled) note, and the note to "the hiring team"
     # planned before any interviewer was known stays cancelled once one is.
-    who: list[tuple[Contact | None, bool]] = [(c, c.removed) for c in ctx.interview.contacts]
+    who: list[tuple[Contact | None, bool]] = [(c, c.removed) for c in ctx.interview.contacts
+                                              if c.interviewer]
     if not ctx.contacts or step.id in ctx.states:
         who.append((None, bool(ctx.contacts)))
     return who
@@ -195,11 +200,22 @@ def _plan_step(ctx: _Context, step: Step, contact: Contact | None, retired: bool
     summary = title(step, ctx.language, bool(handwritten)).format(
         company=interview.company,
         role=interview.role,
-        contact=(contact.name or contact.email) if contact else title_word("team", ctx.language),
+        contact=(contact.full_name or contact.email) if contact else title_word("team", ctx.language),
     )
+    tags = ([title_word("round", ctx.language).format(n=interview.round)]
+            if interview.round > 1 else [])
     if step.id == "response-deadline" and interview.deadline_assumed:
-        summary += " " + title_word("assumed", ctx.language)
-    contacts = (contact,) if contact else ctx.contacts
+        tags.append(title_word("assumed", ctx.language).strip("()"))
+    if tags:  # "Write interview notes (Acme, round 2)", not "(Acme) (round 2)"
+        summary = (f"{summary[:-1]}, {', '.join(tags)})" if summary.endswith(")")
+                   else f"{summary} ({', '.join(tags)})")
+    if contact is not None:
+        contacts: tuple[Contact, ...] = (contact,)
+    elif step.chase or step.outcome is not None:  # what the decision contact hears about
+        lead = interview.decision_contact
+        contacts = (lead,) if lead is not None else ()
+    else:
+        contacts = ctx.contacts
     base = PlannedItem(
         key=key,
         step=step.id,
@@ -440,7 +456,7 @@ def _description(step: Step, interview: Interview, contacts: Sequence[Contact]) 
     if interview.location:
         parts.append(f"Location: {interview.location}")
     if contacts:
-        parts.append("Contacts:\n" + "\n".join(f"- {c.display}" for c in contacts))
+        parts.append("Contacts:\n" + "\n".join(f"- {c.card}" for c in contacts))
     if step.id in ("response-deadline", "status-email") and interview.deadline_assumed:
         parts.append("The decision date is assumed (a week after the interview): none was given.")
     if step.email:

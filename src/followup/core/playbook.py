@@ -98,7 +98,7 @@ DEFAULT_PLAYBOOK: tuple[Step, ...] = (
          "Before leaving: ask when they will decide, who will tell you, and by which "
          "channel (phone or email).",
          When("end", after=dt.timedelta(0)), alarm_before=10 * M, on_site=True),
-    Step("business-card", "task", "Get each interviewer's contact details",
+    Step("business-card", "task", "Get {company} interviewers' contact details",
          "Before leaving: get each interviewer's name, title, email and phone.",
          When("end", after=dt.timedelta(0)), alarm_before=10 * M, on_site=True),
     Step("notes", "task", "Write interview notes ({company})",
@@ -109,7 +109,7 @@ DEFAULT_PLAYBOOK: tuple[Step, ...] = (
          "A short thank-you to the interviewer(s): thank them for their time and restate "
          "your interest. Hard limit: 48 hours after the interview.",
          When("end", after=48 * H, end_of_hours=True), alarm_after_anchor=3 * H, email=True),
-    Step("formal-note", "task", "Send a formal note to {contact}",
+    Step("formal-note", "task", "Send a formal note to {contact} ({company})",
          "A more detailed note: your strengths and why you fit the role.",
          When("end", days=3, next_business_day=True, at=TEN),
          handwritten=When("end", business_days=1, at=TEN),
@@ -159,21 +159,22 @@ DEFAULT_PLAYBOOK: tuple[Step, ...] = (
 
 # The titles in the other languages, by step id, beside the words the planner puts into
 # titles ("handwritten": the formal note's title when the note is handwritten; "team":
-# the contact when nobody is known; "assumed": marks an assumed decision date). English
+# the contact when nobody is known; "assumed": marks an assumed decision date; "round":
+# marks a later round). Every title names the company (issue 11). English
 # titles are the table's own. A title the user changes in playbook.toml is used as
 # written, whatever the language.
 TITLES: Mapping[str, Mapping[str, str]] = {
     "en": {
-        "handwritten": "Write a handwritten note to {contact}",
-        "team": "the hiring team", "assumed": "(assumed)",
+        "handwritten": "Write a handwritten note to {contact} ({company})",
+        "team": "the hiring team", "assumed": "(assumed)", "round": "round {n}",
     },
     "de": {
         "interview": "Vorstellungsgespräch: {role} bei {company}",
         "ask-timeline": "{company} fragen, wann sie entscheiden",
-        "business-card": "Kontaktdaten aller Gesprächspartner notieren",
+        "business-card": "Kontaktdaten aller Gesprächspartner bei {company} notieren",
         "notes": "Gesprächsnotizen schreiben ({company})",
         "thank-you-email": "Dankes-E-Mail an {company} senden",
-        "formal-note": "Persönliche Nachricht an {contact} senden",
+        "formal-note": "Persönliche Nachricht an {contact} ({company}) senden",
         "response-deadline": "{company} wollte entscheiden",
         "status-email": "Bei {company} per E-Mail nach dem Stand fragen",
         "call": "{company} wegen der Stelle als {role} anrufen",
@@ -183,16 +184,16 @@ TITLES: Mapping[str, Mapping[str, str]] = {
         "reply-second-interview": "Zweites Gespräch bei {company} zusagen",
         "reply-offer": "Auf das Angebot von {company} antworten",
         "gracious-reply": "{company} freundlich auf die Absage antworten",
-        "handwritten": "Handschriftliche Karte an {contact} schreiben",
-        "team": "das Team", "assumed": "(angenommen)",
+        "handwritten": "Handschriftliche Karte an {contact} ({company}) schreiben",
+        "team": "das Team", "assumed": "(angenommen)", "round": "Runde {n}",
     },
     "fr": {
         "interview": "Entretien : {role} chez {company}",
         "ask-timeline": "Demander à {company} quand la décision sera prise",
-        "business-card": "Noter les coordonnées de chaque recruteur",
+        "business-card": "Noter les coordonnées de chaque recruteur de {company}",
         "notes": "Écrire les notes d'entretien ({company})",
         "thank-you-email": "Envoyer un e-mail de remerciement à {company}",
-        "formal-note": "Envoyer une note personnelle à {contact}",
+        "formal-note": "Envoyer une note personnelle à {contact} ({company})",
         "response-deadline": "{company} a prévu de décider",
         "status-email": "Écrire à {company} pour connaître la décision",
         "call": "Appeler {company} au sujet du poste de {role}",
@@ -202,16 +203,16 @@ TITLES: Mapping[str, Mapping[str, str]] = {
         "reply-second-interview": "Accepter le second entretien chez {company}",
         "reply-offer": "Répondre à l'offre de {company}",
         "gracious-reply": "Répondre avec courtoisie au refus de {company}",
-        "handwritten": "Écrire une carte manuscrite à {contact}",
-        "team": "l'équipe de recrutement", "assumed": "(supposé)",
+        "handwritten": "Écrire une carte manuscrite à {contact} ({company})",
+        "team": "l'équipe de recrutement", "assumed": "(supposé)", "round": "tour {n}",
     },
     "es": {
         "interview": "Entrevista: {role} en {company}",
         "ask-timeline": "Preguntar a {company} cuándo decidirán",
-        "business-card": "Anotar los datos de contacto de cada entrevistador",
+        "business-card": "Anotar los datos de contacto de cada entrevistador de {company}",
         "notes": "Escribir las notas de la entrevista ({company})",
         "thank-you-email": "Enviar un correo de agradecimiento a {company}",
-        "formal-note": "Enviar una nota formal a {contact}",
+        "formal-note": "Enviar una nota formal a {contact} ({company})",
         "response-deadline": "{company} dijo que decidiría",
         "status-email": "Escribir a {company} para conocer la decisión",
         "call": "Llamar a {company} sobre el puesto de {role}",
@@ -221,8 +222,8 @@ TITLES: Mapping[str, Mapping[str, str]] = {
         "reply-second-interview": "Aceptar la segunda entrevista en {company}",
         "reply-offer": "Responder a la oferta de {company}",
         "gracious-reply": "Responder con cortesía a {company}",
-        "handwritten": "Escribir una nota a mano a {contact}",
-        "team": "el equipo de selección", "assumed": "(supuesto)",
+        "handwritten": "Escribir una nota a mano a {contact} ({company})",
+        "team": "el equipo de selección", "assumed": "(supuesto)", "round": "ronda {n}",
     },
 }
 _DEFAULT_TITLES = {step.id: step.title for step in DEFAULT_PLAYBOOK}
@@ -239,7 +240,7 @@ def title(step: Step, language: str = "en", handwritten: bool = False) -> str:
 
 
 def title_word(key: str, language: str = "en") -> str:
-    """"team" or "assumed" in the language."""
+    """"team", "assumed" or "round" (with {n}) in the language."""
     return TITLES.get(language, TITLES["en"])[key]
 
 
@@ -313,6 +314,8 @@ def _changed(step: Step, changes: dict[str, object]) -> Step:
                 raise ValueError(f"'{key}' holds a control character; remove it")
             if key == "title":
                 _check_title(value)
+                if "{company}" not in value:  # a calendar full of "Send a note" helps nobody
+                    raise ValueError("'title' must name the company: put {company} in it")
             step_changes[key] = value
         elif key == "alarm_before":
             step_changes["alarm_before"] = _duration(value)

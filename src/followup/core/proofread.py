@@ -52,7 +52,7 @@ def unknown_words(draft: Draft, interview: Interview, name: str | None,
     text = _PLACEHOLDER.sub(" ", f"{draft.subject or ''}\n{draft.body}")
     text = _EMAIL.sub(" ", _URL.sub(" ", text))
     ignored = [interview.company, interview.role, name or "", *extra]
-    ignored += [part for c in interview.contacts for part in (c.name, c.email or "")]
+    ignored += [part for c in interview.contacts for part in (c.full_name, c.email or "")]
     known = {word.lower() for word in words(" ".join(ignored), language)}
     known |= builtin_words(language)
     candidates: dict[str, str] = {}

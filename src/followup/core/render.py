@@ -43,9 +43,11 @@ class Meta:
     modified: dt.datetime
 
 
-def interview_data(interview: Interview, outcomes: Iterable[Outcome], dismissed: Iterable[str]) -> str:
+def interview_data(interview: Interview, outcomes: Iterable[Outcome], dismissed: Iterable[str],
+                   round_of: str | None = None) -> str:
     """The interview as compact JSON (sorted keys) in base64url: what a second machine syncing
     the same calendar needs to rebuild it, since "Interview: {role} at {company}" is lossy.
+    `round_of` is the UID of the earlier round (ids differ between machines).
 
     The sync engine adds it as X-FOLLOWUP-DATA to the interview event it pushes; exports
     leave it out, so editing a deadline does not rewrite the interview event there.
@@ -64,7 +66,10 @@ def interview_data(interview: Interview, outcomes: Iterable[Outcome], dismissed:
         "channel": interview.channel, "note": interview.note, "location": interview.location,
         "country": interview.country, "subdivision": interview.subdivision,
         "contacts": [{"key": c.key, "name": c.name, "email": c.email, "tz": c.tz,
-                      "removed": c.removed} for c in interview.contacts],
+                      "removed": c.removed, "phone": c.phone, "title": c.title,
+                      "interviewer": c.interviewer} for c in interview.contacts],
+        "held": interview.held, "decision": interview.decision_key, "round": interview.round,
+        "round_of": round_of,
         "outcomes": [{"kind": o.kind, "recorded": o.recorded.astimezone(UTC).isoformat()}
                      for o in outcomes],
         "dismissed": sorted(dismissed),

@@ -7,12 +7,12 @@ completed task and per recorded outcome, each dated in the user's zone:
 
 Labels and channels are in the language asked for (report_words.py); CSV and JSON keep
 English field names. Channel: how the interview was held ("in person", "video", "phone":
-see `drafts.held`); "email" for messages, "letter" for a handwritten note, "phone" for calls;
-for the employer's answers, and a reply to a second-interview invitation, the channel
-they said they would answer by; "in person" for what is asked at the interview itself;
+from `held`) for the interview and for what is asked at it; "email" for messages,
+"letter" for a handwritten note, "phone" for calls; for the employer's answers, and a
+reply to a second-interview invitation, the channel they said they would answer by;
 empty for the user's own preparation (notes, call script, closing the application).
-Contact: the interviewer(s) the step concerns (see `drafts.recipients`); the lead
-interviewer for outcomes.
+Contact: the people the step concerns (see `drafts.recipients`); the decision contact
+for outcomes.
 """
 
 from __future__ import annotations
@@ -36,10 +36,9 @@ if TYPE_CHECKING:
 FORMATS = ("md", "csv", "json")
 FIELDS = ("date", "company", "role", "step", "channel", "contact")
 
+AT_THE_INTERVIEW = frozenset({"ask-timeline", "business-card"})  # as it was held
 # The channel of each step (translated by report_words.CHANNELS).
 STEP_CHANNELS = {
-    "ask-timeline": "in person",
-    "business-card": "in person",
     "thank-you-email": "email",
     "formal-note": "email",
     "status-email": "email",
@@ -103,7 +102,7 @@ def activities(interview: Interview, items: Iterable[ItemLike], outcomes: Sequen
 
 
 def _names(contacts: Iterable[Contact]) -> str:
-    return ", ".join(c.name or c.email or "" for c in contacts)
+    return ", ".join(c.full_name or c.email or "" for c in contacts)
 
 
 def _label(step: str, interview: Interview) -> str:
@@ -117,6 +116,8 @@ def _channel(step: str, interview: Interview) -> str:
         return "letter"
     if step == "reply-second-interview":
         return interview.channel
+    if step in AT_THE_INTERVIEW:
+        return HELD_CHANNELS[held(interview)]
     return STEP_CHANNELS.get(step, "")
 
 

@@ -31,7 +31,7 @@ from followup.core.render import CALENDAR_NAME, assemble, calendar_header, event
 from followup.store import ItemRow, parse_moment
 from followup.sync import objects as obj
 from followup.sync.host import Host, Report
-from followup.sync.rebuild import Found, by_start, rebuild
+from followup.sync.rebuild import Found, by_start, rebuild, replan_earlier_rounds
 from followup.sync.state import ObjectRow, SyncState
 from followup.sync.storage import (
     Listing,
@@ -146,12 +146,15 @@ class Engine:
             known = objects[target.name].get(href)
             uid = str(comp["UID"]) if comp is not None else None
             row = items.get(uid.removesuffix("-event")) if uid else None
+            if row is not None and self.store.find_item(str(row.id)) is None:
+                continue  # its plan let it go during this pull (an outcome taken back)
             if comp is None or uid is None or (row is None and "X-FOLLOWUP-INTERVIEW" not in comp):
                 self.state.put(ObjectRow(self.remote, target.name, href, etag, uid, 0))
                 continue
             if row is None:
-                strangers.setdefault(str(comp["X-FOLLOWUP-INTERVIEW"]), []).append(
-                    (target, href, etag, comp))
+                owner = str(comp["X-FOLLOWUP-INTERVIEW"])
+                if not self.store.was_removed(owner):  # `followup rm`: never rebuilt
+                    strangers.setdefault(owner, []).append((target, href, etag, comp))
                 continue
             previous = known.pushed if known is not None and known.ours else None
             if self._reconcile(row, uid, obj.parse(previous), comp):
@@ -167,7 +170,7 @@ class Engine:
             self.state.mark_gone(self.remote, target.name, known.uid)
             row = items.get(known.uid.removesuffix("-event"))
             if row is not None:
-                row = self.store.item_by_ref(str(row.id))
+                row = self.store.find_item(str(row.id))
             if row is not None and not row.dismissed:
                 self.store.set_dismissed(row.id)
                 self._replan(row)
@@ -238,6 +241,12 @@ class Engine:
         have = {o.kind for o in self.store.outcomes(row.interview_id)}
         _, outcomes = obj.interview_from_data(interview.uid, after)
         changed = False
+        if before is not None:  # taken back there (`outcome --clear` or `--replace`)
+            _, previously = obj.interview_from_data(interview.uid, before)
+            for kind in {o.kind for o in previously} - {o.kind for o in outcomes}:
+                if kind in have:
+                    self.store.remove_outcome(row.interview_id, kind)
+                    changed = True
         for outcome in outcomes:
             if outcome.kind not in have:
                 self.store.add_outcome(row.interview_id, outcome)
@@ -249,6 +258,7 @@ class Engine:
                 changed = True
         if changed:
             self._replan(row)
+            replan_earlier_rounds(self.host, interview)
         return changed
 
     def _rebuild(self, interview_uid: str, objects: list[Found]) -> None:
@@ -289,8 +299,10 @@ class Engine:
 
     def _data(self, interview_id: int) -> str:
         dismissed = [r.key for r in self.store.items(interview_id, light=True) if r.dismissed]
-        return interview_data(self.store.interview(interview_id),
-                              self.store.outcomes(interview_id), dismissed)
+        interview = self.store.interview(interview_id)
+        earlier = interview.round_of
+        return interview_data(interview, self.store.outcomes(interview_id), dismissed,
+                              self.store.interview_uid(earlier) if earlier is not None else None)
 
     def push(self) -> None:
         self._flush()

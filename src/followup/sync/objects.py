@@ -39,7 +39,9 @@ def interview_from_data(uid: str, doc: dict[str, Any]) -> tuple[Interview, list[
 
     start = dt.datetime.fromisoformat(doc["start"]).astimezone(ZoneInfo(doc["tz"]))
     contacts = tuple(Contact(key=int(c["key"]), name=c["name"], email=c.get("email"),
-                             tz=c.get("tz"), removed=bool(c.get("removed")))
+                             tz=c.get("tz"), removed=bool(c.get("removed")),
+                             phone=c.get("phone"), title=c.get("title"),
+                             interviewer=bool(c.get("interviewer", True)))
                      for c in doc.get("contacts", []))
     interview = Interview(
         uid=uid, company=doc["company"], role=doc["role"], start=start,
@@ -47,7 +49,8 @@ def interview_from_data(uid: str, doc: dict[str, Any]) -> tuple[Interview, list[
         deadline=dt.date.fromisoformat(doc["deadline"]) if doc.get("deadline") else None,
         channel=doc.get("channel", "email"), note=doc.get("note", "email"),
         location=doc.get("location", ""), contacts=contacts, country=doc.get("country"),
-        subdivision=doc.get("subdivision"))
+        subdivision=doc.get("subdivision"), held=doc.get("held", "onsite"),
+        decision_key=doc.get("decision"), round=int(doc.get("round", 1)))
     outcomes = [Outcome(o["kind"], dt.datetime.fromisoformat(o["recorded"]))
                 for o in doc.get("outcomes", [])]
     return interview, outcomes

@@ -12,7 +12,7 @@ import dataclasses
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from followup.core.model import COMPLETED, NEEDS_ACTION
+from followup.core.model import COMPLETED, NEEDS_ACTION, Interview
 from followup.store import ItemRow, parse_moment
 from followup.sync import objects as obj
 from followup.sync.host import Host, Report
@@ -45,6 +45,8 @@ def rebuild(host: Host, state: SyncState, remote: str, targets: list[Target], re
         interview, outcomes = obj.interview_from_data(interview_uid, doc)
         if host.store.find_interview(interview.company, interview.role, interview.start):
             return None
+        # Interviews are rebuilt by start, so an earlier round is here already.
+        interview = dataclasses.replace(interview, round_of=known_ids.get(doc.get("round_of") or ""))
         stored = host.store.insert_interview(interview, host.now)
         assert stored.id is not None
         interview_id = stored.id
@@ -53,6 +55,7 @@ def rebuild(host: Host, state: SyncState, remote: str, targets: list[Target], re
         for outcome in outcomes:
             host.store.add_outcome(interview_id, outcome)
         host.replan(host.store.interview(interview_id))
+        replan_earlier_rounds(host, host.store.interview(interview_id))
         rows = {r.key: r for r in host.store.items(interview_id, light=True)}
         present = {str(c["UID"]) for _, _, _, c in objects}
         dismissed = [rows[key] for key in doc.get("dismissed", []) if key in rows]
@@ -93,6 +96,15 @@ def rebuild(host: Host, state: SyncState, remote: str, targets: list[Target], re
         host.replan(host.store.interview(interview_id))
         rows = {r.uid: r for r in host.store.items(interview_id, light=True)}
     return rows
+
+
+def replan_earlier_rounds(host: Host, interview: Interview) -> None:
+    """An answer in a later round closes the earlier rounds' chase: plan them again."""
+    earlier = interview.round_of
+    while earlier is not None:
+        previous = host.store.interview(earlier)
+        host.replan(previous)
+        earlier = previous.round_of
 
 
 def by_start(entry: tuple[str, list[Found]]) -> tuple[str, str]:
