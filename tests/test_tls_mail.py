@@ -86,6 +86,14 @@ def test_the_certificate_names_the_address_too(tls_user: CyrusServer, home: Path
     assert result.stdout.startswith(f"Logged in to 127.0.0.1:{tls_user.imaps_port} as {tls_user.username} (TLS).\n")
 
 
+def test_a_ca_file_under_the_home_folder(tls_user: CyrusServer, home: Path, run: Run,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", str(tls_user.ca_file.parent))
+    write_mail_config(home, imaps_url(tls_user), f'"~/{tls_user.ca_file.name}"')
+    result = run("mail", "setup", "--check")
+    assert (result.exit_code, result.stderr) == (0, "")
+
+
 def untrusted(user: CyrusServer) -> str:
     return (f"Error: mail: the TLS certificate of localhost:{user.imaps_port} is not trusted (unable to get"
             ' local issuer certificate); set verify = "/path/to/ca.pem" in [mail] for a private CA\n')
