@@ -11,6 +11,11 @@ Import the fixtures you need into a test module::
 - ``cyrus_user`` (per test): a :class:`CyrusServer` for a fresh user on that instance,
   with an empty INBOX and the calendar home Cyrus provisions, so tests don't see each
   other's mail or calendars.
+- ``cyrus_tls_server`` (session): a second instance, started only for the tests that ask
+  for it, that also listens with TLS: ``imaps_port`` (``imapd -s``) and ``https_url``
+  (``httpd -s``), with a certificate for 127.0.0.1, ::1 and localhost signed by a CA made
+  for it (``ca_file``; tests/servers.py ``make_certificates``).  Its plain listeners work
+  as on the other (APPEND through ``append()`` goes over them).
 - ``cyrus_dav()`` (a function, not a fixture): the session server as a
   :class:`davservers.DavServer` look-alike; ``davservers.dav_server`` runs every CalDAV
   test on a fresh user of it (``make_user()``).
@@ -74,6 +79,7 @@ import pwd
 import re
 import shutil
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
@@ -86,7 +92,7 @@ from pathlib import Path
 import pytest
 
 from davservers import free_port
-from servers import log_tail, require, stop_process
+from servers import Certificates, log_tail, make_certificates, require, stop_process
 
 CYRUS_BIN = Path("/usr/lib/cyrus/bin")
 MASTER = CYRUS_BIN / "master"
@@ -119,6 +125,10 @@ class CyrusInstance:
     process: subprocess.Popen = field(repr=False)
     log_path: Path = field(repr=False)
     owner: tuple[int, int] | None = field(repr=False)  # (uid, gid) to chown new files to, as root
+    # imaps and https listeners, with a certificate of a private CA (start_cyrus(tls=True))
+    imaps_port: int | None = None
+    https_port: int | None = None
+    certificates: Certificates | None = field(default=None, repr=False)
 
     @property
     def sasldb(self) -> Path:
@@ -169,6 +179,24 @@ class CyrusServer:
     @property
     def http_port(self) -> int:
         return self.instance.http_port
+
+    @property
+    def imaps_port(self) -> int:
+        """The imaps listener (cyrus_tls_server only)."""
+        assert self.instance.imaps_port is not None, "a TLS listener: use cyrus_tls_server"
+        return self.instance.imaps_port
+
+    @property
+    def https_url(self) -> str:
+        """``https://localhost:PORT/``, the https listener (cyrus_tls_server only)."""
+        assert self.instance.https_port is not None, "a TLS listener: use cyrus_tls_server"
+        return f"https://localhost:{self.instance.https_port}/"
+
+    @property
+    def ca_file(self) -> Path:
+        """The CA that signed the TLS listeners' certificate (cyrus_tls_server only)."""
+        assert self.instance.certificates is not None, "a TLS listener: use cyrus_tls_server"
+        return self.instance.certificates.ca_file
 
     @property
     def base_url(self) -> str:
@@ -347,14 +375,18 @@ def require_cyrus() -> None:
 # -- starting an instance ------------------------------------------------------
 
 
-def _two_free_ports() -> tuple[int, int]:
-    first = free_port()
-    while (second := free_port()) == first:
-        pass
-    return first, second
+def _free_ports(count: int) -> list[int]:
+    ports: list[int] = []
+    while len(ports) < count:
+        if (port := free_port()) not in ports:
+            ports.append(port)
+    return ports
 
 
-def _write_config(folder: Path, imap_port: int, http_port: int) -> Path:
+def _write_config(folder: Path, imap_port: int, http_port: int,
+                  tls: tuple[Certificates, int, int] | None = None) -> Path:
+    """imapd.conf and cyrus.conf; ``tls`` = (certificates, imaps port, https port) adds the
+    two TLS listeners (``imapd -s``, ``httpd -s``: TLS from the first byte) beside the plain ones."""
     conf = folder / "conf"
     for sub in ("socket", "proc", "lock", "log"):
         (conf / sub).mkdir(parents=True)
@@ -387,6 +419,7 @@ syslog_prefix: followup-cyrus
 imapidlepoll: 1
 sendmail: /bin/true
 """
+        + (f"tls_server_cert: {tls[0].cert_file}\ntls_server_key: {tls[0].key_file}\n" if tls else "")
     )
     # failedloginpause 0: wrong-password tests answer at once instead of after 3 s;
     # sendmail /bin/true: CalDAV scheduling (iMIP) and sieve never send real mail.
@@ -399,7 +432,7 @@ sendmail: /bin/true
 SERVICES {{
   imap cmd="{bin_ / "imapd"} {cfg}" listen="{HOST}:{imap_port}" prefork=1
   http cmd="{bin_ / "httpd"} {cfg}" listen="{HOST}:{http_port}" prefork=1
-}}
+{_tls_services(bin_, cfg, tls)}}}
 EVENTS {{
 }}
 DAEMON {{
@@ -410,40 +443,72 @@ DAEMON {{
     return imapd_conf
 
 
+def _tls_services(bin_: Path, cfg: str, tls: tuple[Certificates, int, int] | None) -> str:
+    if tls is None:
+        return ""
+    _, imaps_port, https_port = tls
+    return (f'  imaps cmd="{bin_ / "imapd"} -s {cfg}" listen="{HOST}:{imaps_port}" prefork=0\n'
+            f'  https cmd="{bin_ / "httpd"} -s {cfg}" listen="{HOST}:{https_port}" prefork=0\n')
+
+
+def _answers_imap(port: int, context: ssl.SSLContext | None = None) -> bool:
+    try:
+        with socket.create_connection((HOST, port), timeout=2) as raw:
+            if context is None:
+                return raw.recv(200).startswith(b"* OK")
+            with context.wrap_socket(raw, server_hostname=HOST) as tls:
+                return tls.recv(200).startswith(b"* OK")
+    except OSError:  # refused, or a TLS handshake with a listener not ready yet
+        return False
+
+
+def _answers_http(url: str, context: ssl.SSLContext | None = None) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2, context=context):
+            return True
+    except urllib.error.HTTPError:
+        return True  # 401, 404, ...: it answers HTTP
+    except OSError:
+        return False
+
+
 def _wait_until_up(instance: CyrusInstance) -> None:
+    """Until every listener answers: IMAP with its greeting, HTTP with any status, and the
+    TLS ones after a handshake that checks the certificate against the instance's CA."""
+    probes = {
+        f"imap port {instance.imap_port}": lambda: _answers_imap(instance.imap_port),
+        f"http port {instance.http_port}": lambda: _answers_http(f"http://{HOST}:{instance.http_port}/"),
+    }
+    if instance.certificates is not None:
+        context = ssl.create_default_context(cafile=str(instance.certificates.ca_file))
+        imaps, https = instance.imaps_port, instance.https_port
+        probes[f"imaps port {imaps}"] = lambda: _answers_imap(imaps, context)
+        probes[f"https port {https}"] = lambda: _answers_http(f"https://{HOST}:{https}/", context)
+    up = dict.fromkeys(probes, False)
     deadline = time.monotonic() + START_TIMEOUT
-    imap_up = http_up = False
     while time.monotonic() < deadline:
         if instance.process.poll() is not None:
             raise RuntimeError(f"cyrus master exited with {instance.process.returncode}:\n{instance.log()}")
-        if not imap_up:
-            try:
-                with socket.create_connection((HOST, instance.imap_port), timeout=2) as s:
-                    imap_up = s.recv(200).startswith(b"* OK")
-            except OSError:
-                pass
-        if not http_up:
-            try:
-                with urllib.request.urlopen(f"http://{HOST}:{instance.http_port}/", timeout=2):
-                    http_up = True
-            except urllib.error.HTTPError:
-                http_up = True  # 401, 404, ...: it answers HTTP
-            except OSError:
-                pass
-        if imap_up and http_up:
+        for name, probe in probes.items():
+            up[name] = up[name] or probe()
+        if all(up.values()):
             return
         time.sleep(0.05)
     raise RuntimeError(
-        f"cyrus did not answer within {START_TIMEOUT} s (imap port {instance.imap_port}: {imap_up}, "
-        f"http port {instance.http_port}: {http_up}); master logs to syslog as followup-cyrus/...:\n"
-        + instance.log()
+        f"cyrus did not answer within {START_TIMEOUT} s ("
+        + ", ".join(f"{name}: {ok}" for name, ok in up.items())
+        + "); master logs to syslog as followup-cyrus/...:\n" + instance.log()
     )
 
 
-def start_cyrus(folder: Path) -> CyrusInstance:
-    """Start a fresh instance in ``folder`` (which it then owns) with the user ``alice``."""
-    imap_port, http_port = _two_free_ports()
-    imapd_conf = _write_config(folder, imap_port, http_port)
+def start_cyrus(folder: Path, tls: bool = False) -> CyrusInstance:
+    """Start a fresh instance in ``folder`` (which it then owns) with the user ``alice``;
+    ``tls`` adds imaps and https listeners with a certificate of a CA made for it
+    (``instance.certificates.ca_file`` is what a client must trust)."""
+    imap_port, http_port, imaps_port, https_port = _free_ports(4)
+    certificates = make_certificates(folder / "tls") if tls else None
+    imapd_conf = _write_config(folder, imap_port, http_port,
+                               (certificates, imaps_port, https_port) if certificates else None)
     env = dict(os.environ)
     owner = None
     if os.geteuid() == 0:
@@ -470,6 +535,8 @@ def start_cyrus(folder: Path) -> CyrusInstance:
     log.close()
     instance = CyrusInstance(
         folder=folder, imap_port=imap_port, http_port=http_port, process=process, log_path=log_path, owner=owner,
+        imaps_port=imaps_port if tls else None, https_port=https_port if tls else None,
+        certificates=certificates,
     )
     try:
         _wait_until_up(instance)
@@ -480,28 +547,32 @@ def start_cyrus(folder: Path) -> CyrusInstance:
     return instance
 
 
-# One instance per process, whichever module asks first.
-_running: list[CyrusInstance] = []
+# One instance per process, whichever module asks first; a second one with TLS listeners
+# only for the tests that ask for it (tls=True), so the others never wait for it.
+_running: dict[bool, CyrusInstance] = {}
 
 
-def get_instance() -> CyrusInstance:
+def get_instance(tls: bool = False) -> CyrusInstance:
     require_cyrus()
-    if _running and _running[0].process.poll() is None:
-        return _running[0]
-    stop_cyrus()
-    folder = Path(tempfile.mkdtemp(prefix="followup-cyrus-"))
+    running = _running.get(tls)
+    if running is not None and running.process.poll() is None:
+        return running
+    if running is not None:
+        _running.pop(tls).stop()
+    folder = Path(tempfile.mkdtemp(prefix="followup-cyrus-tls-" if tls else "followup-cyrus-"))
     try:
-        instance = start_cyrus(folder)
+        instance = start_cyrus(folder, tls=tls)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    _running.append(instance)
+    _running[tls] = instance
     return instance
 
 
-def stop_cyrus() -> None:
-    while _running:
-        _running.pop().stop()
+def stop_cyrus(tls: bool | None = None) -> None:
+    """Stop the session's instance (``tls`` False), its TLS twin (True), or both (None)."""
+    for key in [k for k in _running if tls is None or k == tls]:
+        _running.pop(key).stop()
 
 
 atexit.register(stop_cyrus)
@@ -516,14 +587,26 @@ def cyrus_dav() -> CyrusServer:
     return CyrusServer(instance=get_instance(), username=USERNAME, password=PASSWORD)
 
 
-@pytest.fixture(scope="session")
-def cyrus_server():
-    server = cyrus_dav()
+def _session_server(tls: bool):
+    server = CyrusServer(instance=get_instance(tls), username=USERNAME, password=PASSWORD)
     yield server
     # session teardown; if the fixture is imported into several modules, the
     # first teardown stops it and the others find it stopped
-    if _running and _running[0] is server.instance:
-        stop_cyrus()
+    if _running.get(tls) is server.instance:
+        stop_cyrus(tls)
+
+
+@pytest.fixture(scope="session")
+def cyrus_server():
+    yield from _session_server(tls=False)
+
+
+@pytest.fixture(scope="session")
+def cyrus_tls_server():
+    """A Cyrus of its own with imaps and https listeners besides the plain ones, its
+    certificate (127.0.0.1, ::1, localhost) signed by a CA made for it:
+    ``instance.certificates.ca_file``."""
+    yield from _session_server(tls=True)
 
 
 @pytest.fixture

@@ -8,6 +8,9 @@ Each server is started once per test session as a subprocess on 127.0.0.1 with a
 free port and a temporary folder, and stopped at the end of the session.
 
 - ``radicale_server`` / ``xandikos_server`` (session): a :class:`DavServer`.
+- ``radicale_tls_server`` (session): a Radicale of its own over https only, its
+  certificate (127.0.0.1, ::1, localhost) signed by a CA made for it (``ca_file``);
+  started only for the tests that ask for it.
 - ``dav_server`` (parametrised "radicale" / "xandikos" / "cyrus"): the same, once per
   server (on Cyrus, a fresh user of the session's instance).
 - ``dav_calendar`` (per test, parametrised like ``dav_server``): a :class:`DavCalendar`
@@ -31,6 +34,7 @@ import itertools
 import os
 import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -42,7 +46,7 @@ from pathlib import Path
 
 import pytest
 
-from servers import log_tail, stop_process
+from servers import Certificates, log_tail, make_certificates, stop_process
 
 USERNAME = "alice"
 PASSWORD = "s3cret-Pa55word"
@@ -71,6 +75,7 @@ class DavServer:
     folder: Path
     process: subprocess.Popen = field(repr=False)
     log_path: Path = field(repr=False)
+    ca_file: Path | None = None  # over https: the private CA that signed its certificate
 
     def client(self, password: str | None = None):
         """A fresh caldav.DAVClient logged in as the test user."""
@@ -81,6 +86,7 @@ class DavServer:
             username=self.username,
             password=self.password if password is None else password,
             timeout=10,
+            ssl_verify_cert=str(self.ca_file) if self.ca_file else True,
         )
 
     def make_collection(
@@ -143,7 +149,8 @@ class DavCalendar:
         return client.calendar(url=self.url)
 
 
-def _wait_until_up(proc: subprocess.Popen, url: str, log_path: Path) -> None:
+def _wait_until_up(proc: subprocess.Popen, url: str, log_path: Path, ca_file: Path | None = None) -> None:
+    context = ssl.create_default_context(cafile=str(ca_file)) if ca_file else None
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -152,7 +159,7 @@ def _wait_until_up(proc: subprocess.Popen, url: str, log_path: Path) -> None:
                 + log_path.read_text(errors="replace")[-4000:]
             )
         try:
-            with urllib.request.urlopen(url, timeout=1):
+            with urllib.request.urlopen(url, timeout=1, context=context):
                 return
         except urllib.error.HTTPError:
             return  # 401, 404, ...: it answers HTTP
@@ -162,7 +169,7 @@ def _wait_until_up(proc: subprocess.Popen, url: str, log_path: Path) -> None:
     raise RuntimeError(f"server at {url} did not answer within {START_TIMEOUT} s")
 
 
-def _spawn(args: list[str], folder: Path, url: str) -> tuple[subprocess.Popen, Path]:
+def _spawn(args: list[str], folder: Path, url: str, ca_file: Path | None = None) -> tuple[subprocess.Popen, Path]:
     log_path = folder / "server.log"
     log = open(log_path, "wb")
     env = dict(os.environ, PYTHONUNBUFFERED="1", XDG_DATA_HOME=str(folder / "xdg"))
@@ -172,7 +179,7 @@ def _spawn(args: list[str], folder: Path, url: str) -> tuple[subprocess.Popen, P
     )
     log.close()
     try:
-        _wait_until_up(proc, url, log_path)
+        _wait_until_up(proc, url, log_path, ca_file)
     except BaseException:
         if proc.poll() is None:
             proc.kill()
@@ -181,15 +188,17 @@ def _spawn(args: list[str], folder: Path, url: str) -> tuple[subprocess.Popen, P
     return proc, log_path
 
 
-def start_radicale(folder: Path, auth_delay: float = 0) -> DavServer:
+def start_radicale(folder: Path, auth_delay: float = 0, tls: bool = False) -> DavServer:
     """``auth_delay``: Radicale's [auth] delay, how long it holds every 401 (its default is
-    1 s, random between 0.5 and 1.5 s; 0 in tests, where wrong passwords are tried)."""
+    1 s, random between 0.5 and 1.5 s; 0 in tests, where wrong passwords are tried).
+    ``tls``: https only, with a certificate of a CA made for it (``ca_file``)."""
     port = free_port()
+    certificates = make_certificates(folder / "tls") if tls else None
     (folder / "users").write_text(f"{USERNAME}:{PASSWORD}\n")
     (folder / "config").write_text(
         f"""[server]
 hosts = 127.0.0.1:{port}
-[auth]
+{_radicale_tls(certificates)}[auth]
 type = htpasswd
 htpasswd_filename = {folder / "users"}
 htpasswd_encryption = plain
@@ -205,15 +214,22 @@ mask_passwords = True
 type = none
 """
     )
-    base = f"http://127.0.0.1:{port}/"
+    base = f"{'https' if tls else 'http'}://127.0.0.1:{port}/"
+    ca_file = certificates.ca_file if certificates else None
     proc, log_path = _spawn(
-        ["-m", "radicale", "--config", str(folder / "config")], folder, base
+        ["-m", "radicale", "--config", str(folder / "config")], folder, base, ca_file
     )
     return DavServer(
         kind="radicale", base_url=base, username=USERNAME, password=PASSWORD,
         checks_auth=True, home_url=f"{base}{USERNAME}/", folder=folder,
-        process=proc, log_path=log_path,
+        process=proc, log_path=log_path, ca_file=ca_file,
     )
+
+
+def _radicale_tls(certificates: Certificates | None) -> str:
+    if certificates is None:
+        return ""
+    return f"ssl = True\ncertificate = {certificates.cert_file}\nkey = {certificates.key_file}\n"
 
 
 def start_xandikos(folder: Path) -> DavServer:
@@ -237,7 +253,11 @@ def start_xandikos(folder: Path) -> DavServer:
 
 # One instance of each server per process, whichever module asks first.
 _running: dict[str, DavServer] = {}
-_starters = {"radicale": start_radicale, "xandikos": start_xandikos}
+_starters = {
+    "radicale": start_radicale,
+    "xandikos": start_xandikos,
+    "radicale-tls": lambda folder: start_radicale(folder, tls=True),
+}
 
 
 def get_server(kind: str) -> DavServer:
@@ -280,6 +300,13 @@ def radicale_server():
 @pytest.fixture(scope="session")
 def xandikos_server():
     yield from _server_fixture("xandikos")
+
+
+@pytest.fixture(scope="session")
+def radicale_tls_server():
+    """Radicale over https only, its certificate signed by a private CA (``ca_file``):
+    started only by the tests that ask for it."""
+    yield from _server_fixture("radicale-tls")
 
 
 # The servers dav_server runs each test against.

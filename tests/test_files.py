@@ -87,7 +87,7 @@ def test_the_database_and_the_config_are_0600(run: Run, home: Path) -> None:
     os.chmod(home / "config.toml", 0o644)
     run(*ADD)
     assert mode(home / "followup.db") == 0o600
-    assert run("remote", "add", "folder", "--vdir", str(home / "vdir")).exit_code == 0
+    assert run("remote", "add", "folder", "--vdir", str(home / "vdir"), "--create").exit_code == 0
     assert mode(home / "config.toml") == 0o600
     assert mode(home / "followup.ics") == 0o644
 

@@ -359,3 +359,17 @@ def test_a_playbook_title_must_name_the_company(run: Run, home: Path) -> None:
     assert (result.exit_code, result.stderr) == (
         2, f"Error: {home / 'playbook.toml'}: [notes]: 'title' must name the company: put"
            " {company} in it\n")
+
+
+def test_a_company_name_ending_in_a_parenthesis_keeps_it() -> None:
+    """Found by the property above: "0)" became "0, round 2)". Only the title's own
+    parenthesis takes the round."""
+    start = dt.datetime(2026, 12, 4, 14, 0, tzinfo=ZoneInfo("Europe/London"))
+    interview = Interview(uid="x", company="Acme (UK)", role="Dev", start=start,
+                          duration=dt.timedelta(hours=1), tz="Europe/London",
+                          contacts=(Contact(1, "Jane Doe", "jane@acme.example"),), round=2)
+    titles = {item.key: item.summary for item in plan(interview)}
+    assert titles["interview"] == "Interview: Dev at Acme (UK) (round 2)"
+    assert titles["notes"] == "Write interview notes (Acme (UK), round 2)"
+    assert titles["formal-note-1"] == "Send a formal note to Jane Doe (Acme (UK), round 2)"
+    assert titles["let-go"] == "Close the Acme (UK) application and move on (round 2)"

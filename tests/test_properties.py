@@ -280,3 +280,36 @@ def test_the_stored_plan_follows_every_change(interview: Interview, first: str, 
 def test_the_default_playbook_has_no_fourth_chase() -> None:
     assert [s.id for s in DEFAULT_PLAYBOOK if s.chase and s.kind == "task"] == [
         "status-email", "call", "call-script", "second-call", "let-go"]
+
+
+def test_the_call_script_before_a_snoozed_call_waits_for_a_working_day_of_both() -> None:
+    """Found by the property above. The call is snoozed to Tuesday 24 March, 13:45 in
+    Sydney, and the status email is sent a day late, on Thursday. The working day before
+    the call is then too early for the script. The call cannot move, because you fixed its
+    time. So the script takes the first working moment of both people that is still before
+    the call. Friday 10:00 in São Paulo is Saturday in Sydney, so the script goes to
+    Monday 23 March."""
+    london, sydney = ZoneInfo("Europe/London"), "Australia/Sydney"
+    interview = Interview(
+        uid="1aef8fdf60ad", company="Acme", role="Dev",
+        start=dt.datetime(2026, 3, 10, 7, 0, tzinfo=london), duration=dt.timedelta(minutes=15),
+        tz="Europe/London", note="email",
+        contacts=(Contact(1, "Person 1", "p1@example.com", sydney),
+                  Contact(2, "Person 2", "p2@example.com"), Contact(3, "Person 3", "p3@example.com")))
+    with tempfile.TemporaryDirectory() as folder:
+        paths = Paths(data=Path(folder), config=Path(folder))
+        service = Service(paths, configured("America/Sao_Paulo", 66),
+                          dt.datetime(2026, 3, 8, 7, 0, tzinfo=dt.timezone.utc))
+        with service.change():
+            stored = service.add(interview)
+        assert stored.id is not None
+        for op in (("snooze", "call", 91), ("done", "status-email", 1)):
+            with service.change():
+                apply(service, stored.id, op)
+        rows = {row.key: row for row in service.store.items(stored.id)}
+        assert rows["call"].due == "2026-03-24T13:45:00+11:00"
+        assert rows["call-script"].due == "2026-03-23T10:00:00-03:00"
+        assert rows["call-script"].notes == (
+            "at 10:00: your hours are 07:00-10:00\n"
+            "moved to Monday 23 Mar: Friday 10:00 your time is Saturday in Sydney")
+        service.store.close()

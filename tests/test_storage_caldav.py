@@ -578,7 +578,7 @@ def test_tls_verification_failure(self_signed_server):
         s.list()
     assert str(exc.value) == (
         f"remote 'work': cannot read {url}cal/: the TLS certificate cannot be verified "
-        "(self-signed certificate)")
+        '(self-signed certificate); for a private CA set verify = "/path/to/ca.pem" in [remote.work]')
     # trusting that certificate gets past TLS to the server (which answers 500)
     s = CalDAVStorage("work", url, "alice", "pw", calendar=url + "cal/", timeout=5, verify=ca)
     with pytest.raises(StorageError, match=r"server error \(HTTP 500"):

@@ -484,6 +484,36 @@ def _check_connection(key: str, value: Any, where: str) -> None:
         raise UsageError(f"{where}: 'timeout' must be a positive number of seconds")
 
 
+# OpenSSL's X509_V_ERR_* codes that mean "signed by a CA this machine does not trust"
+# (UNABLE_TO_GET_ISSUER_CERT, DEPTH_ZERO_SELF_SIGNED_CERT, SELF_SIGNED_CERT_IN_CHAIN,
+# UNABLE_TO_GET_ISSUER_CERT_LOCALLY): only then does `verify = "ca.pem"` help; a certificate
+# for another host name or an expired one is wrong whoever trusts its CA.
+UNKNOWN_ISSUER = frozenset({2, 18, 19, 20})
+
+
+def tls_verify(verify: bool | str) -> bool | str:
+    """`verify` as the TLS libraries take it: True, False, or a CA file with ``~`` expanded.
+
+    A CA file is checked here, when a connection is about to be made, not when the config
+    is read: a moved file must not stop `list` or `show`. Raises ValueError whose text says
+    why the file cannot be used, in the user's words (the TLS libraries would say "the
+    connection was lost" or "invalid path"); the caller names the file and the table.
+    """
+    if not isinstance(verify, str):
+        return verify
+    import ssl
+
+    path = str(Path(verify).expanduser())
+    try:
+        ssl.create_default_context(cafile=path)
+    except ssl.SSLError as exc:  # an OSError too: first
+        no_pem = exc.reason == "NO_CERTIFICATE_OR_CRL_FOUND"
+        raise ValueError("it holds no PEM certificate" if no_pem else str(exc.reason or exc)) from None
+    except OSError as exc:
+        raise ValueError((exc.strerror or str(exc)).lower()) from None
+    return path
+
+
 def system_timezone() -> str:
     """The IANA name of the machine's zone, or UTC when it cannot be told."""
     env = os.environ.get("TZ", "").lstrip(":")

@@ -149,6 +149,11 @@ class Service:
             self._store = Store(self.paths.database)
         return self._store
 
+    def close(self) -> None:
+        """Close the database if this service opened it."""
+        if self._store is not None:
+            self._store.close()
+
     @contextmanager
     def change(self, *, push: bool = True) -> Iterator[None]:
         """One transaction; when it moved the revision, after the commit the calendar file

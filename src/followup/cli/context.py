@@ -78,6 +78,19 @@ class App:
         """The service this command uses (cli/operations.py makes it)."""
         self._service = service
 
+    def finish(self) -> None:
+        """At the end of the command: print the warnings, close the database. Closing it
+        here, not when the App is collected, removes SQLite's -wal and -shm files at once
+        (a later reader of a read-only home needs them gone; tests run many commands in
+        one process)."""
+        try:
+            self.print_warnings()
+        finally:
+            if self._service is not None:
+                self._service.close()
+            if self._store is not None:  # the same connection when the service shares it
+                self._store.close()
+
     def print_warnings(self) -> None:
         # Problems that did not stop the command (a busy calendar that cannot be read,
         # a push that failed after the change was saved).
@@ -106,7 +119,7 @@ def current_app() -> App:
     app = root.meta.get(APP_KEY)
     if app is None:
         app = root.meta[APP_KEY] = App(offline=bool(root.params.get("offline")))
-        root.call_on_close(app.print_warnings)
+        root.call_on_close(app.finish)
     assert isinstance(app, App)
     return app
 

@@ -197,7 +197,8 @@ def _plan_step(ctx: _Context, step: Step, contact: Contact | None, retired: bool
     status = _status(step, state, interview, ctx.outcomes, retired)
     handwritten = step.id == "formal-note" and interview.note == "handwritten" and step.handwritten
     when = step.handwritten if handwritten and step.handwritten else step.when
-    summary = title(step, ctx.language, bool(handwritten)).format(
+    template = title(step, ctx.language, bool(handwritten))
+    summary = template.format(
         company=interview.company,
         role=interview.role,
         contact=(contact.full_name or contact.email) if contact else title_word("team", ctx.language),
@@ -206,8 +207,9 @@ def _plan_step(ctx: _Context, step: Step, contact: Contact | None, retired: bool
             if interview.round > 1 else [])
     if step.id == "response-deadline" and interview.deadline_assumed:
         tags.append(title_word("assumed", ctx.language).strip("()"))
-    if tags:  # "Write interview notes (Acme, round 2)", not "(Acme) (round 2)"
-        summary = (f"{summary[:-1]}, {', '.join(tags)})" if summary.endswith(")")
+    if tags:  # "Write interview notes (Acme, round 2)", not "(Acme) (round 2)"; the
+        # template's parenthesis, not one the company's name ends with ("Acme (UK)")
+        summary = (f"{summary[:-1]}, {', '.join(tags)})" if template.endswith(")")
                    else f"{summary} ({', '.join(tags)})")
     if contact is not None:
         contacts: tuple[Contact, ...] = (contact,)
@@ -328,10 +330,15 @@ def _timing(ctx: _Context, step: Step, when: When, key: str, calendars: TwoCalen
         notes.append(f"at {at:%H:%M}: your hours are {calendars.hours}")
     if when.business_days < 0:  # preparation: on a working day before what it prepares
         found = placing.on_working_day_before(calendars, day, at, floor)
-        moment = found or calendars.at(day, at)
         ctx.unplaced.discard(key)
         if found is None:
             ctx.unplaced.add(key)  # the prepared step moves a day (_prepare_before)
+            # It cannot when you fixed its time (snooze): then the first working moment
+            # after what this follows, if that is still before it.
+            prepared = ctx.due.get(when.anchor)
+            after = placing.on_working_day(calendars, day, at, floor)
+            found = after if isinstance(prepared, dt.datetime) and after < prepared else None
+        moment = found or calendars.at(day, at)
     else:
         moment = placing.on_working_day(calendars, day, at, floor)
     if floor_why and floor is not None and calendars.at(day, at) < floor \

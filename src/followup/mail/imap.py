@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from followup.config import MailSettings
+from followup.config import UNKNOWN_ISSUER, MailSettings, tls_verify
 from followup.core.letters import HEADER_FIELDS
 from followup.errors import FollowupError
 
@@ -116,9 +116,10 @@ class Mailbox:
         except socket.gaierror:
             raise MailError(f"mail: cannot find the server {self.host}") from None
         except ssl.SSLCertVerificationError as exc:
+            hint = '; set verify = "/path/to/ca.pem" in [mail] for a private CA' \
+                if exc.verify_code in UNKNOWN_ISSUER else ""
             raise MailError(f"mail: the TLS certificate of {self.where} is not trusted"
-                            f" ({exc.verify_message}); set verify = \"/path/to/ca.pem\" in [mail]"
-                            " for a private CA") from None
+                            f" ({exc.verify_message}){hint}") from None
         except ssl.SSLError as exc:
             raise MailError(f"mail: TLS failed with {self.where} ({exc.reason or exc});"
                             " is the port right for imaps://?") from None
@@ -263,14 +264,17 @@ class Mailbox:
 
 
 def _tls_context(verify: bool | str) -> ssl.SSLContext:
-    if verify is False:
+    """The system's CA store, the CA file `verify` names, or (verify = false) no check."""
+    try:
+        cafile = tls_verify(verify)
+    except ValueError as exc:
+        raise MailError(f"mail: cannot use the CA file {verify} (verify in [mail]): {exc}") from None
+    if cafile is False:
         context = ssl.create_default_context()
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
         return context
-    if isinstance(verify, str):
-        return ssl.create_default_context(cafile=verify)
-    return ssl.create_default_context()
+    return ssl.create_default_context(cafile=cafile if isinstance(cafile, str) else None)
 
 
 def _text(exc: BaseException) -> str:

@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
+from followup.config import UNKNOWN_ISSUER, tls_verify
 from followup.sync.storage import AuthError, NotFoundError, StorageError
 
 __all__ = ["Connection", "redact", "sends_in_clear"]
@@ -77,6 +78,14 @@ def _chain(exc: BaseException) -> list[BaseException]:
             out.append(e)
             stack += [e.__cause__, e.__context__, getattr(e, "reason", None), *e.args]
     return out
+
+
+def _unverified(exc: BaseException) -> int | None:
+    """OpenSSL's verify code when ``exc`` comes from a certificate that failed its check."""
+    import ssl
+
+    found = next((e for e in _chain(exc) if isinstance(e, ssl.SSLCertVerificationError)), None)
+    return found.verify_code if found is not None else None
 
 
 def _network_cause(exc: BaseException, timeout: float | None) -> str | None:
@@ -201,12 +210,25 @@ class Connection:
     """A python-caldav client that turns every failure into a one-line StorageError."""
 
     def __init__(self, label: str, url: str, username: str | None, password: str | None,
-                 timeout: float, verify: bool | str) -> None:
+                 timeout: float, verify: bool | str, name: str | None = None) -> None:
         self.label = label
         self.timeout = timeout
         self._password = password or ""
         self.url = redact(url)
         self._closed = False
+        # where a user trusts a private CA, for the hint when a certificate is not trusted
+        self._table = f"[remote.{name}]" if name else "the remote's table of config.toml"
+        try:
+            verify = tls_verify(verify)
+        except ValueError as exc:
+            raise self.fail(StorageError, f"cannot use the CA file {verify} (verify in {self._table}):"
+                            f" {exc}") from None
+        if verify is False:
+            import warnings
+
+            # The user turned the check off on purpose: urllib3's warning on every request
+            # (a path into site-packages, three lines each) would only bury our output.
+            warnings.filterwarnings("ignore", message="Unverified HTTPS request")
         with self.errors("connect to", self.url):
             # Typed loosely on purpose: python-caldav's annotations are partial (a float
             # timeout works, principal() is untyped); our own wrapper is what is checked.
@@ -278,6 +300,8 @@ class Connection:
         except OSError as e:  # niquests' errors are OSErrors too
             cause = (_network_cause(e, self.timeout) or str(e).splitlines()[0][:200]
                      or type(e).__name__)
+            if _unverified(e) in UNKNOWN_ISSUER:
+                cause += f'; for a private CA set verify = "/path/to/ca.pem" in {self._table}'
             raise self.fail(StorageError, f"cannot {action} {url}: {cause}") from None
         except Exception as e:
             if type(e).__name__ == "XMLSyntaxError":

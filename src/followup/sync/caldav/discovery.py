@@ -31,7 +31,7 @@ def connect(url: str, username: str | None, password: str | None, *, timeout: fl
             verify: bool | str = True, name: str | None = None) -> Connection:
     """A connection for ``remote 'name'`` (or the server, when it has no name yet)."""
     label = f"remote '{name}'" if name else f"CalDAV server {urlsplit(redact(url)).netloc or url}"
-    return Connection(label, url, username, password, timeout, verify)
+    return Connection(label, url, username, password, timeout, verify, name)
 
 
 def _info(url: str, props: dict[str, Any]) -> CollectionInfo:
