@@ -8,6 +8,7 @@ import sqlite3
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from followup.core.model import Contact, Interview, ItemState, Outcome
@@ -367,6 +368,14 @@ def _filters(args: list[object], interview_id: int | None, statuses: Sequence[st
         sql += " AND sort_utc < ?"  # UTC ISO text of one format: text order is time order
         args.append(utc_iso(before))
     return sql
+
+
+@lru_cache(maxsize=8)
+def _upsert_sql(columns: tuple[str, ...]) -> str:
+    """The statement for items with these columns (made once: an import stores thousands)."""
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in ("id", "uid"))
+    return (f"INSERT INTO items ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+            f" ON CONFLICT (uid) DO UPDATE SET {updates}")
 
 
 class Store:
@@ -792,14 +801,11 @@ class Store:
         )
 
     def upsert_item(self, values: dict[str, object]) -> None:
-        columns = ", ".join(values)
-        marks = ", ".join("?" * len(values))
-        updates = ", ".join(f"{c} = excluded.{c}" for c in values if c not in ("id", "uid"))
-        self.db.execute(
-            f"INSERT INTO items ({columns}) VALUES ({marks})"
-            f" ON CONFLICT (uid) DO UPDATE SET {updates}",
-            list(values.values()),
-        )
+        self.db.execute(_upsert_sql(tuple(values)), tuple(values.values()))
+
+    def set_renders(self, item_id: int, vtodo: str | None, vevent: str) -> None:
+        self.db.execute("UPDATE items SET vtodo = ?, vevent = ? WHERE id = ?",
+                        (vtodo, vevent, item_id))
 
     def next_item_id(self) -> int:
         """The id a new item gets (inside a write transaction): its event names it."""
