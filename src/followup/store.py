@@ -301,6 +301,10 @@ def item_json(row: ItemRow) -> dict[str, object]:
 LIGHT_COLUMNS = ", ".join(c for c in ItemRow.__dataclass_fields__ if c not in ("vtodo", "vevent"))
 
 
+class ReadOnlyStoreError(FollowupError):
+    """A change asked of a database this process may only read."""
+
+
 def _cannot_write(exc: sqlite3.DatabaseError) -> bool:
     """An error that means the database or its folder cannot be written (not a lock)."""
     text = str(exc).lower()
@@ -484,7 +488,7 @@ class Store:
                 self.db.execute(f"PRAGMA synchronous = {int(level)}")
 
     def _read_only_error(self) -> FollowupError:
-        return FollowupError(f"cannot change anything: the database {self.path} is read-only"
+        return ReadOnlyStoreError(f"cannot change anything: the database {self.path} is read-only"
                              " here (`list`, `show` and `export` still work)")
 
     @contextmanager

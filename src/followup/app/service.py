@@ -41,7 +41,7 @@ from followup.errors import UsageError
 from followup.feed.calendar import calendar_bytes
 from followup.feed.publish import stamp_revision
 from followup.mail.state import MailState
-from followup.store import ItemRow, Store, iso, parse_moment, utc_iso
+from followup.store import ItemRow, ReadOnlyStoreError, Store, iso, parse_moment, utc_iso
 from followup.sync.remote_calendar import remote_objects
 
 # The outcome that closes an earlier round's chase once a later round has an answer: derived
@@ -185,8 +185,13 @@ class Service:
         database we may only read (a read-only home) is shown as it is."""
         if self.store.read_only:
             return
-        with self.change(push=push):
-            pass
+        try:
+            with self.change(push=push):
+                pass
+        except ReadOnlyStoreError:
+            # Opened for writing because SQLite's -wal and -shm files were left there (a
+            # killed run), yet nothing in the folder can be written: show it as it is.
+            self.store.read_only = True
 
     def _catch_up(self) -> None:
         """Rule 7: when the zone, country, hours or playbook changed, re-plan the open items
