@@ -227,6 +227,9 @@ CREATE TABLE written_blocks (
 ) WITHOUT ROWID;
 """
 
+# `later_rounds` asks for the interviews that continue one: every re-plan of an interview asks.
+ROUND_INDEX = "CREATE INDEX interviews_round_of ON interviews (round_of)"
+
 MIGRATIONS: tuple[str, ...] = (
     SCHEMA_V1,           # 1: interviews, contacts, notes, outcomes, items, meta
     SYNC_TABLES,         # 2: sync state
@@ -236,6 +239,7 @@ MIGRATIONS: tuple[str, ...] = (
     ITEM_NOTES,          # 6: items.notes
     PEOPLE_AND_ROUNDS,   # 7: held, decision contact, rounds, phone and title; removed interviews
     CALENDAR_FILES,      # 8: what the calendar files show
+    ROUND_INDEX,         # 9: later rounds found without reading every interview
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
