@@ -20,7 +20,7 @@ from followup.app.effects import Effects
 from followup.busy import load_busy
 from followup.config import Config, Paths
 from followup.core import inputs
-from followup.core.drafts import calendar_text, has_draft
+from followup.core.drafts import calendar_draft_text, has_draft
 from followup.core.letters import IN_MAILBOX
 from followup.core.model import (
     COMPLETED,
@@ -646,7 +646,7 @@ def with_draft(item: PlannedItem, interview: Interview, notes: str | None,
     """An open step with a draft: its task (VTODO: task apps, Thunderbird) carries it once.
     Its dates are written as on the day it is due."""
     day = item.due.date() if item.due is not None else None
-    text, _ = calendar_text(interview, item.key, item.step, notes, name, style, day)
+    text = calendar_draft_text(interview, item.key, item.step, notes, name, style, day)
     return dataclasses.replace(item, description=f"{item.description}\n\nDraft:\n\n{text}")
 
 

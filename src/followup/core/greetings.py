@@ -22,6 +22,7 @@ such as jane.doe@… gives the name Jane Doe.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -78,6 +79,7 @@ class Person:
         return " ".join(part for part in (self.given, self.surname) if part)
 
 
+@functools.lru_cache(maxsize=1024)  # pure; asked again by every draft and greeting
 def person(contact: Contact) -> Person | None:
     """The person behind a contact, or None when neither the name nor the address gives one."""
     words = contact.full_name.split()  # the title, when kept apart, first: "Dr Jane Doe"

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Container, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from followup.core import placing
@@ -218,7 +219,9 @@ def _plan_step(ctx: _Context, step: Step, contact: Contact | None, retired: bool
         contacts = (lead,) if lead is not None else ()
     else:
         contacts = ctx.contacts
-    base = PlannedItem(
+    # The fields every item has; each kind below adds its times (one PlannedItem an item:
+    # dataclasses.replace costs as much as building one).
+    base: dict[str, Any] = dict(
         key=key,
         step=step.id,
         kind=step.kind,
@@ -232,8 +235,8 @@ def _plan_step(ctx: _Context, step: Step, contact: Contact | None, retired: bool
     )
     calendars = ctx.calendars(contact)
     if step.id == "interview":
-        return replace(
-            base,
+        return PlannedItem(
+            **base,
             start=interview.start,
             end=interview.end,
             alarm=add_elapsed(interview.start, -step.alarm_before),
@@ -241,8 +244,8 @@ def _plan_step(ctx: _Context, step: Step, contact: Contact | None, retired: bool
         )
     if step.when.anchor == "deadline" and step.kind == "event":
         day = interview.effective_deadline
-        return replace(
-            base,
+        return PlannedItem(
+            **base,
             start=day,
             end=day + dt.timedelta(days=1),
             # Open: 09:00 in the user's hours; closed: a time no setting changes (it rings no more).
@@ -270,9 +273,9 @@ def _plan_step(ctx: _Context, step: Step, contact: Contact | None, retired: bool
     zone = (calendars.contact.zone if step.slot else ZoneInfo(interview.tz) if step.on_site
             else calendars.user.zone)
     due = due.astimezone(zone)
-    return replace(
-        base,
-        tz=str(zone),
+    base["tz"] = str(zone)
+    return PlannedItem(
+        **base,
         start=due if step.slot else None,
         due=due,
         end=add_elapsed(due, step.slot) if step.slot else None,
