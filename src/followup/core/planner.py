@@ -44,6 +44,7 @@ from followup.core.schedule import (
     TwoCalendars,
     add_elapsed,
     at_wall_time,
+    two_calendars,
 )
 
 DEADLINE_ALARM_TIME = dt.time(9, 0)
@@ -104,7 +105,7 @@ class _Context:
         tz = (contact.tz or self.interview.tz) if contact is not None else self.contact_tz
         if tz not in self.clocks:
             user = self.people.user or Person(self.interview.tz)
-            self.clocks[tz] = TwoCalendars(user, Person(tz, self.people.contact_holidays),
+            self.clocks[tz] = two_calendars(user, Person(tz, self.people.contact_holidays),
                                            self.people.hours)
         return self.clocks[tz]
 

@@ -10,6 +10,7 @@ people's clocks.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
@@ -256,6 +257,21 @@ class TwoCalendars:
             finish = self.at(day + offset * ONE_DAY, self.hours.end)
             best = min(best, max(begin - start, end - finish, dt.timedelta(0)))
         return best
+
+
+def two_calendars(user: Person, contact: Person, hours: Hours = DEFAULT_HOURS) -> TwoCalendars:
+    """The calendars of this pair of people, shared by every plan that asks for them: an
+    import plans thousands of interviews in a few zones, and each pair answers which dates
+    are working dates once (holidays that are not hashable: calendars of their own)."""
+    try:
+        return _shared_calendars(user, contact, hours)
+    except TypeError:  # a set of holidays (tests): nothing to key the cache by
+        return TwoCalendars(user, contact, hours)
+
+
+@functools.lru_cache(maxsize=64)
+def _shared_calendars(user: Person, contact: Person, hours: Hours) -> TwoCalendars:
+    return TwoCalendars(user, contact, hours)
 
 
 def at_wall_time(day: dt.date, time: dt.time, tz: str) -> dt.datetime:
