@@ -79,19 +79,24 @@ def fingerprint(item: PlannedItem) -> str:
     """A digest of what the item renders to: equal values give equal digests whatever
     tzinfo object carries them (a time read back from the store has a fixed offset).
     The planner's notes are not rendered: a new reason alone is no new SEQUENCE."""
-    def canonical(value: object) -> object:
-        if isinstance(value, dt.datetime):
-            return value.astimezone(dt.timezone.utc).isoformat()
-        if isinstance(value, dt.date):
-            return value.isoformat()
-        return value
-
     # The notes as () (what they were when the digest was first made: stored digests stay).
-    values = [() if name == "notes" else canonical(getattr(item, name)) for name in _ITEM_FIELDS]
+    values = [() if name == "notes" else _canonical(getattr(item, name)) if name in _TIMES
+              else getattr(item, name) for name in _ITEM_FIELDS]
     return hashlib.sha256(repr(values).encode()).hexdigest()
 
 
+def _canonical(value: object) -> object:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.timezone.utc).isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
 _ITEM_FIELDS = tuple(f.name for f in dataclasses.fields(PlannedItem))  # in declared order
+# The fields that may hold a date or a time (the rest are text, flags and tuples of text).
+_TIMES = frozenset(f.name for f in dataclasses.fields(PlannedItem)
+                   if "date" in str(f.type) or "datetime" in str(f.type))
 
 
 def settings_fingerprint(config: Config) -> str:
