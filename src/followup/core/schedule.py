@@ -309,8 +309,14 @@ def window_starts(
     length: dt.timedelta,
     tz: str,
     step: dt.timedelta = QUARTER,
-) -> list[dt.datetime]:
+) -> tuple[dt.datetime, ...]:
     """Every start, `step` apart, of a `length` slot inside the windows of `day` in `tz`."""
+    return _window_starts(day, tuple(windows), length, tz, step)
+
+
+@functools.lru_cache(maxsize=1024)  # pure; the calls of an import ask for the same few weeks
+def _window_starts(day: dt.date, windows: tuple[tuple[dt.time, dt.time], ...],
+                   length: dt.timedelta, tz: str, step: dt.timedelta) -> tuple[dt.datetime, ...]:
     starts = []
     for window_start, window_end in windows:
         candidate = at_wall_time(day, window_start, tz)
@@ -318,4 +324,4 @@ def window_starts(
         while add_elapsed(candidate, length) <= limit:
             starts.append(candidate)
             candidate = add_elapsed(candidate, step)
-    return starts
+    return tuple(starts)
