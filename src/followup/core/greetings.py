@@ -200,6 +200,11 @@ REST = {"en": "team", "de": "Team", "fr": "l'équipe", "es": "equipo"}
 
 def salutation(contacts: Sequence[Contact], style: Style) -> str:
     """The greeting line of a message to these contacts, with its punctuation."""
+    return _salutation(tuple(contacts), style)
+
+
+@functools.lru_cache(maxsize=256)  # pure; the drafts of an import greet the same few panels
+def _salutation(contacts: tuple[Contact, ...], style: Style) -> str:
     language = style.language if style.language in TEAM else "en"
     people = [p for p in (person(c) for c in contacts) if p is not None]
     unnamed = len(people) < len(contacts)
