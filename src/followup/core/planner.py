@@ -9,6 +9,7 @@ windows (4), in order with gaps (5), and what follows an overdue step counted fr
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -462,8 +463,8 @@ def _recorded(outcomes: Sequence[Outcome], kind: str) -> dt.datetime:
 
 
 def _description(step: Step, interview: Interview, contacts: Sequence[Contact]) -> str:
-    when = interview.start.strftime("%A %-d %B %Y, %H:%M")
-    parts = [step.purpose, f"Interview: {interview.role} at {interview.company}, {when} ({interview.tz})."]
+    parts = [step.purpose, _about(interview.role, interview.company,
+                                  interview.start.replace(tzinfo=None), interview.tz)]
     if interview.location:
         parts.append(f"Location: {interview.location}")
     if contacts:
@@ -473,3 +474,9 @@ def _description(step: Step, interview: Interview, contacts: Sequence[Contact]) 
     if step.email:
         parts.append(PROOFREAD)
     return "\n\n".join(parts)
+
+
+@functools.lru_cache(maxsize=256)  # the same line opens the description of all 13 items
+def _about(role: str, company: str, wall: dt.datetime, tz: str) -> str:
+    """The interview line of a description; `wall` is the start as its clock shows it."""
+    return f"Interview: {role} at {company}, {wall:%A %-d %B %Y, %H:%M} ({tz})."
