@@ -89,11 +89,12 @@ class _Context:
     unplaced: set[str] = field(default_factory=set)  # preparation with no working day left
     clocks: dict[str, TwoCalendars] = field(default_factory=dict)  # by the contact's zone
 
-    @property
+    # The interview does not change while it is planned: its people are looked up once.
+    @functools.cached_property
     def contacts(self) -> tuple[Contact, ...]:
         return self.interview.interviewers
 
-    @property
+    @functools.cached_property
     def contact_tz(self) -> str:
         """The zone the company is reached in: the decision contact's when known, else the
         first interviewer's whose zone is known."""
