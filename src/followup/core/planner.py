@@ -88,6 +88,7 @@ class _Context:
     pushed: dict[str, dt.datetime] = field(default_factory=dict)  # extra floors, by key
     unplaced: set[str] = field(default_factory=set)  # preparation with no working day left
     clocks: dict[str, TwoCalendars] = field(default_factory=dict)  # by the contact's zone
+    plain_clocks: dict[tuple[str, Hours], TwoCalendars] = field(default_factory=dict)
 
     # The interview does not change while it is planned: its people are looked up once.
     @functools.cached_property
@@ -110,6 +111,13 @@ class _Context:
             self.clocks[tz] = two_calendars(user, Person(tz, self.people.contact_holidays),
                                            self.people.hours)
         return self.clocks[tz]
+
+    def plain(self, calendars: TwoCalendars) -> TwoCalendars:
+        """placing.weekends_only(calendars), made once per user zone and hours of a plan."""
+        key = (calendars.user.tz, calendars.hours)
+        if key not in self.plain_clocks:
+            self.plain_clocks[key] = placing.weekends_only(calendars)
+        return self.plain_clocks[key]
 
     def start_of(self, day: dt.date, calendars: TwoCalendars) -> dt.datetime:
         return at_wall_time(day, dt.time(0), calendars.user.tz)
@@ -291,7 +299,7 @@ def _plan_step(ctx: _Context, step: Step, contact: Contact | None, retired: bool
 def _timing(ctx: _Context, step: Step, when: When, key: str, calendars: TwoCalendars,
             status: Status) -> tuple[dt.datetime, tuple[str, ...]]:
     """Where the rules put an open step (closed ones are pinned afterwards), and why."""
-    plain_calendars = placing.weekends_only(calendars)
+    plain_calendars = ctx.plain(calendars)
     if when.after is not None:
         anchor = _anchor_moment(ctx, step, when, calendars)
         assert isinstance(anchor, dt.datetime)
