@@ -265,15 +265,17 @@ def test_setting_up_again_keeps_what_the_command_does_not_give(tls_user: CyrusSe
     assert result.stdout == (f"Mail set up: {url} (password from env OTHER_ENV).\n"
                              "  kept from the earlier set-up: address, folders, verify, timeout\n"
                              + set_up(tls_user, "INBOX, Jobs"))
-    kept = (f'[mail]\nurl = "{url}"\npassword_env = "OTHER_ENV"\naddress = "{ME}"\n'
-            f'folders = ["INBOX", "Jobs"]\nverify = "{tls_user.ca_file}"\ntimeout = 10\n')
-    assert (home / "config.toml").read_text() == head.rstrip("\n") + "\n" + tail + "\n" + kept
+    # Rewritten in place: the unchanged lines keep their comments; the new source takes the old's place.
+    assert (home / "config.toml").read_text() == head + (
+        f'[mail]\nurl = "{url}"\naddress = "{ME}"\nfolders = ["INBOX", "Jobs"]\n'
+        f'verify = "{tls_user.ca_file}"  # the NAS CA\ntimeout = 10\npassword_env = "OTHER_ENV"\n') + tail
     # What the command gives wins: verification off, one folder; the rest stays.
     result = run("mail", "setup", url, "--no-verify", "--folder", "INBOX")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines()[1] == "  kept from the earlier set-up: password_env, address, timeout"
-    assert (home / "config.toml").read_text().endswith(
-        f'[mail]\nurl = "{url}"\npassword_env = "OTHER_ENV"\naddress = "{ME}"\nverify = false\ntimeout = 10\n')
+    assert (home / "config.toml").read_text() == head + (
+        f'[mail]\nurl = "{url}"\naddress = "{ME}"\nverify = false\ntimeout = 10\npassword_env = "OTHER_ENV"\n'
+    ) + tail
     # …and a new CA file: the check goes with it.
     result = run("mail", "setup", url, "--verify", str(tls_user.ca_file))
     assert (result.exit_code, result.stderr) == (0, "")
