@@ -40,7 +40,8 @@ def mail_group() -> None:
 @click.option("--address", metavar="ADDR",
               help="Your email address, when the login is not one [default: the login].")
 @click.option("--folder", "folders", multiple=True, metavar="NAME",
-              help="A folder to read replies and invitations from; repeat for more [default: INBOX].")
+              help="A folder to read replies and invitations from; repeat for more"
+                   " [default: INBOX, or the earlier set-up's].")
 @click.option("--drafts", metavar="NAME", help="Your Drafts folder, when the server flags none.")
 @verify_options
 @click.option("--check", "check_only", is_flag=True,
