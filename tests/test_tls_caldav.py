@@ -243,35 +243,3 @@ def test_remote_add_with_no_verify_warns_once_and_saves_false(tls_calendar: TlsC
                              " read your password\n")
     assert (home / "config.toml").read_text() == saved_remote(tls_calendar, "false")
     assert counts(sync(run)) == (0, 0, 0, 0, 0)
-
-
-@pytest.mark.parametrize(("name", "why"), [
-    ("missing.pem", "no such file or directory"),
-    ("", "is a directory"),
-    ("notes.txt", "it holds no PEM certificate"),
-])
-def test_remote_add_refuses_a_ca_file_it_cannot_use_before_connecting(home: Path, run: Run, tmp_path: Path,
-                                                                      name: str, why: str) -> None:
-    """Checked up front: the server (which does not exist) is never asked."""
-    (tmp_path / "notes.txt").write_text("not a certificate\n")
-    before = (home / "config.toml").read_text()
-    result = run("remote", "add", "work", "https://dav.invalid/", "--username", "sam",
-                 "--password-env", PW_ENV, "--verify", str(tmp_path / name))
-    assert (result.exit_code, result.stdout, result.stderr) == (
-        2, "", f"Error: --verify: cannot use the CA file {tmp_path / name}: {why}\n")
-    assert (home / "config.toml").read_text() == before
-
-
-@pytest.mark.parametrize(("args", "message"), [
-    (("https://dav.invalid/", "--verify", "ca.pem", "--no-verify"), "give --verify PATH or --no-verify, not both"),
-    (("http://127.0.0.1:5232/", "--no-verify"),
-     "--verify and --no-verify are for a server reached over TLS: give an https:// URL"),
-    (("--vdir", "cal", "--verify", "ca.pem"),
-     "--verify and --no-verify are for a server reached over TLS: give an https:// URL"),
-])
-def test_remote_add_verify_options_that_do_not_fit(home: Path, run: Run, args: tuple[str, ...],
-                                                   message: str) -> None:
-    before = (home / "config.toml").read_text()
-    result = run("remote", "add", "work", *args)
-    assert (result.exit_code, result.stdout, result.stderr) == (2, "", f"Error: {message}\n")
-    assert (home / "config.toml").read_text() == before

@@ -217,37 +217,6 @@ def test_setup_with_no_verify_warns_once_and_saves_false(tls_user: CyrusServer, 
     assert (checked.exit_code, checked.stderr) == (0, "")
 
 
-@pytest.mark.parametrize(("name", "why"), [
-    ("missing.pem", "no such file or directory"),
-    ("", "is a directory"),
-    ("notes.txt", "it holds no PEM certificate"),
-])
-def test_setup_refuses_a_ca_file_it_cannot_use_before_logging_in(home: Path, run: Run, tmp_path: Path,
-                                                                 name: str, why: str) -> None:
-    """Checked up front: the server (which does not exist) is never asked."""
-    (tmp_path / "notes.txt").write_text("not a certificate\n")
-    before = (home / "config.toml").read_text()
-    result = run("mail", "setup", "imaps://sam@mail.invalid", "--password-env", PASSWORD_ENV,
-                 "--verify", str(tmp_path / name))
-    assert (result.exit_code, result.stdout, result.stderr) == (
-        2, "", f"Error: --verify: cannot use the CA file {tmp_path / name}: {why}\n")
-    assert (home / "config.toml").read_text() == before
-
-
-@pytest.mark.parametrize(("args", "message"), [
-    (("imaps://sam@mail.invalid", "--verify", "ca.pem", "--no-verify"),
-     "give --verify PATH or --no-verify, not both"),
-    (("imap://sam@localhost:143", "--no-verify"),
-     "--verify and --no-verify are for a server reached over TLS: give an imaps:// URL"),
-    (("--check", "--no-verify"), "--check takes no other option; it checks the saved set-up"),
-])
-def test_setup_verify_options_that_do_not_fit(home: Path, run: Run, args: tuple[str, ...], message: str) -> None:
-    before = (home / "config.toml").read_text()
-    result = run("mail", "setup", *args)
-    assert (result.exit_code, result.stdout, result.stderr) == (2, "", f"Error: {message}\n")
-    assert (home / "config.toml").read_text() == before
-
-
 def test_setting_up_again_keeps_what_the_command_does_not_give(tls_user: CyrusServer, home: Path, run: Run,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     """A new password source keeps the CA file, the timeout, the folders and the address the
