@@ -86,6 +86,10 @@ def one_size(size: int, repeat: int, exe: str, todo: str | None, csv_rows: int, 
         figures["undo (one item)"] = median([measure([exe, "undo", ref], env) for ref in refs])
         figures["export -o"] = median(
             [measure([exe, "export", "-o", str(folder / "out.ics")], env) for _ in range(repeat)])
+        if csv_rows:
+            cenv = {**env, "FOLLOWUP_HOME": str(folder / "csv-home")}
+            figures[f"import (CSV, {csv_rows} rows)"] = measure(
+                [exe, "import", str(csv_file(folder, csv_rows))], cenv)
         if not push:
             return figures, 0
         measure([exe, "remote", "add", "folder", "--vdir", str(folder / "vdir")], env)
@@ -102,10 +106,6 @@ def one_size(size: int, repeat: int, exe: str, todo: str | None, csv_rows: int, 
                 [measure([todo, "--porcelain", "list"], tenv) for _ in range(repeat)])
             figures["todoman: done (one item)"] = median(
                 [measure([todo, "done", str(1 + n * 7)], tenv) for n in range(repeat)])
-        if csv_rows:
-            cenv = {**env, "FOLLOWUP_HOME": str(folder / "csv-home")}
-            figures[f"import (CSV, {csv_rows} rows)"] = measure(
-                [exe, "import", str(csv_file(folder, csv_rows))], cenv)
     return figures, files
 
 

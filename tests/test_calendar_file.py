@@ -161,3 +161,52 @@ def test_a_published_events_feed_follows_the_chains_it_leaves_out(run: Run, home
     assert path.read_bytes() == feed_bytes(store, "events", "Europe/London", moments[-1], 30)
     assert b"Acme" not in path.read_bytes() and b"Globex" in path.read_bytes()
     store.close()
+
+
+def _renders(home: Path) -> list[tuple[object, ...]]:
+    with sqlite3.connect(home / "followup.db") as db:
+        return db.execute("SELECT uid, sequence, created, modified, vtodo, vevent FROM items"
+                          " ORDER BY uid").fetchall()
+
+
+def _age_renders(home: Path, version: str | None) -> None:
+    """Make the stored renders look as an older version wrote them (another CATEGORIES
+    line); `version`: the render version to record with them (None: leave it)."""
+    db = sqlite3.connect(home / "followup.db")
+    with db:
+        db.execute("UPDATE items SET vtodo = replace(vtodo, 'CATEGORIES:Job search',"
+                   " 'CATEGORIES:Job search,Old'), vevent = replace(vevent,"
+                   " 'CATEGORIES:Job search', 'CATEGORIES:Job search,Old')")
+        if version is not None:
+            db.execute("UPDATE meta SET value = ? WHERE key = 'render_version'", (version,))
+    db.close()
+
+
+def test_renders_of_an_older_version_are_made_again_by_the_next_command(
+        run: Run, home: Path) -> None:
+    from followup.app.service import render_version
+
+    add_all(run)
+    fresh, rows = export(run), _renders(home)
+    calendar = home / "followup.ics"
+    _age_renders(home, "0:icalendar 0.0")
+    calendar.write_bytes(fresh.replace(b"CATEGORIES:Job search", b"CATEGORIES:Job search,Old"))
+    assert export(run) == fresh  # the export's refresh renders every item again first
+    assert calendar.read_bytes() == fresh
+    # The same items in the new form: SEQUENCE, CREATED and LAST-MODIFIED (DTSTAMP) kept.
+    assert _renders(home) == rows
+    with sqlite3.connect(home / "followup.db") as db:
+        stored = db.execute("SELECT value FROM meta WHERE key = 'render_version'").fetchone()
+    assert stored == (render_version(),)
+
+
+def test_renders_of_this_version_are_not_made_again(run: Run, home: Path) -> None:
+    add_all(run)
+    with sqlite3.connect(home / "followup.db") as db:
+        revision = db.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()
+    _age_renders(home, None)
+    aged = _renders(home)
+    assert b"CATEGORIES:Job search,Old" in export(run)  # shown as stored, not rendered again
+    assert _renders(home) == aged
+    with sqlite3.connect(home / "followup.db") as db:
+        assert db.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone() == revision

@@ -21,6 +21,8 @@ from pathlib import Path
 import pytest
 
 from cyrus import MASTER, CyrusServer, _wait_until_up, cyrus_server, cyrus_user, start_cyrus  # noqa: F401
+from followup.app.mail import open_mailbox
+from followup.config import MailSettings
 from followup.core.letters import IN_MAILBOX
 
 MAIL = Path(__file__).parent / "mail"
@@ -501,3 +503,21 @@ def test_watch_records_a_reply_as_it_arrives_and_stops_on_ctrl_c(mailbox: CyrusS
     assert (process.returncode, err) == (0, "")
     assert out.splitlines()[-1] == "Stopped watching."
     assert show(run, 1)["interview"]["outcome"] == "reply"
+
+
+
+def test_ctrl_c_inside_idle_closes_the_connection_at_once(mailbox) -> None:
+    """Ctrl-C during `mail watch` may land while the server is in IDLE: a LOGOUT then waits
+    for an answer that does not come (CI saw `mail watch` outlive its Ctrl-C by 20 s).
+    Leaving the mailbox on Ctrl-C closes the socket instead. (Not a speed check: the bound
+    tells "waited for the 20 s timeout" from "did not wait"; it takes milliseconds.)"""
+    mail = MailSettings(url=f"imap://{mailbox.username}@127.0.0.1:{mailbox.imap_port}",
+                        password_env=PASSWORD_ENV, timeout=20)
+    started = 0.0
+    with pytest.raises(KeyboardInterrupt):
+        with open_mailbox(mail) as box:
+            box.client.select_folder("INBOX", readonly=True)
+            box.client.idle()  # the server now waits for DONE, not for a command
+            started = time.monotonic()
+            raise KeyboardInterrupt
+    assert time.monotonic() - started < 10

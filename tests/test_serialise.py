@@ -98,3 +98,24 @@ def test_a_valarm_inside_a_vevent() -> None:
 
 def test_the_check_is_on_in_the_suite() -> None:
     assert render.CHECK_RENDER
+
+
+def test_lines_of_one_shape_share_what_comes_before_the_value() -> None:
+    """The text before the value is written once per property, value type, zone and
+    parameters: each of these must still get its own."""
+    london, tokyo = ZoneInfo("Europe/London"), ZoneInfo("Asia/Tokyo")
+    cases: list[tuple[str, object, dict[str, str] | None]] = [
+        ("dtstart", dt.datetime(2026, 12, 1, 9, tzinfo=london), None),
+        ("dtstart", dt.datetime(2027, 6, 1, 9, tzinfo=london), None),  # summer time: same TZID
+        ("dtstart", dt.datetime(2026, 12, 1, 9, tzinfo=tokyo), None),
+        ("dtstart", dt.date(2026, 12, 2), None),
+        ("dtstart", dt.datetime(2026, 12, 1, 9, tzinfo=dt.timezone.utc), None),
+        ("x-note", "plain", None),
+        ("x-note", "with a parameter", {"LANGUAGE": "fr"}),
+        ("x-note", "with another", {"LANGUAGE": "de"}),
+        ("sequence", 0, None),
+        ("sequence", 12, None),
+    ]
+    for order in (cases, cases[::-1]):  # the property order is icalendar's either way
+        ours, theirs = _both(order, "VEVENT")
+        assert ours == theirs

@@ -8,6 +8,7 @@ import sqlite3
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from followup.core.model import Contact, Interview, ItemState, Outcome
@@ -226,6 +227,9 @@ CREATE TABLE written_blocks (
 ) WITHOUT ROWID;
 """
 
+# `later_rounds` asks for the interviews that continue one: every re-plan of an interview asks.
+ROUND_INDEX = "CREATE INDEX interviews_round_of ON interviews (round_of)"
+
 MIGRATIONS: tuple[str, ...] = (
     SCHEMA_V1,           # 1: interviews, contacts, notes, outcomes, items, meta
     SYNC_TABLES,         # 2: sync state
@@ -235,6 +239,7 @@ MIGRATIONS: tuple[str, ...] = (
     ITEM_NOTES,          # 6: items.notes
     PEOPLE_AND_ROUNDS,   # 7: held, decision contact, rounds, phone and title; removed interviews
     CALENDAR_FILES,      # 8: what the calendar files show
+    ROUND_INDEX,         # 9: later rounds found without reading every interview
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -298,6 +303,10 @@ def item_json(row: ItemRow) -> dict[str, object]:
         "overridden": row.override is not None,
     }
 LIGHT_COLUMNS = ", ".join(c for c in ItemRow.__dataclass_fields__ if c not in ("vtodo", "vevent"))
+
+
+class ReadOnlyStoreError(FollowupError):
+    """A change asked of a database this process may only read."""
 
 
 def _cannot_write(exc: sqlite3.DatabaseError) -> bool:
@@ -367,6 +376,14 @@ def _filters(args: list[object], interview_id: int | None, statuses: Sequence[st
         sql += " AND sort_utc < ?"  # UTC ISO text of one format: text order is time order
         args.append(utc_iso(before))
     return sql
+
+
+@lru_cache(maxsize=8)
+def _upsert_sql(columns: tuple[str, ...]) -> str:
+    """The statement for items with these columns (made once: an import stores thousands)."""
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in ("id", "uid"))
+    return (f"INSERT INTO items ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+            f" ON CONFLICT (uid) DO UPDATE SET {updates}")
 
 
 class Store:
@@ -475,7 +492,7 @@ class Store:
                 self.db.execute(f"PRAGMA synchronous = {int(level)}")
 
     def _read_only_error(self) -> FollowupError:
-        return FollowupError(f"cannot change anything: the database {self.path} is read-only"
+        return ReadOnlyStoreError(f"cannot change anything: the database {self.path} is read-only"
                              " here (`list`, `show` and `export` still work)")
 
     @contextmanager
@@ -792,14 +809,11 @@ class Store:
         )
 
     def upsert_item(self, values: dict[str, object]) -> None:
-        columns = ", ".join(values)
-        marks = ", ".join("?" * len(values))
-        updates = ", ".join(f"{c} = excluded.{c}" for c in values if c not in ("id", "uid"))
-        self.db.execute(
-            f"INSERT INTO items ({columns}) VALUES ({marks})"
-            f" ON CONFLICT (uid) DO UPDATE SET {updates}",
-            list(values.values()),
-        )
+        self.db.execute(_upsert_sql(tuple(values)), tuple(values.values()))
+
+    def set_renders(self, item_id: int, vtodo: str | None, vevent: str) -> None:
+        self.db.execute("UPDATE items SET vtodo = ?, vevent = ? WHERE id = ?",
+                        (vtodo, vevent, item_id))
 
     def next_item_id(self) -> int:
         """The id a new item gets (inside a write transaction): its event names it."""

@@ -33,7 +33,7 @@ from followup.core.model import (
 )
 from followup.core.notes import clean as clean_notes
 from followup.core.planner import People, plan
-from followup.core.render import Meta, render_item
+from followup.core.render import RENDER_VERSION, Meta, render_item
 from followup.core.schedule import Busy, Person, public_holidays
 from followup.core.vocab import OUTCOMES
 from followup.core.wording import Style
@@ -41,7 +41,7 @@ from followup.errors import UsageError
 from followup.feed.calendar import calendar_bytes
 from followup.feed.publish import stamp_revision
 from followup.mail.state import MailState
-from followup.store import ItemRow, Store, iso, parse_moment, utc_iso
+from followup.store import ItemRow, ReadOnlyStoreError, Store, iso, parse_moment, utc_iso
 from followup.sync.remote_calendar import remote_objects
 
 # The outcome that closes an earlier round's chase once a later round has an answer: derived
@@ -72,6 +72,7 @@ def validate(interview: Interview) -> None:
 PLAN_RULES = 2
 SETTINGS_KEY = "plan_settings"
 DAY_KEY = "plan_day"
+RENDER_KEY = "render_version"  # the form of the stored renders (render_version())
 
 
 def fingerprint(item: PlannedItem) -> str:
@@ -85,8 +86,8 @@ def fingerprint(item: PlannedItem) -> str:
             return value.isoformat()
         return value
 
-    item = dataclasses.replace(item, notes=())
-    values = [canonical(getattr(item, name)) for name in _ITEM_FIELDS]
+    # The notes as () (what they were when the digest was first made: stored digests stay).
+    values = [() if name == "notes" else canonical(getattr(item, name)) for name in _ITEM_FIELDS]
     return hashlib.sha256(repr(values).encode()).hexdigest()
 
 
@@ -100,6 +101,15 @@ def settings_fingerprint(config: Config) -> str:
     text = repr((PLAN_RULES, config.user_tz, config.country, config.subdivision,
                  str(config.hours), config.steps, config.language, config.locale, config.name))
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def render_version() -> str:
+    """What the stored renders were made by: our renderer's version and icalendar's. Only
+    commands that change state ask (they render, so icalendar is loaded for them anyway;
+    its package metadata would take as long to read)."""
+    import icalendar
+
+    return f"{RENDER_VERSION}:icalendar {icalendar.__version__}"
 
 
 def _frozen(item: PlannedItem, row: ItemRow) -> PlannedItem:
@@ -129,6 +139,8 @@ class Service:
         self._busy: list[Busy] | None = None
         self._holidays: dict[tuple[str, str | None], Container[dt.date]] = {}
         self._changing = False
+        self._rerender = False  # while _catch_up renders stale stored renders again
+        self._user_tz: str | None = None
 
     @property
     def store(self) -> Store:
@@ -173,16 +185,30 @@ class Service:
         database we may only read (a read-only home) is shown as it is."""
         if self.store.read_only:
             return
-        with self.change(push=push):
-            pass
+        try:
+            with self.change(push=push):
+                pass
+        except ReadOnlyStoreError:
+            # Opened for writing because SQLite's -wal and -shm files were left there (a
+            # killed run), yet nothing in the folder can be written: show it as it is.
+            self.store.read_only = True
 
     def _catch_up(self) -> None:
         """Rule 7: when the zone, country, hours or playbook changed, re-plan the open items
         of every interview; rule 6: on the first change of a new day, re-plan the ones that
-        have an overdue item. Items that do not move keep their bytes and SEQUENCE."""
+        have an overdue item. Items that do not move keep their bytes and SEQUENCE.
+
+        After an upgrade that renders differently (render_version()), every interview is
+        planned again so that each item's render can be made again: an item whose plan is
+        the same gets the new form with its SEQUENCE, CREATED, LAST-MODIFIED and DTSTAMP
+        kept (nothing changed in substance); an item whose plan moved (which the next
+        re-plan would do anyway) is saved as any change is. Read-only commands (`list`,
+        `show`, the page) show the stored renders as they are until then."""
         store = self.store
         settings, today = settings_fingerprint(self.config), self.today.isoformat()
-        if store.get_meta(SETTINGS_KEY) != settings:
+        renders = render_version()
+        stale = store.get_meta(RENDER_KEY) != renders
+        if stale or store.get_meta(SETTINGS_KEY) != settings:
             ids = store.interview_ids()
         elif store.get_meta(DAY_KEY) != today:
             zone = ZoneInfo(self.config.user_tz)
@@ -190,15 +216,27 @@ class Service:
             ids = store.interviews_open_before(yesterday)
         else:
             return
-        for interview_id in ids:
-            self.replan(store.interview(interview_id))
+        self._rerender = stale
+        try:
+            for interview_id in ids:
+                self.replan(store.interview(interview_id))
+        finally:
+            self._rerender = False
         store.set_meta(SETTINGS_KEY, settings)
         store.set_meta(DAY_KEY, today)
+        store.set_meta(RENDER_KEY, renders)
+
+    @property
+    def user_tz(self) -> str:
+        """The config's zone, else the system's (looked up once: an import plans thousands)."""
+        if self._user_tz is None:
+            self._user_tz = self.config.user_tz
+        return self._user_tz
 
     @property
     def today(self) -> dt.date:
         """The user's date: what a plan rolls forward from (rule 6)."""
-        return self.now.astimezone(ZoneInfo(self.config.user_tz)).date()
+        return self.now.astimezone(ZoneInfo(self.user_tz)).date()
 
     def calendar_path(self) -> Path:
         return self.effects.calendar_path()
@@ -219,7 +257,7 @@ class Service:
         except UsageError as exc:
             raise UsageError(f"{config.file}: 'country': {exc}") from None
         theirs = self.holidays(interview.country, interview.subdivision) if interview.country else own
-        return People(Person(config.user_tz, own), theirs, config.hours)
+        return People(Person(self.user_tz, own), theirs, config.hours)
 
     def holidays(self, country: str | None, subdivision: str | None) -> Container[dt.date]:
         if not country:
@@ -269,7 +307,7 @@ class Service:
                 f" {existing}` shows it"
             )
         stored = self.store.insert_interview(interview, self.now)
-        self.replan(stored)
+        self.replan(stored, new=True)
         return stored
 
     def _as_next_round(self, interview: Interview) -> Interview:
@@ -299,31 +337,44 @@ class Service:
                 moments.append(deeper)
         return min(moments, default=None)
 
-    def replan(self, interview: Interview) -> int:
+    def replan(self, interview: Interview, *, new: bool = False) -> int:
         """Plan again from what is stored; store what changed. Returns how many items changed.
 
-        An item the plan no longer has (the reply to an outcome taken back) is deleted."""
+        An item the plan no longer has (the reply to an outcome taken back) is deleted.
+        `new`: the interview was just stored, so it has no items, outcomes, notes, drafts
+        in the mailbox or later rounds yet (an import adds thousands: no queries for them)."""
         assert interview.id is not None
-        rows = {row.key: row for row in self.store.items(interview.id)}
+        rows: dict[str, ItemRow] = {}
+        notes: str | None = None
+        in_mailbox: set[str] = set()
+        if not new:
+            # The stored renders are read only to be compared with fresh ones (_catch_up).
+            rows = {row.key: row for row in self.store.items(interview.id,
+                                                              light=not self._rerender)}
+            notes = self.store.notes(interview.id)
+            in_mailbox = MailState(self.store.db).drafted_items(interview.id)
         planned = self._plan(
             interview,
             states={key: row.state for key, row in rows.items()},
-            outcomes=self.plan_outcomes(interview.id),
+            outcomes=self.plan_outcomes(interview.id) if not new else (),
         )
         gone = [row.id for key, row in rows.items() if key not in {i.key for i in planned}]
         self.store.delete_items(gone)
         changed = len(gone)
-        notes = self.store.notes(interview.id)
-        in_mailbox = MailState(self.store.db).drafted_items(interview.id)
         purposes = {step.id: step.purpose for step in self.config.steps}
+        style = self.style(interview)
+        next_id: int | None = None  # new items are numbered in plan order
         for item in planned:
             old = rows.get(item.key)
             if old is not None and old.status != NEEDS_ACTION and item.status != NEEDS_ACTION:
                 item = _frozen(item, old)
-            new_id = None if old is not None else self.store.next_item_id()
+            new_id = None
+            if old is None:
+                new_id = next_id if next_id is not None else self.store.next_item_id()
+                next_id = new_id + 1
             where = None
             if item.email and item.status == NEEDS_ACTION and has_draft(item.step):
-                item = with_draft(item, interview, notes, self.config.name, self.style(interview))
+                item = with_draft(item, interview, notes, self.config.name, style)
                 ref = old.id if old is not None else new_id
                 where = f"The draft is on your followup page and in `followup draft {ref}`."
                 if item_uid(interview, item.key) in in_mailbox:
@@ -340,11 +391,21 @@ class Service:
         """Store an item when it changed; `shown` is its form as a calendar event."""
         print_ = fingerprint(item)
         notes = "\n".join(item.notes)
+        uid = item_uid(interview, item.key)
         if old is not None and old.fingerprint == print_:
             if old.notes != notes:  # a new reason for the same time: no calendar change
                 self.store.set_item_notes(old.id, notes)
-            return 0
-        uid = item_uid(interview, item.key)
+            if not self._rerender:
+                return 0
+            # Rendered by an older version: the same item, its revision kept, in the new form.
+            kept = Meta(uid, interview.uid, item_uid(interview, "interview"), old.sequence,
+                        dt.datetime.fromisoformat(old.created),
+                        dt.datetime.fromisoformat(old.modified))
+            renders = render_item(item, kept, shown)
+            if renders == (old.vtodo, old.vevent):
+                return 0
+            self.store.set_renders(old.id, *renders)
+            return 1
         created = dt.datetime.fromisoformat(old.created) if old else self.now
         sequence = old.sequence + 1 if old else 0
         meta = Meta(
@@ -355,8 +416,7 @@ class Service:
             created=created,
             modified=self.now,
         )
-        vtodo = render_item(item, meta)[0]
-        vevent = render_item(shown, meta)[1]
+        vtodo, vevent = render_item(item, meta, shown)
         self.store.upsert_item(
             {
                 **({"id": new_id} if new_id is not None else {}),

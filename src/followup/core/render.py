@@ -22,6 +22,13 @@ from followup.core.vtimezone import vtimezone
 if TYPE_CHECKING:
     import icalendar
 
+# The form of every item render. The store keeps each item's VTODO and VEVENT text, made
+# once when the item changed; a version whose renders differ (a new property, another title,
+# another order) must raise this number, so that the first command that changes state after
+# an upgrade renders every stored item again (app/service.py, `render_version`; a new
+# icalendar release counts as a new version there too). VTIMEZONEs are not item renders: the calendar's
+# header is made afresh every time (feed/calendar.py).
+RENDER_VERSION = 1
 PRODID = "-//followup//followup//EN"  # stable: it is part of every byte-compared render
 TASK_EVENT_LENGTH = dt.timedelta(minutes=15)
 DONE_PREFIX = "✓ "
@@ -200,10 +207,12 @@ def _text(build: Build, item: PlannedItem, meta: Meta) -> str:
     return text
 
 
-def render_item(item: PlannedItem, meta: Meta) -> tuple[str | None, str]:
-    """(VTODO text or None, VEVENT text): both forms are cached with the item's revision."""
+def render_item(item: PlannedItem, meta: Meta,
+                shown: PlannedItem | None = None) -> tuple[str | None, str]:
+    """(VTODO text or None, VEVENT text): both forms are cached with the item's revision.
+    `shown`: the item's form as an event, when it is not the item itself."""
     todo_text = _text(todo, item, meta) if item.kind == "task" else None
-    return todo_text, _text(event, item, meta)
+    return todo_text, _text(event, shown or item, meta)
 
 
 def in_profile(profile: str, kind: str, has_slot: bool) -> tuple[bool, bool]:

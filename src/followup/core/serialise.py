@@ -10,14 +10,16 @@ renders 24,000 of them. Three things make that slow, and `Lines` changes only th
 - Component.add and to_ical go through generic machinery for every property (a case-less
   dict, type inference, a Contentlines list). `Lines` asks icalendar for each line at
   its cheapest public entry points: the value class icalendar picks for the property
-  writes the value (`vText` escapes, `vDDDTypes` formats and names the TZID, `vCategory`
-  joins), `Contentline.from_parts` writes the line with its quoted parameters (`written`).
-  The lines keep the order `to_ical()` gives them: icalendar's canonical order, then by
-  name; subcomponents after the properties; BEGIN and END lines as icalendar writes them.
+  writes the value (`vText` escapes, `vDatetime` formats, `vCategory` joins), and
+  `Contentline.from_parts` writes what comes before it, the name and the quoted
+  parameters (a TZID, VALUE=DATE), once per property, value type, zone and parameters
+  (`written`). The lines keep the order `to_ical()` gives them: icalendar's canonical
+  order, then by name; subcomponents after the properties; BEGIN and END lines as
+  icalendar writes them.
 - A render writes the same lines again and again: DTSTAMP, CREATED and CATEGORIES are the
-  same for every item of an import, the contacts for every item of an interview, and a
-  task's VTODO and VEVENT share their description (a whole email draft). Each distinct
-  (name, value, parameters) is written by icalendar once per process (an LRU cache).
+  same for every item of an import, the contacts for every item of an interview. Each
+  distinct (name, value, parameters) is written by icalendar once and kept (`_LINES`,
+  emptied when full).
 
 The bytes are icalendar's by test, not by hope: with FOLLOWUP_CHECK_RENDER=1 (the test
 suite sets it) every render is also made by icalendar's `to_ical()` and compared byte for
@@ -83,41 +85,113 @@ def written(name: str, value: object, parameters: Mapping[str, str] | None = Non
     The class icalendar picks for the property (`types_factory.for_property`, as
     `Component.add` does) writes the value and the parameters it implies (a TZID, VALUE=DATE);
     `Contentline.from_parts` joins them with ours, quoted. What `add` would change first
-    (DTSTAMP, CREATED and LAST-MODIFIED made UTC) render.py gives in UTC already."""
-    import icalendar
+    (DTSTAMP, CREATED and LAST-MODIFIED made UTC) render.py gives in UTC already.
+
+    Most lines differ from others of their property only in the value: "DTSTART;TZID=
+    Europe/London:" is the same for every such start. So the part before the value is
+    written by `from_parts` once per property, value class, time zone and parameters, and
+    each value by its class's `to_ical()` alone (a third of the cost of the whole line)."""
+    shape = _shape_key(name, value, parameters)
+    if shape is None:
+        return fold(_whole_line(name, value, parameters))
+    known = _PREFIXES.get(shape)
+    if known is None:
+        if len(_PREFIXES) >= LINES_KEPT:  # zones and names are few, but a server runs long
+            _PREFIXES.clear()
+        known = _PREFIXES[shape] = _prefix(name, value, parameters)
+    prefix, kind = known
+    return fold(prefix + kind(value).to_ical().decode("utf-8"))
+
+
+def _whole_line(name: str, value: object, parameters: Mapping[str, str] | None) -> str:
     from icalendar.parser import Contentline
 
-    kind = icalendar.Component.types_factory.for_property(
-        name, parameters.get("VALUE") if parameters else None)
+    typed = _typed(name, value, parameters)
+    return str(Contentline.from_parts(name.upper(), typed.params, typed))
+
+
+def _typed(name: str, value: object, parameters: Mapping[str, str] | None) -> Any:
+    kind = _value_class(name, parameters.get("VALUE") if parameters else None)
     typed = kind(value)
     for key, item in (parameters or {}).items():
         typed.params[key] = item
-    return fold(Contentline.from_parts(name.upper(), typed.params, typed))
+    return typed
 
 
-@lru_cache(maxsize=LINES_KEPT)
-def _written_once(name: str, key: tuple[Any, ...], parameters: tuple[tuple[str, str], ...]) -> str:
-    value = list(key[1]) if key[0] is list else key[1]
-    return written(name, value, dict(parameters))
+@lru_cache(maxsize=64)
+def _value_class(name: str, value_type: str | None) -> Any:
+    import icalendar
+
+    return icalendar.Component.types_factory.for_property(name, value_type)
 
 
-def _key(value: object) -> tuple[Any, ...] | None:
-    """What tells this value's text apart from every other's, or None: not cached.
+# (property, value type, time zone, parameters) → (the line before the value, the class
+# that writes the value): a few dozen shapes in all.
+_PREFIXES: dict[tuple[Any, ...], tuple[str, Any]] = {}
+_PREFIX_TYPES = (str, int, dt.date, dt.datetime)
+
+
+def _shape_key(name: str, value: object, parameters: Mapping[str, str] | None
+               ) -> tuple[Any, ...] | None:
+    """What decides the text before the value, or None: the whole line is written.
+
+    Only values whose class adds no parameter, or only the TZID of an IANA zone or UTC
+    (equal fixed offsets of other names would share a key but not a TZID)."""
+    kind = type(value)
+    if kind not in _PREFIX_TYPES:
+        return None
+    zone = getattr(value, "tzinfo", None)
+    if zone is not None and zone is not dt.timezone.utc and type(zone) is not ZoneInfo:
+        return None
+    params = tuple(sorted(parameters.items())) if parameters else ()
+    return name, kind, zone, params
+
+
+def _prefix(name: str, value: object, parameters: Mapping[str, str] | None
+            ) -> tuple[str, Any]:
+    """icalendar's text before the value ("DTSTART;TZID=Europe/London:"), and the class
+    whose `to_ical()` writes the value: the one icalendar's own class hands it to."""
+    from icalendar.parser import Contentline
+
+    typed = _typed(name, value, parameters)
+    prefix = str(Contentline.from_parts(name.upper(), typed.params, ""))
+    to_type = getattr(typed, "to_property_type", None)  # vDDDTypes hands over to vDatetime, ...
+    kind = type(to_type()) if to_type is not None else type(typed)
+    return prefix, kind
+
+
+# Lines written so far, by what tells them apart (_key); emptied when full: the lines
+# every item shares are written again once per few dozen interviews.
+_LINES: dict[tuple[Any, ...], str] = {}
+_UPPER: dict[str, str] = {}
+
+
+def _key(name: str, value: object, parameters: Mapping[str, str] | None
+         ) -> tuple[Any, ...] | None:
+    """What tells this line's text apart from every other's, or None: not cached.
 
     The type is part of it (True == 1, a date is no datetime), and so is the time zone:
     equal instants in two zones are written differently. Zones other than UTC and IANA
     ones (fixed offsets compare equal across names) are written every time."""
     kind = type(value)
+    key: tuple[Any, ...]
     if kind is str or kind is int or kind is dt.date:
-        return kind, value
-    if isinstance(value, dt.datetime) and kind is dt.datetime:
+        key = (name, kind, value)
+    elif isinstance(value, dt.datetime) and kind is dt.datetime:
         zone = value.tzinfo
-        if zone is None or zone is dt.timezone.utc or type(zone) is ZoneInfo:
-            return kind, value, zone
+        if not (zone is None or zone is dt.timezone.utc or type(zone) is ZoneInfo):
+            return None
+        key = (name, kind, value, zone)
+    elif isinstance(value, list) and all(type(each) is str for each in value):
+        key = (name, list, tuple(value))
+    else:
         return None
-    if isinstance(value, list) and all(type(each) is str for each in value):
-        return list, tuple(value)
-    return None
+    if parameters:
+        params = tuple(sorted(parameters.items()))
+        if any(type(v) is not str for _, v in params):
+            return None
+        key += params
+    return key
 
 
 class Lines:
@@ -130,17 +204,17 @@ class Lines:
 
     def add(self, name: str, value: object,
             parameters: Mapping[str, str] | None = None) -> None:
-        key = _key(value)
-        params: tuple[tuple[str, str], ...] = ()
-        if parameters:
-            params = tuple(sorted(parameters.items()))
-            if any(type(v) is not str for _, v in params):
-                key = None
-        if key is None:
+        key = _key(name, value, parameters)
+        line = _LINES.get(key) if key is not None else None
+        if line is None:
             line = written(name, value, parameters)
-        else:
-            line = _written_once(name.lower(), key, params)
-        upper = name.upper()
+            if key is not None:
+                if len(_LINES) >= LINES_KEPT:
+                    _LINES.clear()
+                _LINES[key] = line
+        upper = _UPPER.get(name)
+        if upper is None:
+            upper = _UPPER[name] = name.upper()
         if upper in self.lines:
             self.lines[upper].append(line)
         else:
@@ -150,14 +224,23 @@ class Lines:
         self.subcomponents.append(component)
 
     def text(self) -> str:
-        order, begin, end = _shape(self.name)
+        begin, names, end = _order(self.name, tuple(self.lines))
         out = [begin]
-        names = [name for name in order if name in self.lines]
-        names += sorted(name for name in self.lines if name not in order)
         for name in names:
             out.extend(self.lines[name])
-        text = "\r\n".join(out) + "\r\n"
+        out.append("")
+        text = "\r\n".join(out)
         return text + "".join(sub.text() for sub in self.subcomponents) + end + "\r\n"
+
+
+@lru_cache(maxsize=256)
+def _order(component: str, names: tuple[str, ...]) -> tuple[str, tuple[str, ...], str]:
+    """(BEGIN line, the properties in the order to_ical() writes them, END line): icalendar's
+    canonical order, then the rest by name. Components of one kind mostly have the same
+    properties, added in the same order."""
+    order, begin, end = _shape(component)
+    first = [name for name in order if name in names]
+    return begin, tuple(first + sorted(name for name in names if name not in order)), end
 
 
 def library_component(name: str) -> Any:

@@ -91,7 +91,12 @@ class Mailbox:
     def __enter__(self) -> Mailbox:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        if kind is not None and issubclass(kind, KeyboardInterrupt):
+            # Ctrl-C may land inside a command (IDLE, a FETCH): the connection is then
+            # mid-answer and a LOGOUT would wait for a reply that never comes. Just close.
+            self._close()
+            return
         self.logout()
 
     def logout(self) -> None:
