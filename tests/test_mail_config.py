@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from followup.config import MailSettings, parse_config, parse_mail
-from followup.config_edit import save_mail
+from followup.config_edit import _table, save_mail
 from followup.credentials import mail_password
 from followup.errors import FollowupError, UsageError
 
@@ -61,9 +65,56 @@ def test_save_mail_rewrites_only_its_table(tmp_path: Path) -> None:
     mail = MailSettings(url="imaps://sam@imap.example.org", password_command="pass show mail",
                         folders=("INBOX", "Jobs"))
     save_mail(path, mail)
-    assert path.read_text() == ('# mine\ntimezone = "Europe/London"\n\n[remote.work]\nvdir = "/tmp/x"\n\n'
-                                '[mail]\nurl = "imaps://sam@imap.example.org"\n'
-                                'password_command = "pass show mail"\nfolders = ["INBOX", "Jobs"]\n')
+    assert path.read_text() == ('# mine\ntimezone = "Europe/London"\n\n[mail]\nurl = "imaps://sam@imap.example.org"\n'
+                                'password_command = "pass show mail"\nfolders = ["INBOX", "Jobs"]\n\n'
+                                '[remote.work]\nvdir = "/tmp/x"\n')
+
+
+def test_save_mail_keeps_the_tables_comments_and_unchanged_lines(tmp_path: Path) -> None:
+    """In place, key by key: the user's comments in [mail] survive a `mail setup` again."""
+    path = tmp_path / "config.toml"
+    path.write_text('[mail]  # my mailbox\n# the login\nurl = "imaps://old@h"\nfolders = [\n  "INBOX",  # mine\n'
+                    '  "Jobs",\n]\nverify = "/etc/ca.pem"  # the NAS CA\ntimeout = 30  # the default, said\n'
+                    'password_env = "OLD"\n\n# the feed\n[feed]\nkeep_days = 3')
+    save_mail(path, MailSettings(url="imaps://sam@h", password_command="pass mail", folders=("INBOX", "Jobs"),
+                                 verify="/etc/ca.pem", drafts="Brouillons"))
+    assert path.read_text() == (
+        '[mail]  # my mailbox\n# the login\nurl = "imaps://sam@h"\nfolders = [\n  "INBOX",  # mine\n'
+        '  "Jobs",\n]\nverify = "/etc/ca.pem"  # the NAS CA\ntimeout = 30  # the default, said\n'
+        'password_command = "pass mail"\ndrafts = "Brouillons"\n\n# the feed\n[feed]\nkeep_days = 3')
+    save_mail(path, MailSettings(url="imaps://sam@h", verify=False, timeout=5))  # back to defaults: gone
+    assert path.read_text() == ('[mail]  # my mailbox\n# the login\nurl = "imaps://sam@h"\nverify = false\n'
+                                'timeout = 5\n\n# the feed\n[feed]\nkeep_days = 3')
+
+
+MAIL_VALUES = st.fixed_dictionaries({}, optional={
+    "password_env": st.sampled_from(["MAIL_PW", "OTHER"]),
+    "address": st.sampled_from(["sam@carter.example", "s@x.example"]),
+    "folders": st.lists(st.sampled_from(["INBOX", "Jobs", "[Gmail]/Sent", 'Quo"te']), min_size=1,
+                        unique=True).map(tuple),
+    "drafts": st.sampled_from(["Drafts", "[Gmail]/Drafts"]),
+    "verify": st.sampled_from([True, False, "/etc/ca.pem", "~/nas ca.pem"]),
+    "timeout": st.sampled_from([30, 5, 2.5]),
+})
+
+
+@settings(max_examples=60, deadline=None)
+@given(first=MAIL_VALUES, second=MAIL_VALUES)
+def test_save_mail_writes_what_it_is_given_and_nothing_else_moves(tmp_path_factory: pytest.TempPathFactory,
+                                                                  first: dict[str, Any],
+                                                                  second: dict[str, Any]) -> None:
+    """Nothing lost: after any set-up and any set-up again, [mail] reads back as the second
+    one, and every line outside it is where it was."""
+    path = tmp_path_factory.mktemp("config") / "config.toml"
+    head, tail = '# mine\ntimezone = "Europe/London"\n\n', '\n# the feed\n[feed]\nkeep_days = 3\n'
+    path.write_text(head + '[mail]\n# kept\nurl = "imaps://old@h"\n' + tail)
+    for values in (first, second):
+        mail = MailSettings(url="imaps://sam@h.example", **values)
+        save_mail(path, mail)
+        text = path.read_text()
+        assert parse_mail(tomllib.loads(text)) == mail
+        assert text.startswith(head + "[mail]\n# kept\n") and text.endswith(tail)
+        assert text.count("\n") == (head + tail).count("\n") + 1 + len(_table("mail", mail, MailSettings(url="")).splitlines())
 
 
 def test_the_password_comes_from_the_environment_and_is_never_told(monkeypatch: pytest.MonkeyPatch) -> None:

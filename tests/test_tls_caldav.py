@@ -60,7 +60,7 @@ def tls_calendar(request, monkeypatch: pytest.MonkeyPatch) -> TlsCalendar:
 
 
 def write_remote(home: Path, cal: TlsCalendar, verify: str | None) -> None:
-    """[remote.work] as a user writes it by hand: `remote add` has no option for a CA file."""
+    """[remote.work] as a user writes it by hand."""
     (home / "config.toml").write_text(
         f'timezone = "{USER_TZ}"\n[remote.work]\nurl = "{cal.url}"\ncalendar = "{cal.calendar}"\n'
         f'username = "{cal.username}"\npassword_env = "{PW_ENV}"\n'
@@ -129,9 +129,9 @@ def test_sync_pushes_and_pulls_over_https_with_the_private_ca(tls_calendar: TlsC
     assert steps(run)["thank-you-email"]["completed"] == "2026-12-04T18:00:00+00:00"
 
 
-def untrusted(url: str) -> str:
+def untrusted(url: str, hint: str = 'set verify = "/path/to/ca.pem" in [remote.work]') -> str:
     return (f"remote 'work': cannot read {url}: the TLS certificate cannot be verified (unable to get"
-            ' local issuer certificate); for a private CA set verify = "/path/to/ca.pem" in [remote.work]')
+            f" local issuer certificate); for a private CA {hint}")
 
 
 def test_an_untrusted_certificate_is_one_line_and_nothing_is_written(tls_calendar: TlsCalendar, home: Path,
@@ -161,7 +161,8 @@ def test_remote_add_refuses_an_untrusted_certificate(tls_calendar: TlsCalendar, 
     result = run("remote", "add", "work", tls_calendar.url, "--username", tls_calendar.username,
                  "--password-env", PW_ENV)
     assert (result.exit_code, result.stdout) == (1, "")
-    assert result.stderr == f"Error: {untrusted(tls_calendar.url)}\n"
+    # The command takes the CA file as an option: the hint names it, not the config key.
+    assert result.stderr == f"Error: {untrusted(tls_calendar.url, 'give --verify /path/to/ca.pem')}\n"
     assert (home / "config.toml").read_text() == before
 
 
@@ -199,3 +200,46 @@ def test_a_hand_written_remote_finds_its_calendar_over_https(cyrus_tls_server, h
     with user.client() as client:
         [calendar] = [c for c in client.principal().calendars() if c.get_supported_components()]
         assert len(calendar.search()) == OBJECTS
+
+
+# -- `remote add --verify / --no-verify` (issue: a private CA from the command line) ------
+
+
+def added(cal: TlsCalendar) -> str:
+    return (f"Added remote 'work': CalDAV {cal.url}\n  events: {cal.calendar}\n  tasks:  {cal.calendar}\n"
+            "Run `followup sync` to send your follow-up there.\n")
+
+
+def saved_remote(cal: TlsCalendar, verify: str) -> str:
+    return (f'timezone = "{USER_TZ}"\n\n[remote.work]\nurl = "{cal.url}"\nusername = "{cal.username}"\n'
+            f'calendar = "{cal.calendar}"\ntasks_calendar = "{cal.calendar}"\npassword_env = "{PW_ENV}"\n'
+            f"verify = {verify}\n")
+
+
+def add_remote(run: Run, cal: TlsCalendar, *options: str):
+    return run("remote", "add", "work", cal.url, "--username", cal.username, "--password-env", PW_ENV,
+               "--calendar", cal.calendar, *options)
+
+
+def test_remote_add_with_verify_saves_the_ca_file_and_syncs(tls_calendar: TlsCalendar, home: Path, run: Run,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", str(tls_calendar.ca_file.parent))  # `~` is expanded and saved absolute
+    result = add_remote(run, tls_calendar, "--verify", f"~/{tls_calendar.ca_file.name}")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, added(tls_calendar), "")
+    assert (home / "config.toml").read_text() == saved_remote(tls_calendar, f'"{tls_calendar.ca_file}"')
+    assert tls_calendar.password not in result.stdout + result.stderr
+    pushed = run(*ADD)  # the saved table trusts the CA: pushed at once
+    assert (pushed.exit_code, pushed.stderr) == (0, "")
+    assert len(on_server(tls_calendar)) == OBJECTS
+
+
+def test_remote_add_with_no_verify_warns_once_and_saves_false(tls_calendar: TlsCalendar, home: Path,
+                                                              run: Run) -> None:
+    result = add_remote(run, tls_calendar, "--no-verify")
+    assert (result.exit_code, result.stdout) == (0, added(tls_calendar))
+    where = tls_calendar.url.split("/")[2]
+    assert result.stderr == (f"Warning: the TLS certificate of {where} is not checked (--no-verify): the"
+                             " connection is encrypted, but anyone on the way can pose as the server and"
+                             " read your password\n")
+    assert (home / "config.toml").read_text() == saved_remote(tls_calendar, "false")
+    assert counts(sync(run)) == (0, 0, 0, 0, 0)

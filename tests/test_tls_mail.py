@@ -35,8 +35,7 @@ def imaps_url(user: CyrusServer, host: str = "localhost") -> str:
 
 
 def write_mail_config(home: Path, url: str, verify: str | None) -> None:
-    """The config with [mail] as a user writes it by hand: `mail setup` has no option for
-    a CA file."""
+    """The config with [mail] as a user writes it by hand."""
     (home / "config.toml").write_text(
         f'timezone = "{USER_TZ}"\nname = "Sam Carter"\n[mail]\nurl = "{url}"\npassword_env = "{PASSWORD_ENV}"\n'
         f'address = "{ME}"\n' + (f"verify = {verify}\n" if verify is not None else ""))
@@ -94,16 +93,18 @@ def test_a_ca_file_under_the_home_folder(tls_user: CyrusServer, home: Path, run:
     assert (result.exit_code, result.stderr) == (0, "")
 
 
-def untrusted(user: CyrusServer) -> str:
+def untrusted(user: CyrusServer, hint: str = 'set verify = "/path/to/ca.pem" in [mail]') -> str:
     return (f"Error: mail: the TLS certificate of localhost:{user.imaps_port} is not trusted (unable to get"
-            ' local issuer certificate); set verify = "/path/to/ca.pem" in [mail] for a private CA\n')
+            f" local issuer certificate); {hint} for a private CA\n")
 
 
 def test_setup_refuses_a_certificate_the_system_does_not_trust(tls_user: CyrusServer, home: Path,
                                                                run: Run) -> None:
     before = (home / "config.toml").read_text()
     result = run("mail", "setup", imaps_url(tls_user), "--password-env", PASSWORD_ENV)
-    assert (result.exit_code, result.stdout, result.stderr) == (1, "", untrusted(tls_user))
+    # The command takes the CA file as an option: the hint names it, not the config key.
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        1, "", untrusted(tls_user, "give --verify /path/to/ca.pem"))
     assert (home / "config.toml").read_text() == before  # not saved
     no_secret(result, tls_user)
 
@@ -169,3 +170,82 @@ def test_plain_imap_to_another_machine_is_refused(run: Run, home: Path, host: st
     result = run("mail", "check")
     assert (result.exit_code, result.stdout, result.stderr) == (
         2, "", f"Error: {home / 'config.toml'}: [mail]: {message}\n")
+
+
+# -- `mail setup --verify / --no-verify` (issue: a private CA from the command line) ------
+
+
+def set_up(user: CyrusServer, folders: str = "INBOX") -> str:
+    return (f"  reads replies and invitations in: {folders}\n"
+            "  puts drafts in: Drafts (flagged \\Drafts)\n")
+
+
+def test_setup_with_verify_logs_in_and_saves_the_ca_file(tls_user: CyrusServer, home: Path, run: Run,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", str(tls_user.ca_file.parent))  # `~` is expanded and saved absolute
+    url = imaps_url(tls_user)
+    result = run("mail", "setup", url, "--password-env", PASSWORD_ENV, "--verify", f"~/{tls_user.ca_file.name}")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == f"Mail set up: {url} (password from env {PASSWORD_ENV}).\n" + set_up(tls_user)
+    assert (home / "config.toml").read_text() == (
+        f'timezone = "{USER_TZ}"\n\n[mail]\nurl = "{url}"\npassword_env = "{PASSWORD_ENV}"\n'
+        f'verify = "{tls_user.ca_file}"\n')
+    checked = run("mail", "setup", "--check")
+    assert (checked.exit_code, checked.stderr) == (0, "")
+    no_secret(result, tls_user)
+
+
+def test_a_relative_ca_file_is_saved_absolute(tls_user: CyrusServer, home: Path, run: Run,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tls_user.ca_file.parent)
+    result = run("mail", "setup", imaps_url(tls_user), "--password-env", PASSWORD_ENV,
+                 "--verify", tls_user.ca_file.name)
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert f'verify = "{tls_user.ca_file}"\n' in (home / "config.toml").read_text()
+
+
+def test_setup_with_no_verify_warns_once_and_saves_false(tls_user: CyrusServer, home: Path, run: Run) -> None:
+    url = imaps_url(tls_user)
+    result = run("mail", "setup", url, "--password-env", PASSWORD_ENV, "--no-verify")
+    assert result.exit_code == 0
+    assert result.stdout == f"Mail set up: {url} (password from env {PASSWORD_ENV}).\n" + set_up(tls_user)
+    assert result.stderr == (f"Warning: the TLS certificate of localhost:{tls_user.imaps_port} is not checked"
+                             " (--no-verify): the connection is encrypted, but anyone on the way can pose as"
+                             " the server and read your password\n")
+    assert (home / "config.toml").read_text().endswith(f'password_env = "{PASSWORD_ENV}"\nverify = false\n')
+    checked = run("mail", "setup", "--check")
+    assert (checked.exit_code, checked.stderr) == (0, "")
+
+
+def test_setting_up_again_keeps_what_the_command_does_not_give(tls_user: CyrusServer, home: Path, run: Run,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new password source keeps the CA file, the timeout, the folders and the address the
+    user wrote; comments and the other tables stay as they were."""
+    tls_user.make_mailbox("Jobs")
+    url = imaps_url(tls_user)
+    head = f'# my settings\ntimezone = "{USER_TZ}"\nname = "Sam Carter"\n\n'
+    tail = '\n[feed]  # the feed\nkeep_days = 10\n'
+    (home / "config.toml").write_text(
+        head + f'[mail]\nurl = "{url}"\npassword_command = "false"\naddress = "{ME}"\n'
+        f'folders = ["INBOX", "Jobs"]\nverify = "{tls_user.ca_file}"  # the NAS CA\ntimeout = 10\n' + tail)
+    monkeypatch.setenv("OTHER_ENV", tls_user.password)
+    result = run("mail", "setup", url, "--password-env", "OTHER_ENV")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == (f"Mail set up: {url} (password from env OTHER_ENV).\n"
+                             "  kept from the earlier set-up: address, folders, verify, timeout\n"
+                             + set_up(tls_user, "INBOX, Jobs"))
+    # Rewritten in place: the unchanged lines keep their comments; the new source takes the old's place.
+    assert (home / "config.toml").read_text() == head + (
+        f'[mail]\nurl = "{url}"\naddress = "{ME}"\nfolders = ["INBOX", "Jobs"]\n'
+        f'verify = "{tls_user.ca_file}"  # the NAS CA\ntimeout = 10\npassword_env = "OTHER_ENV"\n') + tail
+    # What the command gives wins: verification off, one folder; the rest stays.
+    result = run("mail", "setup", url, "--no-verify", "--folder", "INBOX")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[1] == "  kept from the earlier set-up: password_env, address, timeout"
+    assert (home / "config.toml").read_text() == head + (
+        f'[mail]\nurl = "{url}"\naddress = "{ME}"\nverify = false\ntimeout = 10\npassword_env = "OTHER_ENV"\n'
+    ) + tail
+    # …and a new CA file: the check goes with it.
+    result = run("mail", "setup", url, "--verify", str(tls_user.ca_file))
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert f'verify = "{tls_user.ca_file}"\ntimeout = 10\n' in (home / "config.toml").read_text()

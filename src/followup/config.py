@@ -514,6 +514,18 @@ def tls_verify(verify: bool | str) -> bool | str:
     return path
 
 
+def ca_file(text: str) -> str:
+    """A CA file given on the command line (`--verify PATH`), checked before anything
+    connects: its absolute path, ``~`` expanded, as the config will hold it (a relative
+    path would change meaning with the folder a later command runs in)."""
+    path = str(Path(text).expanduser().absolute())
+    try:
+        tls_verify(path)
+    except ValueError as exc:
+        raise UsageError(f"cannot use the CA file {path}: {exc}", field="verify") from None
+    return path
+
+
 def system_timezone() -> str:
     """The IANA name of the machine's zone, or UTC when it cannot be told."""
     env = os.environ.get("TZ", "").lstrip(":")

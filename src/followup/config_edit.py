@@ -2,7 +2,8 @@
 
 Writing rewrites only the remote's (or `[mail]`'s) own table in the file's text and leaves every other
 line (comments included) as it was; the result is parsed and checked again before it
-atomically replaces the file.
+atomically replaces the file. `[mail]` is rewritten in place, key by key: a key whose
+value stays keeps its line (and its comment), as do the table's comment lines.
 """
 
 from __future__ import annotations
@@ -40,20 +41,29 @@ def _toml_value(value: Any) -> str:
     return '"' + "".join(out) + '"'
 
 
+def _line(key: str, value: Any) -> str:
+    if isinstance(value, tuple):
+        return f"{key} = [{', '.join(_toml_value(v) for v in value)}]\n"
+    return f"{key} = {_toml_value(value)}\n"
+
+
 def _table(header: str, values: Remote | MailSettings, defaults: Remote | MailSettings) -> str:
-    lines = [f"[{header}]"]
+    lines = [f"[{header}]\n"]
     for f in fields(values):
         value = getattr(values, f.name)
         if f.name == "name" or value is None or value == getattr(defaults, f.name):
             continue
-        if isinstance(value, tuple):
-            lines.append(f"{f.name} = [{', '.join(_toml_value(v) for v in value)}]")
-        else:
-            lines.append(f"{f.name} = {_toml_value(value)}")
-    return "\n".join(lines) + "\n"
+        lines.append(_line(f.name, value))
+    return "".join(lines)
 
 
 _HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+
+
+def _table_of(line: str) -> str | None:
+    """The table a header line opens ("remote.work"), None for any other line."""
+    m = _HEADER.match(line)
+    return re.sub(r"\s*\.\s*", ".", m.group(1)) if m else None
 
 
 def _without_table(text: str, name: str) -> tuple[str, bool]:
@@ -66,9 +76,8 @@ def _cut(text: str, wanted: set[str]) -> tuple[str, bool]:
     lines = text.splitlines(keepends=True)
     out, skipping, found = [], False, False
     for line in lines:
-        m = _HEADER.match(line)
-        if m:
-            key = re.sub(r"\s*\.\s*", ".", m.group(1))
+        key = _table_of(line)
+        if key is not None:
             skipping = key in wanted or key.startswith(tuple(w + "." for w in wanted))
             found = found or skipping
         if not skipping:
@@ -130,11 +139,19 @@ def delete_remote(path: Path, name: str) -> None:
 
 
 def save_mail(path: Path, mail: MailSettings) -> None:
-    """Write (or replace) the ``[mail]`` table, leaving the rest of the file as it was."""
-    text, _ = _cut(_read(path), {"mail"})
-    if text and not text.endswith("\n"):
-        text += "\n"
-    text += ("\n" if text.strip() else "") + _table("mail", mail, MailSettings(url=""))
+    """Write (or rewrite in place) the ``[mail]`` table, leaving the rest of the file as it was."""
+    text = _read(path)
+    lines = text.splitlines(keepends=True)
+    starts = [n for n, line in enumerate(lines) if _table_of(line) is not None]
+    mine = [n for n in starts if _table_of(lines[n]) == "mail"]
+    if len(mine) == 1:
+        start = mine[0] + 1
+        end = next((n for n in starts if n > mine[0]), len(lines))
+        text = "".join(lines[:start] + _rewrite(lines[start:end], mail) + lines[end:])
+    else:  # none yet (or one the check below refuses)
+        if text and not text.endswith("\n"):
+            text += "\n"
+        text += ("\n" if text.strip() else "") + _table("mail", mail, MailSettings(url=""))
 
     def check(parsed: dict[str, Any]) -> None:
         if parse_mail(parsed, path) != mail:
@@ -142,3 +159,51 @@ def save_mail(path: Path, mail: MailSettings) -> None:
                                 "command cannot rewrite; edit the file by hand")
 
     _write(path, text, check)
+
+
+_KEY = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*=")
+
+
+def _rewrite(body: list[str], mail: MailSettings) -> list[str]:
+    """The lines of `[mail]` (after its header) with `mail`'s values: an unchanged key keeps
+    its line, a changed one gets a new line in its place, a key now unset (or back to its
+    default) goes, a new one follows the last key; comment and blank lines stay."""
+    unset = MailSettings(url="")
+    keys = [f.name for f in fields(MailSettings)]
+    out: list[str] = []
+    after_keys, seen, n = 0, set(), 0
+    while n < len(body):
+        match = _KEY.match(body[n])
+        if match is None:
+            out.append(body[n])
+            n += 1
+            continue
+        key, end, parsed = match.group(1), n + 1, None
+        while parsed is None:  # a value may span lines (a folder list): read until it parses
+            try:
+                parsed = tomllib.loads("".join(body[n:end]))
+            except tomllib.TOMLDecodeError:
+                if end == len(body):
+                    break
+                end += 1
+        old = parsed.get(key) if parsed is not None else None
+        block, n = body[n:end], end
+        if key in keys and old is not None:
+            seen.add(key)
+            new = getattr(mail, key)
+            if not _same(old, new):
+                block = [] if new is None or new == getattr(unset, key) else [_line(key, new)]
+        out += block
+        after_keys = len(out) if block else after_keys
+    added = [_line(k, getattr(mail, k)) for k in keys if k not in seen
+             and getattr(mail, k) is not None and getattr(mail, k) != getattr(unset, k)]
+    if added and after_keys and not out[after_keys - 1].endswith("\n"):
+        out[after_keys - 1] += "\n"
+    return out[:after_keys] + added + out[after_keys:]
+
+
+def _same(old: Any, new: Any) -> bool:
+    """Whether a value read from the file is the one to write (`folders` may be one string)."""
+    if isinstance(new, tuple):
+        return tuple(old if isinstance(old, list) else [old]) == new
+    return bool(old == new and isinstance(old, bool) == isinstance(new, bool))

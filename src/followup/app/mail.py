@@ -9,8 +9,9 @@ check cut short records nothing and the next one reads the same messages again.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from followup.app.service import Service
@@ -38,8 +39,9 @@ from followup.mail.state import FolderMark, MailState, Pending
 FIRST_LOOK = dt.timedelta(days=30)  # how far back a first check (or a renumbered folder) reads
 
 
-def open_mailbox(mail: MailSettings) -> Mailbox:
-    return Mailbox(mail, mail_password(mail))
+def open_mailbox(mail: MailSettings, trust: str | None = None) -> Mailbox:
+    """Logged in; `trust` is how the command lets the user trust a private CA (see Mailbox)."""
+    return Mailbox(mail, mail_password(mail), trust)
 
 
 # -- set-up -------------------------------------------------------------------------------
@@ -52,16 +54,38 @@ class Folders:
     drafts_how: str
 
 
-def check_setup(mail: MailSettings) -> Folders:
+def check_setup(mail: MailSettings, trust: str | None = None) -> Folders:
     """Log in and find the folders a check reads and where drafts go."""
-    with open_mailbox(mail) as box:
+    with open_mailbox(mail, trust) as box:
         drafts, how = box.drafts_folder()
         return Folders(box.watched(), drafts, how)
 
 
-def setup(paths: Paths, mail: MailSettings) -> Folders:
-    """Check a new set-up against the server, then write `[mail]` to config.toml."""
-    folders = check_setup(mail)
+_PASSWORD = ("password_env", "password_command")
+
+
+def renewed(earlier: MailSettings | None, url: str, **given: Any) -> tuple[MailSettings, list[str]]:
+    """The set-up `mail setup URL` saves, and the keys of the earlier `[mail]` it kept.
+
+    What the command gives wins; every other key of the earlier set-up stays (a CA file,
+    a timeout, folders the user wrote by hand), so a new server or password source does
+    not silently drop them. The password has one source: giving one replaces the other.
+    `given` holds the other keys of MailSettings, None for not given.
+    """
+    chosen = {k: v for k, v in given.items() if v is not None}
+    if earlier is None:
+        return MailSettings(url=url, **chosen), []
+    if chosen.keys() & set(_PASSWORD):
+        chosen = {**dict.fromkeys(_PASSWORD), **chosen}
+    unset = MailSettings(url=url)
+    kept = [f.name for f in fields(MailSettings) if f.name != "url" and f.name not in chosen
+            and getattr(earlier, f.name) != getattr(unset, f.name)]
+    return replace(earlier, url=url, **chosen), kept
+
+
+def setup(paths: Paths, mail: MailSettings, trust: str | None = None) -> Folders:
+    """Check a set-up against the server, then write `[mail]` to config.toml."""
+    folders = check_setup(mail, trust)
     save_mail(paths.config_file, mail)
     return folders
 

@@ -15,13 +15,16 @@ from followup.credentials import password
 from followup.errors import FollowupError, UsageError
 from followup.store import Store
 from followup.sync import targets
+from followup.sync.caldav import connect
 from followup.sync.engine import Engine
 from followup.sync.host import Host, Report
 from followup.sync.state import SyncState
 
 
-def add_remote(paths: Paths, config: Config, remote: Remote, *, create: bool = False) -> Remote:
-    """Check a new remote, find (or, with `create`, make) its collections, save it."""
+def add_remote(paths: Paths, config: Config, remote: Remote, *, create: bool = False,
+               trust: str | None = None) -> Remote:
+    """Check a new remote, find (or, with `create`, make) its collections, save it.
+    `trust` is how the command lets the user trust a private CA (see Connection)."""
     check_remote_name(remote.name)
     if remote.name in config.remotes:
         raise UsageError(f"remote '{remote.name}' exists; `followup remote remove {remote.name}` first")
@@ -44,7 +47,12 @@ def add_remote(paths: Paths, config: Config, remote: Remote, *, create: bool = F
             urlsplit(url).port  # noqa: B018 - raises on a malformed host or port
         except ValueError:
             raise UsageError(f"{url!r} is not a valid URL", field="url") from None
-        events, tasks = targets.resolve_collections(remote, password(remote), create)
+        connection = connect(url, remote.username, password(remote), timeout=remote.timeout,
+                             verify=remote.verify, name=remote.name, trust=trust)
+        try:
+            events, tasks = targets.resolve_collections(remote, None, create, connection)
+        finally:
+            connection.close()
         saved = dataclasses.replace(remote, calendar=events, tasks_calendar=tasks)
     save_remote(paths.config_file, saved)
     return saved

@@ -6,12 +6,13 @@ import time
 
 import click
 
-from followup.app.mail import CheckReport, check, check_setup, open_mailbox, setup
+from followup.app.mail import CheckReport, check, check_setup, open_mailbox, renewed, setup
 from followup.app.service import Service
 from followup.cli import FollowupSubgroup, cli
 from followup.cli.context import App, now, pass_app
 from followup.cli.mail_report import report_lines
 from followup.cli.operations import service_of
+from followup.cli.tls import TRUST, chosen_verify, verify_options, warn_unverified
 from followup.config import MailSettings, mail_url
 from followup.credentials import password_source
 from followup.errors import FollowupError, UsageError
@@ -39,28 +40,34 @@ def mail_group() -> None:
 @click.option("--address", metavar="ADDR",
               help="Your email address, when the login is not one [default: the login].")
 @click.option("--folder", "folders", multiple=True, metavar="NAME",
-              help="A folder to read replies and invitations from; repeat for more [default: INBOX].")
+              help="A folder to read replies and invitations from; repeat for more"
+                   " [default: INBOX, or the earlier set-up's].")
 @click.option("--drafts", metavar="NAME", help="Your Drafts folder, when the server flags none.")
+@verify_options
 @click.option("--check", "check_only", is_flag=True,
               help="Log in with the saved set-up and list the folders it uses.")
 @pass_app
 def mail_setup(app: App, url: str | None, password_env: str | None, password_command: str | None,
                address: str | None, folders: tuple[str, ...], drafts: str | None,
-               check_only: bool) -> None:
+               verify: str | None, no_verify: bool, check_only: bool) -> None:
     """Connect followup to your mailbox (IMAP over TLS), after checking that it logs in.
 
     The password comes from --password-env, --password-command or the system keyring
     (service "followup:mail", your login); it is never written anywhere nor printed. Use
     an app password where your provider offers one. Plain imap:// is refused except to
-    this machine (127.0.0.1, ::1, localhost).
+    this machine (127.0.0.1, ::1, localhost). A server whose certificate a private CA
+    signed needs --verify with that CA's file. Setting up again keeps what the earlier
+    [mail] holds (CA file, folders, timeout, ...) unless the command gives it anew.
 
     \b
     Examples:
       followup mail setup imaps://sam@imap.example.org --password-command "pass show mail"
+      followup mail setup imaps://sam@mail.corp.example --verify ~/corp-ca.pem
       followup mail setup --check
     """
     if check_only:
-        if url or password_env or password_command or address or folders or drafts:
+        if url or password_env or password_command or address or folders or drafts or \
+                verify is not None or no_verify:
             raise UsageError("--check takes no other option; it checks the saved set-up")
         mail = app.config.mail
         if mail is None:
@@ -73,11 +80,17 @@ def mail_setup(app: App, url: str | None, password_env: str | None, password_com
             raise UsageError("give the mailbox as imaps://USER@HOST[:PORT], or --check")
         if password_env and password_command:
             raise UsageError("give --password-env or --password-command, not both")
-        mail_url(url)  # the URL's own errors first (TLS, a password in it)
-        mail = MailSettings(url=url, password_env=password_env, password_command=password_command,
-                            address=address, folders=folders or ("INBOX",), drafts=drafts)
-        found = setup(app.paths, mail)
+        tls, _, host, port = mail_url(url)  # the URL's own errors first (TLS, a password in it)
+        checked = chosen_verify(verify, no_verify, tls, "imaps://")
+        mail, kept = renewed(app.config.mail, url, password_env=password_env,
+                             password_command=password_command, address=address,
+                             folders=folders or None, drafts=drafts, verify=checked)
+        found = setup(app.paths, mail, TRUST)
         click.echo(f"Mail set up: {url} (password from {password_source(mail)}).")
+        if kept:
+            click.echo(f"  kept from the earlier set-up: {', '.join(kept)}")
+        if checked is False:
+            warn_unverified(f"{host}:{port}")
     click.echo(f"  reads replies and invitations in: {', '.join(found.watched)}")
     click.echo(f"  puts drafts in: {found.drafts} ({found.drafts_how})")
 

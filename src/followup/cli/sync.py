@@ -16,6 +16,7 @@ from followup.cli.context import App, pass_app
 from followup.cli.mail_report import report_lines
 from followup.cli.operations import service_of
 from followup.cli.output import table, to_json
+from followup.cli.tls import TRUST, chosen_verify, verify_options, warn_unverified
 from followup.config import Remote
 from followup.credentials import password_source
 from followup.errors import FollowupError, UsageError
@@ -47,20 +48,25 @@ def remote_group() -> None:
               help="Create missing calendars on the server, or the --vdir folder.")
 @click.option("--no-auto-push", is_flag=True,
               help="Send changes only on `followup sync`, not after every command.")
+@verify_options
 @pass_app
 def remote_add(app: App, name: str, url: str | None, vdir: Path | None, username: str | None,
                password_env: str | None, password_command: str | None, calendar: str | None,
-               tasks_calendar: str | None, create: bool, no_auto_push: bool) -> None:
+               tasks_calendar: str | None, create: bool, no_auto_push: bool,
+               verify: str | None, no_verify: bool) -> None:
     """Add a CalDAV server (NAME URL) or a vdir folder (NAME --vdir PATH).
 
     Without --password-env or --password-command the password comes from the system
     keyring (service "followup:NAME") when the keyring package is installed.
-    Passwords are never written anywhere.
+    Passwords are never written anywhere. A server whose certificate a private CA
+    signed needs --verify with that CA's file.
 
     \b
     Examples:
       followup remote add work https://dav.example.org/ --username me \\
           --password-command "pass show dav" --tasks-calendar Reminders
+      followup remote add nas https://nas.home.arpa:5006/ --username sam \\
+          --password-env DAV_PW --verify ~/nas-ca.pem
       followup remote add todo --vdir ~/.local/share/vdirsyncer/tasks
       followup remote add local --vdir ~/calendars/followup --create
     """
@@ -71,6 +77,8 @@ def remote_add(app: App, name: str, url: str | None, vdir: Path | None, username
     if vdir is not None and (username or password_env or password_command or calendar
                              or tasks_calendar):
         raise UsageError("--vdir takes no login or calendar options")
+    tls = url is not None and url.lower().startswith("https://")
+    checked = chosen_verify(verify, no_verify, tls, "https://")
     if url is not None and _has_password(url):
         # It would be written to config.toml and echoed: refuse it without repeating it.
         raise UsageError("the URL holds a password; give the URL without it, the login with"
@@ -78,14 +86,17 @@ def remote_add(app: App, name: str, url: str | None, vdir: Path | None, username
     remote = Remote(name, url=url, username=username, calendar=calendar,
                     tasks_calendar=tasks_calendar, password_env=password_env,
                     password_command=password_command, auto_push=not no_auto_push,
-                    vdir=str(vdir) if vdir is not None else None)
-    saved = add_remote(app.paths, app.config, remote, create=create)
+                    vdir=str(vdir) if vdir is not None else None,
+                    verify=True if checked is None else checked)
+    saved = add_remote(app.paths, app.config, remote, create=create, trust=TRUST)
     if saved.vdir is not None:
         click.echo(f"Added remote '{name}': vdir {saved.vdir}")
         return
     click.echo(f"Added remote '{name}': CalDAV {url}")
     click.echo(f"  events: {saved.calendar or '(none: no calendar takes events)'}")
     click.echo(f"  tasks:  {saved.tasks_calendar or '(none: no calendar takes tasks)'}")
+    if checked is False:
+        warn_unverified(urlsplit(url or "").netloc)
     click.echo("Run `followup sync` to send your follow-up there.")
 
 

@@ -58,8 +58,11 @@ def digest(data: bytes) -> str:
 class Mailbox:
     """One logged-in connection; use it as a context manager (it logs out)."""
 
-    def __init__(self, mail: MailSettings, password: str | None) -> None:
+    def __init__(self, mail: MailSettings, password: str | None, trust: str | None = None) -> None:
+        """`trust` says how to trust a private CA when the command takes it as an option
+        (`mail setup --verify`); else the hint names the config key."""
         self.mail = mail
+        self.trust = trust or 'set verify = "/path/to/ca.pem" in [mail]'
         tls, self.login, self.host, self.port = mail.parts
         self.where = f"{self.host}:{self.port}"
         if password is None:
@@ -121,8 +124,7 @@ class Mailbox:
         except socket.gaierror:
             raise MailError(f"mail: cannot find the server {self.host}") from None
         except ssl.SSLCertVerificationError as exc:
-            hint = '; set verify = "/path/to/ca.pem" in [mail] for a private CA' \
-                if exc.verify_code in UNKNOWN_ISSUER else ""
+            hint = f"; {self.trust} for a private CA" if exc.verify_code in UNKNOWN_ISSUER else ""
             raise MailError(f"mail: the TLS certificate of {self.where} is not trusted"
                             f" ({exc.verify_message}){hint}") from None
         except ssl.SSLError as exc:

@@ -210,14 +210,17 @@ class Connection:
     """A python-caldav client that turns every failure into a one-line StorageError."""
 
     def __init__(self, label: str, url: str, username: str | None, password: str | None,
-                 timeout: float, verify: bool | str, name: str | None = None) -> None:
+                 timeout: float, verify: bool | str, name: str | None = None,
+                 trust: str | None = None) -> None:
         self.label = label
         self.timeout = timeout
         self._password = password or ""
         self.url = redact(url)
         self._closed = False
-        # where a user trusts a private CA, for the hint when a certificate is not trusted
+        # where a user trusts a private CA, for the hint when a certificate is not trusted:
+        # `trust` when the command takes it as an option (`remote add --verify`)
         self._table = f"[remote.{name}]" if name else "the remote's table of config.toml"
+        self._trust = trust or f'set verify = "/path/to/ca.pem" in {self._table}'
         try:
             verify = tls_verify(verify)
         except ValueError as exc:
@@ -301,7 +304,7 @@ class Connection:
             cause = (_network_cause(e, self.timeout) or str(e).splitlines()[0][:200]
                      or type(e).__name__)
             if _unverified(e) in UNKNOWN_ISSUER:
-                cause += f'; for a private CA set verify = "/path/to/ca.pem" in {self._table}'
+                cause += f"; for a private CA {self._trust}"
             raise self.fail(StorageError, f"cannot {action} {url}: {cause}") from None
         except Exception as e:
             if type(e).__name__ == "XMLSyntaxError":

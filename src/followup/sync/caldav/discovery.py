@@ -28,10 +28,11 @@ CollectionInfo = tuple[str, str, set[str]]  # (display name, URL, components)
 
 
 def connect(url: str, username: str | None, password: str | None, *, timeout: float = 30,
-            verify: bool | str = True, name: str | None = None) -> Connection:
-    """A connection for ``remote 'name'`` (or the server, when it has no name yet)."""
+            verify: bool | str = True, name: str | None = None, trust: str | None = None) -> Connection:
+    """A connection for ``remote 'name'`` (or the server, when it has no name yet); `trust`
+    says how to trust a private CA when the config key is not the way (see Connection)."""
     label = f"remote '{name}'" if name else f"CalDAV server {urlsplit(redact(url)).netloc or url}"
-    return Connection(label, url, username, password, timeout, verify, name)
+    return Connection(label, url, username, password, timeout, verify, name, trust)
 
 
 def _info(url: str, props: dict[str, Any]) -> CollectionInfo:
