@@ -20,7 +20,7 @@ from followup.app.effects import Effects
 from followup.busy import load_busy
 from followup.config import Config, Paths
 from followup.core import inputs
-from followup.core.drafts import calendar_text, has_draft
+from followup.core.drafts import calendar_draft_text, has_draft
 from followup.core.letters import IN_MAILBOX
 from followup.core.model import (
     COMPLETED,
@@ -79,19 +79,24 @@ def fingerprint(item: PlannedItem) -> str:
     """A digest of what the item renders to: equal values give equal digests whatever
     tzinfo object carries them (a time read back from the store has a fixed offset).
     The planner's notes are not rendered: a new reason alone is no new SEQUENCE."""
-    def canonical(value: object) -> object:
-        if isinstance(value, dt.datetime):
-            return value.astimezone(dt.timezone.utc).isoformat()
-        if isinstance(value, dt.date):
-            return value.isoformat()
-        return value
-
     # The notes as () (what they were when the digest was first made: stored digests stay).
-    values = [() if name == "notes" else canonical(getattr(item, name)) for name in _ITEM_FIELDS]
+    values = [() if name == "notes" else _canonical(getattr(item, name)) if name in _TIMES
+              else getattr(item, name) for name in _ITEM_FIELDS]
     return hashlib.sha256(repr(values).encode()).hexdigest()
 
 
+def _canonical(value: object) -> object:
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.timezone.utc).isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
 _ITEM_FIELDS = tuple(f.name for f in dataclasses.fields(PlannedItem))  # in declared order
+# The fields that may hold a date or a time (the rest are text, flags and tuples of text).
+_TIMES = frozenset(f.name for f in dataclasses.fields(PlannedItem)
+                   if "date" in str(f.type) or "datetime" in str(f.type))
 
 
 def settings_fingerprint(config: Config) -> str:
@@ -646,7 +651,7 @@ def with_draft(item: PlannedItem, interview: Interview, notes: str | None,
     """An open step with a draft: its task (VTODO: task apps, Thunderbird) carries it once.
     Its dates are written as on the day it is due."""
     day = item.due.date() if item.due is not None else None
-    text, _ = calendar_text(interview, item.key, item.step, notes, name, style, day)
+    text = calendar_draft_text(interview, item.key, item.step, notes, name, style, day)
     return dataclasses.replace(item, description=f"{item.description}\n\nDraft:\n\n{text}")
 
 

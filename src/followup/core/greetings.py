@@ -22,6 +22,7 @@ such as jane.doe@… gives the name Jane Doe.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -78,6 +79,7 @@ class Person:
         return " ".join(part for part in (self.given, self.surname) if part)
 
 
+@functools.lru_cache(maxsize=1024)  # pure; asked again by every draft and greeting
 def person(contact: Contact) -> Person | None:
     """The person behind a contact, or None when neither the name nor the address gives one."""
     words = contact.full_name.split()  # the title, when kept apart, first: "Dr Jane Doe"
@@ -198,6 +200,11 @@ REST = {"en": "team", "de": "Team", "fr": "l'équipe", "es": "equipo"}
 
 def salutation(contacts: Sequence[Contact], style: Style) -> str:
     """The greeting line of a message to these contacts, with its punctuation."""
+    return _salutation(tuple(contacts), style)
+
+
+@functools.lru_cache(maxsize=256)  # pure; the drafts of an import greet the same few panels
+def _salutation(contacts: tuple[Contact, ...], style: Style) -> str:
     language = style.language if style.language in TEAM else "en"
     people = [p for p in (person(c) for c in contacts) if p is not None]
     unnamed = len(people) < len(contacts)

@@ -176,6 +176,8 @@ class Points:
         """What this person stressed: the "With" section whose name is theirs (in full,
         without the title or with it as written, the first name, the surname or the
         address)."""
+        if not self.people:  # no "With" section (every new interview): no names to make
+            return ()
         names = _names(contact)
         for heading, found in self.people.items():
             if _normal(heading) in names:

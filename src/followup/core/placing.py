@@ -20,6 +20,7 @@ from followup.core.schedule import (
     add_elapsed,
     at_wall_time,
     overlapping,
+    two_calendars,
     window_starts,
 )
 
@@ -37,7 +38,7 @@ class Placed:
 def weekends_only(calendars: TwoCalendars) -> TwoCalendars:
     """The same two clocks with no holidays and one zone: what a step would do if holidays
     and the contact's clock did not exist. A step that lands elsewhere says why."""
-    return TwoCalendars(Person(calendars.user.tz), Person(calendars.user.tz), calendars.hours)
+    return two_calendars(Person(calendars.user.tz), Person(calendars.user.tz), calendars.hours)
 
 
 def day_label(moment: dt.datetime, calendars: TwoCalendars) -> str:

@@ -9,8 +9,10 @@ windows (4), in order with gaps (5), and what follows an overdue step counted fr
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Container, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from followup.core import placing
@@ -43,6 +45,7 @@ from followup.core.schedule import (
     TwoCalendars,
     add_elapsed,
     at_wall_time,
+    two_calendars,
 )
 
 DEADLINE_ALARM_TIME = dt.time(9, 0)
@@ -85,12 +88,14 @@ class _Context:
     pushed: dict[str, dt.datetime] = field(default_factory=dict)  # extra floors, by key
     unplaced: set[str] = field(default_factory=set)  # preparation with no working day left
     clocks: dict[str, TwoCalendars] = field(default_factory=dict)  # by the contact's zone
+    plain_clocks: dict[tuple[str, Hours], TwoCalendars] = field(default_factory=dict)
 
-    @property
+    # The interview does not change while it is planned: its people are looked up once.
+    @functools.cached_property
     def contacts(self) -> tuple[Contact, ...]:
         return self.interview.interviewers
 
-    @property
+    @functools.cached_property
     def contact_tz(self) -> str:
         """The zone the company is reached in: the decision contact's when known, else the
         first interviewer's whose zone is known."""
@@ -103,9 +108,16 @@ class _Context:
         tz = (contact.tz or self.interview.tz) if contact is not None else self.contact_tz
         if tz not in self.clocks:
             user = self.people.user or Person(self.interview.tz)
-            self.clocks[tz] = TwoCalendars(user, Person(tz, self.people.contact_holidays),
+            self.clocks[tz] = two_calendars(user, Person(tz, self.people.contact_holidays),
                                            self.people.hours)
         return self.clocks[tz]
+
+    def plain(self, calendars: TwoCalendars) -> TwoCalendars:
+        """placing.weekends_only(calendars), made once per user zone and hours of a plan."""
+        key = (calendars.user.tz, calendars.hours)
+        if key not in self.plain_clocks:
+            self.plain_clocks[key] = placing.weekends_only(calendars)
+        return self.plain_clocks[key]
 
     def start_of(self, day: dt.date, calendars: TwoCalendars) -> dt.datetime:
         return at_wall_time(day, dt.time(0), calendars.user.tz)
@@ -218,7 +230,9 @@ def _plan_step(ctx: _Context, step: Step, contact: Contact | None, retired: bool
         contacts = (lead,) if lead is not None else ()
     else:
         contacts = ctx.contacts
-    base = PlannedItem(
+    # The fields every item has; each kind below adds its times (one PlannedItem an item:
+    # dataclasses.replace costs as much as building one).
+    base: dict[str, Any] = dict(
         key=key,
         step=step.id,
         kind=step.kind,
@@ -232,8 +246,8 @@ def _plan_step(ctx: _Context, step: Step, contact: Contact | None, retired: bool
     )
     calendars = ctx.calendars(contact)
     if step.id == "interview":
-        return replace(
-            base,
+        return PlannedItem(
+            **base,
             start=interview.start,
             end=interview.end,
             alarm=add_elapsed(interview.start, -step.alarm_before),
@@ -241,8 +255,8 @@ def _plan_step(ctx: _Context, step: Step, contact: Contact | None, retired: bool
         )
     if step.when.anchor == "deadline" and step.kind == "event":
         day = interview.effective_deadline
-        return replace(
-            base,
+        return PlannedItem(
+            **base,
             start=day,
             end=day + dt.timedelta(days=1),
             # Open: 09:00 in the user's hours; closed: a time no setting changes (it rings no more).
@@ -270,9 +284,9 @@ def _plan_step(ctx: _Context, step: Step, contact: Contact | None, retired: bool
     zone = (calendars.contact.zone if step.slot else ZoneInfo(interview.tz) if step.on_site
             else calendars.user.zone)
     due = due.astimezone(zone)
-    return replace(
-        base,
-        tz=str(zone),
+    base["tz"] = str(zone)
+    return PlannedItem(
+        **base,
         start=due if step.slot else None,
         due=due,
         end=add_elapsed(due, step.slot) if step.slot else None,
@@ -285,7 +299,7 @@ def _plan_step(ctx: _Context, step: Step, contact: Contact | None, retired: bool
 def _timing(ctx: _Context, step: Step, when: When, key: str, calendars: TwoCalendars,
             status: Status) -> tuple[dt.datetime, tuple[str, ...]]:
     """Where the rules put an open step (closed ones are pinned afterwards), and why."""
-    plain_calendars = placing.weekends_only(calendars)
+    plain_calendars = ctx.plain(calendars)
     if when.after is not None:
         anchor = _anchor_moment(ctx, step, when, calendars)
         assert isinstance(anchor, dt.datetime)
@@ -458,8 +472,8 @@ def _recorded(outcomes: Sequence[Outcome], kind: str) -> dt.datetime:
 
 
 def _description(step: Step, interview: Interview, contacts: Sequence[Contact]) -> str:
-    when = interview.start.strftime("%A %-d %B %Y, %H:%M")
-    parts = [step.purpose, f"Interview: {interview.role} at {interview.company}, {when} ({interview.tz})."]
+    parts = [step.purpose, _about(interview.role, interview.company,
+                                  interview.start.replace(tzinfo=None), interview.tz)]
     if interview.location:
         parts.append(f"Location: {interview.location}")
     if contacts:
@@ -469,3 +483,9 @@ def _description(step: Step, interview: Interview, contacts: Sequence[Contact]) 
     if step.email:
         parts.append(PROOFREAD)
     return "\n\n".join(parts)
+
+
+@functools.lru_cache(maxsize=256)  # the same line opens the description of all 13 items
+def _about(role: str, company: str, wall: dt.datetime, tz: str) -> str:
+    """The interview line of a description; `wall` is the start as its clock shows it."""
+    return f"Interview: {role} at {company}, {wall:%A %-d %B %Y, %H:%M} ({tz})."

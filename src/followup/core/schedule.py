@@ -10,6 +10,7 @@ people's clocks.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
@@ -258,6 +259,21 @@ class TwoCalendars:
         return best
 
 
+def two_calendars(user: Person, contact: Person, hours: Hours = DEFAULT_HOURS) -> TwoCalendars:
+    """The calendars of this pair of people, shared by every plan that asks for them: an
+    import plans thousands of interviews in a few zones, and each pair answers which dates
+    are working dates once (holidays that are not hashable: calendars of their own)."""
+    try:
+        return _shared_calendars(user, contact, hours)
+    except TypeError:  # a set of holidays (tests): nothing to key the cache by
+        return TwoCalendars(user, contact, hours)
+
+
+@functools.lru_cache(maxsize=64)
+def _shared_calendars(user: Person, contact: Person, hours: Hours) -> TwoCalendars:
+    return TwoCalendars(user, contact, hours)
+
+
 def at_wall_time(day: dt.date, time: dt.time, tz: str) -> dt.datetime:
     """`time` on `day` as a clock in `tz` shows it (a DST gap moves it forward)."""
     zone = ZoneInfo(tz)
@@ -293,8 +309,14 @@ def window_starts(
     length: dt.timedelta,
     tz: str,
     step: dt.timedelta = QUARTER,
-) -> list[dt.datetime]:
+) -> tuple[dt.datetime, ...]:
     """Every start, `step` apart, of a `length` slot inside the windows of `day` in `tz`."""
+    return _window_starts(day, tuple(windows), length, tz, step)
+
+
+@functools.lru_cache(maxsize=1024)  # pure; the calls of an import ask for the same few weeks
+def _window_starts(day: dt.date, windows: tuple[tuple[dt.time, dt.time], ...],
+                   length: dt.timedelta, tz: str, step: dt.timedelta) -> tuple[dt.datetime, ...]:
     starts = []
     for window_start, window_end in windows:
         candidate = at_wall_time(day, window_start, tz)
@@ -302,4 +324,4 @@ def window_starts(
         while add_elapsed(candidate, length) <= limit:
             starts.append(candidate)
             candidate = add_elapsed(candidate, step)
-    return starts
+    return tuple(starts)

@@ -88,6 +88,7 @@ class Style:
 ENGLISH = Style()  # American English: the default of every function that takes a Style
 
 
+@functools.lru_cache(maxsize=32)  # asked by every title and greeting
 def _territory(locale: str) -> str | None:
     parts = locale.replace("-", "_").split("_")
     return parts[1].upper() if len(parts) > 1 and len(parts[1]) == 2 else None
@@ -196,6 +197,7 @@ def check_language(text: str) -> str:
     return value
 
 
+@functools.lru_cache(maxsize=32)  # Config.user_locale asks it on every use
 def check_locale(text: str) -> str:
     """'en-gb' → 'en_GB'; ValueError when Babel has no data for the locale.
 
