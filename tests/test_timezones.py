@@ -163,7 +163,10 @@ def _readable(zone: ZoneInfo, moment: dt.datetime) -> bool:
 
 @settings(max_examples=60, deadline=None)
 @given(tz=st.sampled_from(ZONES),
-       moments=st.lists(st.datetimes(min_value=dt.datetime(1999, 1, 1), max_value=dt.datetime(2100, 12, 31)),
+       # The VTIMEZONE starts at 1999-01-01 local time, a year before the first time followup
+       # accepts; a day later in UTC is inside it in every zone (1999-01-01 00:00 UTC is still
+       # 1998 in Santiago, a case the search found).
+       moments=st.lists(st.datetimes(min_value=dt.datetime(1999, 1, 2), max_value=dt.datetime(2100, 12, 31)),
                         min_size=1, max_size=20))
 def test_every_zone_from_1999_to_2100_by_icalendar(tz: str, moments: list[dt.datetime]) -> None:
     """Rule 19 as a property: the zone's VTIMEZONE, read back, gives zoneinfo's offsets."""
