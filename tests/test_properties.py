@@ -313,3 +313,29 @@ def test_the_call_script_before_a_snoozed_call_waits_for_a_working_day_of_both()
             "at 10:00: your hours are 07:00-10:00\n"
             "moved to Monday 23 Mar: Friday 10:00 your time is Saturday in Sydney")
         service.store.close()
+
+
+def test_the_call_script_after_the_call_was_made_stays_on_a_working_day_of_both() -> None:
+    """Found by the rules property. The status email is sent a day late and the call is
+    already made, so no working day is left before the call. The script that is still
+    open goes to the first working moment of both people: Tuesday 17 March, 10:15 in
+    Tokyo. The plan had left it on Monday 10:15 in Tokyo, which is Sunday evening in New
+    York."""
+    interview = Interview(
+        uid="3469af07b337", company="Acme", role="Dev",
+        start=dt.datetime(2026, 3, 5, 7, 0, tzinfo=ZoneInfo("Europe/London")),
+        duration=dt.timedelta(minutes=15), tz="Europe/London", note="email",
+        contacts=(Contact(1, "Person 1", "p1@example.com", "America/New_York"),))
+    people = People(Person("Asia/Tokyo", holidays(None)), holidays(None), Hours(dt.time(6), dt.time(10, 15)))
+    states: dict[str, ItemState] = {}
+    items = plan(interview, people=people)
+    for key, hours_late in (("call", 0), ("status-email", 1)):
+        item = next(i for i in items if i.key == key)
+        assert item.due is not None
+        states[key] = ItemState(completed=item.due + dt.timedelta(hours=hours_late), pinned_due=item.due)
+        items = plan(interview, states=states, people=people)
+    script = next(i for i in items if i.key == "call-script")
+    assert (script.status, script.due, script.notes) == (
+        "needs-action", dt.datetime(2026, 3, 17, 10, 15, tzinfo=ZoneInfo("Asia/Tokyo")),
+        ("at 10:15: your hours are 06:00-10:15",
+         "moved to Tuesday 17 Mar: Monday 10:15 your time is Sunday in New York"))

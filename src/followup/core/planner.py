@@ -347,12 +347,11 @@ def _timing(ctx: _Context, step: Step, when: When, key: str, calendars: TwoCalen
         ctx.unplaced.discard(key)
         if found is None:
             ctx.unplaced.add(key)  # the prepared step moves a day (_prepare_before)
-            # It cannot when you fixed its time (snooze): then the first working moment
-            # after what this follows, if that is still before it.
-            prepared = ctx.due.get(when.anchor)
-            after = placing.on_working_day(calendars, day, at, floor)
-            found = after if isinstance(prepared, dt.datetime) and after < prepared else None
-        moment = found or calendars.at(day, at)
+            # It cannot when you fixed its time (snooze) or already did it: then the first
+            # working moment of both after what this follows (rule 1 holds even where the
+            # order can no longer be kept).
+            found = placing.on_working_day(calendars, day, at, floor)
+        moment = found
     else:
         moment = placing.on_working_day(calendars, day, at, floor)
     if floor_why and floor is not None and calendars.at(day, at) < floor \
