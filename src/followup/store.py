@@ -485,6 +485,7 @@ class Store:
             if _cannot_write(exc):  # opened for writing, as its -wal and -shm were there
                 if self.db.in_transaction:
                     self.db.execute("ROLLBACK")
+                self.read_only = True  # what we could read stays readable
                 raise self._read_only_error() from None
             raise
         finally:

@@ -196,7 +196,7 @@ class Service:
         except ReadOnlyStoreError:
             # Opened for writing because SQLite's -wal and -shm files were left there (a
             # killed run), yet nothing in the folder can be written: show it as it is.
-            self.store.read_only = True
+            pass
 
     def _catch_up(self) -> None:
         """Rule 7: when the zone, country, hours or playbook changed, re-plan the open items

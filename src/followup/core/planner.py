@@ -343,15 +343,16 @@ def _timing(ctx: _Context, step: Step, when: When, key: str, calendars: TwoCalen
     if at != when.at:
         notes.append(f"at {at:%H:%M}: your hours are {calendars.hours}")
     if when.business_days < 0:  # preparation: on a working day before what it prepares
-        found = placing.on_working_day_before(calendars, day, at, floor)
-        ctx.unplaced.discard(key)
-        if found is None:
+        before = placing.on_working_day_before(calendars, day, at, floor)
+        if before is None:
             ctx.unplaced.add(key)  # the prepared step moves a day (_prepare_before)
             # It cannot when you fixed its time (snooze) or already did it: then the first
             # working moment of both after what this follows (rule 1 holds even where the
             # order can no longer be kept).
-            found = placing.on_working_day(calendars, day, at, floor)
-        moment = found
+            moment = placing.on_working_day(calendars, day, at, floor)
+        else:
+            ctx.unplaced.discard(key)
+            moment = before
     else:
         moment = placing.on_working_day(calendars, day, at, floor)
     if floor_why and floor is not None and calendars.at(day, at) < floor \
