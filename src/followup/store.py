@@ -809,8 +809,13 @@ class Store:
             (utc_iso(completed) if completed else None, item_id),
         )
 
-    def upsert_item(self, values: dict[str, object]) -> None:
-        self.db.execute(_upsert_sql(tuple(values)), tuple(values.values()))
+    def upsert_items(self, rows: Sequence[dict[str, object]]) -> None:
+        """Insert or update items; rows with the same columns go in one statement."""
+        by_columns: dict[tuple[str, ...], list[tuple[object, ...]]] = {}
+        for values in rows:
+            by_columns.setdefault(tuple(values), []).append(tuple(values.values()))
+        for columns, values_list in by_columns.items():
+            self.db.executemany(_upsert_sql(columns), values_list)
 
     def set_renders(self, item_id: int, vtodo: str | None, vevent: str) -> None:
         self.db.execute("UPDATE items SET vtodo = ?, vevent = ? WHERE id = ?",

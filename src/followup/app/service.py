@@ -79,9 +79,11 @@ def fingerprint(item: PlannedItem) -> str:
     """A digest of what the item renders to: equal values give equal digests whatever
     tzinfo object carries them (a time read back from the store has a fixed offset).
     The planner's notes are not rendered: a new reason alone is no new SEQUENCE."""
+    values = [getattr(item, name) for name in _ITEM_FIELDS]
+    for index in _TIMES:
+        values[index] = _canonical(values[index])
     # The notes as () (what they were when the digest was first made: stored digests stay).
-    values = [() if name == "notes" else _canonical(getattr(item, name)) if name in _TIMES
-              else getattr(item, name) for name in _ITEM_FIELDS]
+    values[_NOTES] = ()
     return hashlib.sha256(repr(values).encode()).hexdigest()
 
 
@@ -94,9 +96,11 @@ def _canonical(value: object) -> object:
 
 
 _ITEM_FIELDS = tuple(f.name for f in dataclasses.fields(PlannedItem))  # in declared order
-# The fields that may hold a date or a time (the rest are text, flags and tuples of text).
-_TIMES = frozenset(f.name for f in dataclasses.fields(PlannedItem)
-                   if "date" in str(f.type) or "datetime" in str(f.type))
+# The places of the fields that may hold a date or a time (the rest are text, flags and
+# tuples of text), and of the notes.
+_TIMES = tuple(n for n, f in enumerate(dataclasses.fields(PlannedItem))
+               if "date" in str(f.type) or "datetime" in str(f.type))
+_NOTES = _ITEM_FIELDS.index("notes")
 
 
 def settings_fingerprint(config: Config) -> str:
@@ -369,6 +373,7 @@ class Service:
         purposes = {step.id: step.purpose for step in self.config.steps}
         style = self.style(interview)
         next_id: int | None = None  # new items are numbered in plan order
+        rows_out: list[dict[str, object]] = []  # written together: one statement per re-plan
         for item in planned:
             old = rows.get(item.key)
             if old is not None and old.status != NEEDS_ACTION and item.status != NEEDS_ACTION:
@@ -386,14 +391,16 @@ class Service:
                     item = dataclasses.replace(item, description=f"{item.description}\n\n{IN_MAILBOX}")
                     where = IN_MAILBOX
             shown = event_form(item, purposes.get(item.step), where)
-            changed += self._save(interview, item, old, shown, new_id)
+            changed += self._save(interview, item, old, shown, new_id, rows_out)
+        self.store.upsert_items(rows_out)
         if changed:
             self.store.bump_revision()
         return changed
 
     def _save(self, interview: Interview, item: PlannedItem, old: ItemRow | None,
-              shown: PlannedItem, new_id: int | None) -> int:
-        """Store an item when it changed; `shown` is its form as a calendar event."""
+              shown: PlannedItem, new_id: int | None, rows_out: list[dict[str, object]]) -> int:
+        """Store an item when it changed; `shown` is its form as a calendar event. A new or
+        changed item's row goes to `rows_out`, which the caller writes."""
         print_ = fingerprint(item)
         notes = "\n".join(item.notes)
         uid = item_uid(interview, item.key)
@@ -422,7 +429,7 @@ class Service:
             modified=self.now,
         )
         vtodo, vevent = render_item(item, meta, shown)
-        self.store.upsert_item(
+        rows_out.append(
             {
                 **({"id": new_id} if new_id is not None else {}),
                 "uid": uid,
