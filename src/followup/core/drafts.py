@@ -205,38 +205,24 @@ def context(interview: Interview, step: str, to: Sequence[Contact], notes_text: 
     dates = dates or Dates(style, interview.end.date(), relative=False)
     found = notes.points(notes_text)
     stressed, fit, mention, place = _chosen(step, found, to, interview)
-    lead = greetings.person(to[0]) if to else None
-    decides = interview.decision_contact
-    decider = greetings.person(decides) if decides is not None else None
-    salutation = greetings.salutation(to, style)
     how = held(interview)
-    team = salutation == greetings.TEAM["en"]
-    closing = ("Yours faithfully," if team else "Yours sincerely,") if style.british else "Sincerely,"
-    deadline = interview.effective_deadline
+    start = interview.start
     return {
         "step": step,
         "company": interview.company,
         "role": interview.role,
-        "date": dates.date(interview.start.date()),
-        "on_date": dates.on(interview.start.date()),
-        "time": clock(interview.start.time(), style.babel),
+        **_day_words(style, dates.day, dates.relative, start.date(),
+                     interview.effective_deadline),
+        "time": clock(start.time(), style.babel),
         "tz": interview.tz,
         "location": interview.location,
-        "deadline": dates.date(deadline),
-        "deadline_by": dates.by(deadline),
         "deadline_assumed": interview.deadline_assumed,
-        "deadline_passed": deadline < dates.day,
         "channel": interview.channel,
         "handwritten": interview.note == "handwritten",
         "held": how,
         "in_person": how == "onsite",
-        "salutation": salutation,
-        "recipients": [c.full_name or c.email or "" for c in to],
-        "contact": greetings.address(lead, style) if lead else "",
-        "decision_contact": greetings.address(decider, style) if decider else "",
-        "phone": (to[0].phone or "") if to else "",
-        "ask_for": greetings.reference(to[0], style) if to else "",
-        "panel": len(to) > 1,
+        **_people_words(tuple(to), interview.decision_contact, style),
+        "recipients": [c.full_name or c.email or "" for c in to],  # a list of its own
         "place": place,
         "stressed": list(stressed),
         "stressed_text": style.join(stressed),
@@ -248,8 +234,45 @@ def context(interview: Interview, step: str, to: Sequence[Contact], notes_text: 
         "points_text": style.join(mention),
         "name": (name or "").strip() or NAME_PLACEHOLDER,
         "has_name": bool((name or "").strip()),
-        "closing": closing,
         "language": style.language,
+    }
+
+
+# The parts of a context that an import asks for again and again (the same panel greeted,
+# the same days written in words), made once: each is a few dozen microseconds of Babel
+# and greetings per draft. Keyed by everything they read; the values are never changed.
+
+
+@functools.lru_cache(maxsize=1024)
+def _day_words(style: Style, written: dt.date, relative: bool, day: dt.date,
+               deadline: dt.date) -> dict[str, Any]:
+    """The interview's `day` and the `deadline` in words, for a message written on `written`."""
+    dates = Dates(style, written, relative)
+    return {
+        "date": dates.date(day),
+        "on_date": dates.on(day),
+        "deadline": dates.date(deadline),
+        "deadline_by": dates.by(deadline),
+        "deadline_passed": deadline < written,
+    }
+
+
+@functools.lru_cache(maxsize=256)
+def _people_words(to: tuple[Contact, ...], decides: Contact | None, style: Style) -> dict[str, Any]:
+    """How the recipients `to` and the decision contact are greeted and named."""
+    lead = greetings.person(to[0]) if to else None
+    decider = greetings.person(decides) if decides is not None else None
+    salutation = greetings.salutation(to, style)
+    team = salutation == greetings.TEAM["en"]
+    return {
+        "salutation": salutation,
+        "contact": greetings.address(lead, style) if lead else "",
+        "decision_contact": greetings.address(decider, style) if decider else "",
+        "phone": (to[0].phone or "") if to else "",
+        "ask_for": greetings.reference(to[0], style) if to else "",
+        "panel": len(to) > 1,
+        "closing": ("Yours faithfully," if team else "Yours sincerely,") if style.british
+        else "Sincerely,",
     }
 
 
@@ -359,11 +382,36 @@ def _where(template: str, template_dir: Path | None) -> str:
     return f"the built-in template {template}"
 
 
+@functools.lru_cache(maxsize=64)  # the built-in templates: a few dozen, compiled once
+def _builtin(name: str) -> tuple[jinja2.Template, dict[str, Any]]:
+    """A built-in template and its globals as a plain dict (Jinja keeps them in a ChainMap
+    that every render copies: a fifth of an import's drafts)."""
+    template = _environment(None).get_template(name)
+    return template, dict(template.globals)
+
+
+def _fill(template: str, values: Mapping[str, Any], template_dir: Path | None) -> str:
+    """Template.render, without its per-render lookups for the built-in templates (a user's
+    folder is read again when a file changes: there Jinja's own path)."""
+    if template_dir is not None:
+        return _environment(template_dir).get_template(template).render(values)
+    from jinja2.runtime import new_context
+
+    compiled, globals_ = _builtin(template)
+    context = new_context(compiled.environment, compiled.name, compiled.blocks,
+                          {**globals_, **values}, shared=True, globals=globals_)
+    try:
+        return "".join(compiled.root_render_func(context))
+    except Exception:
+        compiled.environment.handle_exception()  # raises it again, its traceback in the template
+        raise
+
+
 def _render(template: str, values: Mapping[str, Any], template_dir: Path | None) -> str:
     import jinja2
 
     try:
-        text = _environment(template_dir).get_template(template).render(values)
+        text = _fill(template, values, template_dir)
     except jinja2.TemplateSyntaxError as exc:
         raise DraftError(
             f"{_where(template, template_dir)} has an error on line {exc.lineno}: {exc.message}"

@@ -19,6 +19,7 @@ from followup.core.schedule import (
     TwoCalendars,
     add_elapsed,
     at_wall_time,
+    exact_key,
     overlapping,
     two_calendars,
     window_starts,
@@ -49,6 +50,14 @@ def why_moved(calendars: TwoCalendars, plain: dt.datetime, actual: dt.datetime,
               contact_side: bool = True) -> str | None:
     """Why `actual` is on another day than the weekend-only `plain`: a holiday, or (with
     `contact_side`) the contact's clock showing their weekend or holiday then."""
+    # Asked again by every interview whose step lands at the same time (Tuesday 10:00).
+    return calendars.remembered(
+        ("why_moved", exact_key(plain), exact_key(actual), contact_side),
+        lambda: _why_moved(calendars, plain, actual, contact_side))
+
+
+def _why_moved(calendars: TwoCalendars, plain: dt.datetime, actual: dt.datetime,
+               contact_side: bool) -> str | None:
     first, last = calendars.user_date(plain), calendars.user_date(actual)
     if first == last:
         # The same day, earlier: the contact's day ended first (a user's evening is the
@@ -83,6 +92,13 @@ def on_working_day(calendars: TwoCalendars, day: dt.date, at: dt.time,
                    floor: dt.datetime | None) -> dt.datetime:
     """`at` (inside the user's hours) on the first working day from `day` on that is a
     working moment for both and not before `floor`."""
+    return calendars.remembered(
+        ("on_working_day", day, at, at.fold, exact_key(floor) if floor is not None else None),
+        lambda: _on_working_day(calendars, day, at, floor))
+
+
+def _on_working_day(calendars: TwoCalendars, day: dt.date, at: dt.time,
+                    floor: dt.datetime | None) -> dt.datetime:
     for _ in range(SEARCH_LIMIT):
         moment = calendars.at(day, at)
         if (floor is None or moment >= floor) and calendars.working_moment(moment):
@@ -111,12 +127,17 @@ def on_working_day_before(calendars: TwoCalendars, day: dt.date, at: dt.time,
 # -- an elapsed delay ------------------------------------------------------------------------
 
 
+def allowed(calendars: TwoCalendars, moment: dt.datetime, working: bool) -> bool:
+    """Inside the user's hours, and a working moment for both when `working` (by_delay)."""
+    return calendars.in_hours(moment) and (not working or calendars.working_moment(moment))
+
+
 def by_delay(calendars: TwoCalendars, anchor: dt.datetime, natural: dt.datetime,
              working: bool) -> dt.datetime:
     """A step due `natural` (anchor + delay): the latest allowed moment between the anchor
     and `natural` (never later than the playbook says), else the first one after it.
     Allowed: inside the user's hours, and a working moment for both when `working`."""
-    if calendars.in_hours(natural) and (not working or calendars.working_moment(natural)):
+    if allowed(calendars, natural, working):
         return natural
     day = calendars.user_date(natural)
     while day >= calendars.user_date(anchor):
@@ -189,27 +210,47 @@ def _call_starts(calendars: TwoCalendars, earliest: dt.datetime, windows: Sequen
         day += ONE_DAY
 
 
+def _fitting_starts(calendars: TwoCalendars, earliest: dt.datetime,
+                    windows: tuple[tuple[dt.time, dt.time], ...],
+                    length: dt.timedelta) -> Iterator[dt.datetime]:
+    """_call_starts that also lie inside the user's hours, in order."""
+    day = calendars.contact_date(earliest)
+    for _ in range(CALL_HORIZON):
+        for start in calendars.call_starts(day, windows, length):
+            if start >= earliest:
+                yield start
+        day += ONE_DAY
+
+
 def call_slot(calendars: TwoCalendars, earliest: dt.datetime, at: dt.time,
               windows: Sequence[tuple[dt.time, dt.time]], length: dt.timedelta,
               busy: Sequence[Busy]) -> Placed:
     """Rule 4: the first slot from `earliest` in the contact's windows, inside the user's
     hours, on a working moment, free in the user's calendars; morning first."""
-    def fits(start: dt.datetime) -> bool:
-        return calendars.in_hours(start) and calendars.in_hours(add_elapsed(start, length))
+    if busy:
+        return _call_slot(calendars, earliest, at, windows, length, busy)
+    # With no busy times the answer depends on the day and the calendars alone: the calls
+    # of an import's interviews look from the start of the same few days.
+    return calendars.remembered(
+        ("call_slot", exact_key(earliest), at, at.fold, tuple(windows), length),
+        lambda: _call_slot(calendars, earliest, at, windows, length, busy))
 
+
+def _call_slot(calendars: TwoCalendars, earliest: dt.datetime, at: dt.time,
+               windows: Sequence[tuple[dt.time, dt.time]], length: dt.timedelta,
+               busy: Sequence[Busy]) -> Placed:
     def free(start: dt.datetime) -> bool:
-        return overlapping(start, add_elapsed(start, length), busy) is None
+        return not busy or overlapping(start, add_elapsed(start, length), busy) is None
 
     first: dt.datetime | None = None  # the first slot in both people's hours
     chosen: dt.datetime | None = None
     # A playbook's later `at` is a preference: the whole windows when it finds nothing.
     for tried in (_clipped(windows, at), list(windows)):
-        for start in _call_starts(calendars, earliest, tried, length):
-            if fits(start):
-                first = first or start
-                if free(start):
-                    chosen = start
-                    break
+        for start in _fitting_starts(calendars, earliest, tuple(tried), length):
+            first = first or start
+            if free(start):
+                chosen = start
+                break
         if first is not None:
             break
     notes: list[str] = []

@@ -31,6 +31,7 @@ from followup.core.playbook import (
     ALSO_CANCELS,
     DEFAULT_PLAYBOOK,
     PROOFREAD,
+    Gap,
     Step,
     When,
     title,
@@ -51,6 +52,7 @@ from followup.core.schedule import (
 DEADLINE_ALARM_TIME = dt.time(9, 0)
 PREPARE_TRIES = 10  # working days a call may move so that its preparation fits before it
 STRICTLY = dt.timedelta(minutes=1)  # "simply later" in rule 5
+MIDNIGHT = dt.time(0)
 
 
 @dataclass(frozen=True)
@@ -89,17 +91,43 @@ class _Context:
     unplaced: set[str] = field(default_factory=set)  # preparation with no working day left
     clocks: dict[str, TwoCalendars] = field(default_factory=dict)  # by the contact's zone
     plain_clocks: dict[tuple[str, Hours], TwoCalendars] = field(default_factory=dict)
+    # What people_of made, by the contacts' ids.
+    shown: dict[tuple[int, ...], tuple[tuple[str, ...], str]] = field(default_factory=dict)
 
-    # The interview does not change while it is planned: its people are looked up once.
+    # The interview does not change while it is planned: its people and times are looked
+    # up once, not once per step.
     @functools.cached_property
     def contacts(self) -> tuple[Contact, ...]:
         return self.interview.interviewers
 
     @functools.cached_property
+    def lead(self) -> Contact | None:
+        return self.interview.decision_contact
+
+    @functools.cached_property
+    def end(self) -> dt.datetime:
+        return self.interview.end
+
+    @functools.cached_property
+    def deadline(self) -> dt.date:
+        return self.interview.effective_deadline
+
+    @functools.cached_property
+    def about(self) -> str:
+        """The interview line that every description has."""
+        interview = self.interview
+        return _about(interview.role, interview.company, interview.start.replace(tzinfo=None),
+                      interview.tz)
+
+    @functools.cached_property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.interview.tz)
+
+    @functools.cached_property
     def contact_tz(self) -> str:
         """The zone the company is reached in: the decision contact's when known, else the
         first interviewer's whose zone is known."""
-        lead = self.interview.decision_contact
+        lead = self.lead
         if lead is not None and lead.tz:
             return lead.tz
         return next((c.tz for c in self.contacts if c.tz), self.interview.tz)
@@ -120,11 +148,27 @@ class _Context:
         return self.plain_clocks[key]
 
     def start_of(self, day: dt.date, calendars: TwoCalendars) -> dt.datetime:
-        return at_wall_time(day, dt.time(0), calendars.user.tz)
+        return at_wall_time(day, MIDNIGHT, calendars.user.tz)
+
+    @functools.cached_property
+    def overdue(self) -> dt.date | None:
+        """The latest due date that rolls forward (rule 6), None without a today."""
+        return self.today - 2 * ONE_DAY if self.today is not None else None
 
     def rolled(self, calendars: TwoCalendars, due: dt.datetime) -> bool:
         """Rule 6: overdue by more than a day (dates in the user's zone)."""
-        return self.today is not None and calendars.user_date(due) <= self.today - 2 * ONE_DAY
+        return self.overdue is not None and calendars.user_date(due) <= self.overdue
+
+    def people_of(self, contacts: tuple[Contact, ...]) -> tuple[tuple[str, ...], str]:
+        """(the item's contacts as shown, the contacts part of its description), made
+        once per set of contacts of a plan (13 items share a few)."""
+        key = tuple(map(id, contacts))  # the interview's own contacts: alive while planned
+        found = self.shown.get(key)
+        if found is None:
+            found = self.shown[key] = (
+                tuple(c.display for c in contacts),
+                "Contacts:\n" + "\n".join(f"- {c.card}" for c in contacts) if contacts else "")
+        return found
 
 
 def item_key(step: Step, contact: Contact | None) -> str:
@@ -162,7 +206,10 @@ def plan(
             items[item_key(step, contact)] = _plan_step(ctx, step, contact, retired)
         if step.when.business_days < 0 and step.when.anchor in items and not step.per_interviewer:
             _prepare_before(ctx, step, items)
-    return sorted(items.values(), key=lambda i: (i.sort_time, _order(playbook, i.step), i.key))
+    order: dict[str, int] = {}
+    for index, step in enumerate(playbook):
+        order.setdefault(step.id, index)
+    return sorted(items.values(), key=lambda i: (i.sort_time, order[i.step], i.key))
 
 
 def _who(ctx: _Context, step: Step) -> list[tuple[Contact | None, bool]]:
@@ -198,10 +245,6 @@ def _prepare_before(ctx: _Context, step: Step, items: dict[str, PlannedItem]) ->
         items[step.id] = _plan_step(ctx, step, None, False)
 
 
-def _order(playbook: Sequence[Step], step_id: str) -> int:
-    return next(i for i, step in enumerate(playbook) if step.id == step_id)
-
-
 def _plan_step(ctx: _Context, step: Step, contact: Contact | None, retired: bool = False) -> PlannedItem:
     interview = ctx.interview
     key = item_key(step, contact)
@@ -226,10 +269,11 @@ def _plan_step(ctx: _Context, step: Step, contact: Contact | None, retired: bool
     if contact is not None:
         contacts: tuple[Contact, ...] = (contact,)
     elif step.chase or step.outcome is not None:  # what the decision contact hears about
-        lead = interview.decision_contact
+        lead = ctx.lead
         contacts = (lead,) if lead is not None else ()
     else:
         contacts = ctx.contacts
+    shown, block = ctx.people_of(contacts)
     # The fields every item has; each kind below adds its times (one PlannedItem an item:
     # dataclasses.replace costs as much as building one).
     base: dict[str, Any] = dict(
@@ -237,11 +281,11 @@ def _plan_step(ctx: _Context, step: Step, contact: Contact | None, retired: bool
         step=step.id,
         kind=step.kind,
         summary=summary,
-        description=_description(step, interview, contacts),
+        description=_description(ctx, step, block),
         status=status,
         tz=interview.tz,
         completed=state.completed if status == COMPLETED else None,
-        contacts=tuple(c.display for c in contacts),
+        contacts=shown,
         email=step.email,
     )
     calendars = ctx.calendars(contact)
@@ -249,12 +293,12 @@ def _plan_step(ctx: _Context, step: Step, contact: Contact | None, retired: bool
         return PlannedItem(
             **base,
             start=interview.start,
-            end=interview.end,
+            end=ctx.end,
             alarm=add_elapsed(interview.start, -step.alarm_before),
             location=interview.location,
         )
     if step.when.anchor == "deadline" and step.kind == "event":
-        day = interview.effective_deadline
+        day = ctx.deadline
         return PlannedItem(
             **base,
             start=day,
@@ -281,7 +325,7 @@ def _plan_step(ctx: _Context, step: Step, contact: Contact | None, retired: bool
         ctx.refs.setdefault(step.id, {})[key] = _Ref(moment, rolled)
     # Each time in the zone of the clock it follows: a call the contact's, what is done
     # before leaving the interview's, every other step the user's (they do it).
-    zone = (calendars.contact.zone if step.slot else ZoneInfo(interview.tz) if step.on_site
+    zone = (calendars.contact.zone if step.slot else ctx.zone if step.on_site
             else calendars.user.zone)
     due = due.astimezone(zone)
     base["tz"] = str(zone)
@@ -310,8 +354,11 @@ def _timing(ctx: _Context, step: Step, when: When, key: str, calendars: TwoCalen
             plain = placing.end_of_hours(plain_calendars, anchor, when.after)
         else:
             natural = add_elapsed(anchor, when.after)
-            due = placing.by_delay(calendars, anchor, natural, working=step.email)
-            plain = placing.by_delay(plain_calendars, anchor, natural, working=step.email)
+            if placing.allowed(calendars, natural, step.email):
+                due = plain = natural  # the weekend-only calendars allow what these allow
+            else:
+                due = placing.by_delay(calendars, anchor, natural, working=step.email)
+                plain = placing.by_delay(plain_calendars, anchor, natural, working=step.email)
         reason = placing.why_moved(calendars, plain, due)
         return due, (reason,) if reason else ()
 
@@ -370,7 +417,14 @@ def _timing(ctx: _Context, step: Step, when: When, key: str, calendars: TwoCalen
 
 
 def _intended_day(calendars: TwoCalendars, anchor_day: dt.date, when: When) -> dt.date:
-    day = anchor_day + dt.timedelta(days=when.days)
+    """The day `when` names from `anchor_day` (asked again by every interview of that day)."""
+    return calendars.remembered(
+        ("intended_day", anchor_day, when.days, when.business_days, when.next_business_day),
+        lambda: _count_days(calendars, anchor_day, when))
+
+
+def _count_days(calendars: TwoCalendars, anchor_day: dt.date, when: When) -> dt.date:
+    day = anchor_day + when.days * ONE_DAY if when.days else anchor_day
     if when.business_days:
         day = calendars.shift(day, when.business_days)
     if when.next_business_day:
@@ -386,21 +440,29 @@ def _floor(ctx: _Context, step: Step, key: str,
     why: str | None = None
     for gap in step.follows:
         for ref_key, ref in ctx.refs.get(gap.step, {}).items():
-            day = calendars.user_date(ref.moment)
             if gap.working_days:
+                day = calendars.user_date(ref.moment)
                 bound = ctx.start_of(calendars.shift(day, gap.working_days), calendars)
-                text = (f"{gap.working_days} working day{'s' if gap.working_days > 1 else ''}"
-                        f" after {ref_key}")
             elif gap.days:
+                day = calendars.user_date(ref.moment)
                 bound = ctx.start_of(day + dt.timedelta(days=gap.days), calendars)
-                text = f"{gap.days} days after {ref_key}"
             else:
-                bound, text = add_elapsed(ref.moment, STRICTLY), f"after {ref_key}"
-            if ref.rolled:
-                text = f"{ref_key} is overdue, so this counts from today"
+                bound = add_elapsed(ref.moment, STRICTLY)
             if best is None or bound > best:
-                best, why = bound, text
+                best, why = bound, _gap_text(gap, ref_key, ref)
     return best, why
+
+
+def _gap_text(gap: Gap, ref_key: str, ref: _Ref) -> str:
+    """Why rule 5 holds a step back: what it follows, and how far."""
+    if ref.rolled:
+        return f"{ref_key} is overdue, so this counts from today"
+    if gap.working_days:
+        return (f"{gap.working_days} working day{'s' if gap.working_days > 1 else ''}"
+                f" after {ref_key}")
+    if gap.days:
+        return f"{gap.days} days after {ref_key}"
+    return f"after {ref_key}"
 
 
 def _anchor_moment(ctx: _Context, step: Step, when: When,
@@ -409,9 +471,9 @@ def _anchor_moment(ctx: _Context, step: Step, when: When,
     if when.anchor == "start":
         return interview.start
     if when.anchor == "end":
-        return interview.end
+        return ctx.end
     if when.anchor == "deadline":
-        return interview.effective_deadline
+        return ctx.deadline
     if when.anchor == "outcome":
         assert step.outcome is not None
         return ctx.outcome_times[step.outcome]
@@ -471,13 +533,14 @@ def _recorded(outcomes: Sequence[Outcome], kind: str) -> dt.datetime:
     return next(o.recorded for o in outcomes if o.kind == kind)
 
 
-def _description(step: Step, interview: Interview, contacts: Sequence[Contact]) -> str:
-    parts = [step.purpose, _about(interview.role, interview.company,
-                                  interview.start.replace(tzinfo=None), interview.tz)]
+def _description(ctx: _Context, step: Step, contacts: str) -> str:
+    """`contacts`: the part that lists them (people_of), empty for nobody."""
+    interview = ctx.interview
+    parts = [step.purpose, ctx.about]
     if interview.location:
         parts.append(f"Location: {interview.location}")
     if contacts:
-        parts.append("Contacts:\n" + "\n".join(f"- {c.card}" for c in contacts))
+        parts.append(contacts)
     if step.id in ("response-deadline", "status-email") and interview.deadline_assumed:
         parts.append("The decision date is assumed (a week after the interview): none was given.")
     if step.email:
@@ -485,7 +548,6 @@ def _description(step: Step, interview: Interview, contacts: Sequence[Contact]) 
     return "\n\n".join(parts)
 
 
-@functools.lru_cache(maxsize=256)  # the same line opens the description of all 13 items
 def _about(role: str, company: str, wall: dt.datetime, tz: str) -> str:
     """The interview line of a description; `wall` is the start as its clock shows it."""
     return f"Interview: {role} at {company}, {wall:%A %-d %B %Y, %H:%M} ({tz})."

@@ -12,13 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Container, Sequence
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from followup.errors import UsageError
 
+T = TypeVar("T")
 ONE_DAY = dt.timedelta(days=1)
 QUARTER = dt.timedelta(minutes=15)
 MIN_HOURS = dt.timedelta(hours=2)
@@ -41,7 +42,9 @@ class Hours:
         return f"{self.start:%H:%M}-{self.end:%H:%M}"
 
     def clamp(self, time: dt.time) -> dt.time:
-        return min(max(time, self.start), self.end)
+        if time < self.start:  # min(max(time, start), end), without the two calls
+            time = self.start
+        return self.end if self.end < time else time
 
 
 DEFAULT_HOURS = Hours()
@@ -138,7 +141,7 @@ class Person:
     tz: str
     holidays: Container[dt.date] = field(default_factory=frozenset)
 
-    @property
+    @functools.cached_property  # asked on every date and time a plan computes
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.tz)
 
@@ -155,8 +158,14 @@ class TwoCalendars:
     user: Person
     contact: Person
     hours: Hours = DEFAULT_HOURS
-    # Working dates already looked up: a plan asks about the same few weeks many times.
+    # Working dates already looked up: a plan asks about the same few weeks many times, and
+    # the calendars of a pair of people are shared by the plans of a command (two_calendars).
     _working: dict[dt.date, bool] = field(default_factory=dict, compare=False, repr=False)
+    # The call starts of a day that suit both people (call_starts), by day, windows, length.
+    _calls: dict[tuple[dt.date, tuple[tuple[dt.time, dt.time], ...], dt.timedelta],
+                 tuple[dt.datetime, ...]] = field(default_factory=dict, compare=False, repr=False)
+    # Whole answers of placing.py (remembered), by what they were asked.
+    _answers: dict[tuple[Any, ...], Any] = field(default_factory=dict, compare=False, repr=False)
 
     # dates ------------------------------------------------------------------------------
 
@@ -174,6 +183,7 @@ class TwoCalendars:
     def working_date(self, day: dt.date) -> bool:
         known = self._working.get(day)
         if known is None:
+            _bound(self._working)
             known = self._working[day] = self.closed(day) is None
         return known
 
@@ -248,6 +258,35 @@ class TwoCalendars:
         day = local.date() if local.time() < self.hours.start else local.date() + ONE_DAY
         return self.at(day, self.hours.start)
 
+    def remembered(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
+        """make(), the answer of a pure question about these calendars, asked once: `key`
+        names the question and holds everything the answer depends on besides the two
+        calendars (a moment as exact_key(), or an equal moment of another fold or zone
+        object would share its answer)."""
+        if key in self._answers:
+            return cast(T, self._answers[key])
+        answer = make()
+        _bound(self._answers)
+        self._answers[key] = answer
+        return answer
+
+    def call_starts(self, day: dt.date, windows: tuple[tuple[dt.time, dt.time], ...],
+                    length: dt.timedelta) -> tuple[dt.datetime, ...]:
+        """The starts, in order, of a `length` call inside the contact's `windows` on their
+        `day` that suit both people: a working moment for both, and the call inside the
+        user's hours (rule 4). Every plan of an import calls on the same few weeks."""
+        key = (day, windows, length)
+        found = self._calls.get(key)
+        if found is None:
+            found = ()
+            if self.working_date(day):
+                found = tuple(start for start in window_starts(day, windows, length, self.contact.tz)
+                              if self.working_moment(start) and self.in_hours(start)
+                              and self.in_hours(add_elapsed(start, length)))
+            _bound(self._calls)
+            self._calls[key] = found
+        return found
+
     def hours_distance(self, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
         """How far a slot would have to move to lie inside the user's hours (0: it does)."""
         day = self.user_date(start)
@@ -257,6 +296,21 @@ class TwoCalendars:
             finish = self.at(day + offset * ONE_DAY, self.hours.end)
             best = min(best, max(begin - start, end - finish, dt.timedelta(0)))
         return best
+
+
+KEPT = 4096  # answers a TwoCalendars keeps of each kind: a long-running feed server's plans
+
+
+def _bound(memo: dict[Any, Any]) -> None:
+    """Room for one more answer in `memo`: it starts again when full (kept bounded)."""
+    if len(memo) >= KEPT:
+        memo.clear()
+
+
+def exact_key(moment: dt.datetime) -> tuple[dt.datetime, int, dt.tzinfo | None]:
+    """A key that tells apart moments Python's == does not: two of the same zone compare
+    by their wall time alone, so the two 01:30 of a night the clocks go back are equal."""
+    return moment.replace(tzinfo=None), moment.fold, moment.tzinfo
 
 
 def two_calendars(user: Person, contact: Person, hours: Hours = DEFAULT_HOURS) -> TwoCalendars:
@@ -276,6 +330,13 @@ def _shared_calendars(user: Person, contact: Person, hours: Hours) -> TwoCalenda
 
 def at_wall_time(day: dt.date, time: dt.time, tz: str) -> dt.datetime:
     """`time` on `day` as a clock in `tz` shows it (a DST gap moves it forward)."""
+    if time.fold:  # equal to its fold-0 twin as a key: made, not remembered
+        return _at_wall_time.__wrapped__(day, time, tz)
+    return _at_wall_time(day, time, tz)
+
+
+@functools.lru_cache(maxsize=4096)  # pure; the plans of an import ask for the same few weeks
+def _at_wall_time(day: dt.date, time: dt.time, tz: str) -> dt.datetime:
     zone = ZoneInfo(tz)
     local = dt.datetime.combine(day, time, tzinfo=zone)
     # Round-trip through UTC to normalise a non-existent wall time (inside a DST gap).

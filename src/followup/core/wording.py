@@ -147,6 +147,7 @@ class Dates:
     def __init__(self, style: Style, day: dt.date, relative: bool = True) -> None:
         self.style = style
         self.day = day
+        self.relative = relative
         self.today = day if relative else None
         self.this_year = day.year
 

@@ -1,0 +1,82 @@
+"""The planner and the drafts remember answers across the plans of one command (an import
+plans a thousand interviews with the same people, zones and days): what they remember
+must be keyed by everything the answer depends on. Two interviews with different zones,
+countries, hours and languages, planned one after the other in either order, give what
+each gives planned alone, in a process that remembers nothing."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from followup.core import drafts, greetings, placing, planner, schedule, wording
+from followup.core.drafts import calendar_draft_text, has_draft
+from followup.core.model import Interview
+from followup.core.planner import People, plan
+from followup.core.schedule import Hours, Person
+from followup.core.wording import Style
+from test_properties import COUNTRIES, ZONES, holidays, interviews
+
+KEEP = {"_environment", "_builtin", "builtin_words"}  # compiled templates: keyed by name only
+
+
+def forget() -> None:
+    """Every answer the planner and the drafts remember, as in a new process."""
+    for module in (schedule, placing, planner, drafts, wording, greetings):
+        for name, value in vars(module).items():
+            if hasattr(value, "cache_clear") and not isinstance(value, type) and name not in KEEP:
+                value.cache_clear()
+
+
+@dataclasses.dataclass(frozen=True)
+class Setting:
+    user_tz: str
+    country: str | None
+    work: Hours
+    style: Style
+
+
+# Few of each, so that two settings often share a zone or hours and differ in the rest.
+settings_ = st.builds(Setting, st.sampled_from(("Europe/London", "America/New_York")),
+                      st.sampled_from(COUNTRIES[:4]),
+                      st.sampled_from((Hours(), Hours(dt.time(7), dt.time(15, 30)))),
+                      st.builds(Style, st.sampled_from(("en", "de", "fr", "es")),
+                                st.sampled_from(("en_US", "en_GB", "de_DE"))))
+
+
+def planned(interview: Interview, setting: Setting) -> list[tuple[object, ...]]:
+    people = People(Person(setting.user_tz, holidays(setting.country)),
+                    holidays(interview.country or setting.country), setting.work)
+    items = plan(interview, people=people, language=setting.style.language,
+                 today=interview.start.date())
+    return [(item, calendar_draft_text(interview, item.key, item.step, "Stressed:\n- Python",
+                                       "Sam", setting.style, item.due.date())
+             if item.email and item.due is not None and has_draft(item.step) else None)
+            for item in items]
+
+
+@given(first=interviews(), first_setting=settings_, second_setting=settings_,
+       country=st.sampled_from(COUNTRIES[:4]), contact_tz=st.none() | st.sampled_from(ZONES[:4]),
+       days=st.integers(0, 3))
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_plans_in_one_process_do_not_share_what_differs(
+        first: Interview, first_setting: Setting, second_setting: Setting, country: str | None,
+        contact_tz: str | None, days: int) -> None:
+    # The second interview is near the first (the same days, so the same remembered
+    # answers are asked for) with another country and other zones for its people.
+    second = dataclasses.replace(
+        first, start=first.start + dt.timedelta(days=days), country=country,
+        contacts=tuple(dataclasses.replace(c, tz=contact_tz or c.tz) for c in first.contacts))
+    forget()
+    alone_first = planned(first, first_setting)
+    forget()
+    alone_second = planned(second, second_setting)
+    forget()
+    assert planned(first, first_setting) == alone_first
+    assert planned(second, second_setting) == alone_second
+    forget()
+    assert planned(second, second_setting) == alone_second
+    assert planned(first, first_setting) == alone_first
