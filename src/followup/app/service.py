@@ -388,7 +388,7 @@ class Service:
                 ref = old.id if old is not None else new_id
                 where = f"The draft is on your followup page and in `followup draft {ref}`."
                 if item_uid(interview, item.key) in in_mailbox:
-                    item = dataclasses.replace(item, description=f"{item.description}\n\n{IN_MAILBOX}")
+                    item = item.but(description=f"{item.description}\n\n{IN_MAILBOX}")
                     where = IN_MAILBOX
             shown = event_form(item, purposes.get(item.step), where)
             changed += self._save(interview, item, old, shown, new_id, rows_out)
@@ -659,7 +659,7 @@ def with_draft(item: PlannedItem, interview: Interview, notes: str | None,
     Its dates are written as on the day it is due."""
     day = item.due.date() if item.due is not None else None
     text = calendar_draft_text(interview, item.key, item.step, notes, name, style, day)
-    return dataclasses.replace(item, description=f"{item.description}\n\nDraft:\n\n{text}")
+    return item.but(description=f"{item.description}\n\nDraft:\n\n{text}")
 
 
 def event_form(item: PlannedItem, purpose: str | None, where: str | None) -> PlannedItem:
@@ -673,5 +673,4 @@ def event_form(item: PlannedItem, purpose: str | None, where: str | None) -> Pla
     text = purpose if purpose is not None else item.description.split("\n\n", 1)[0]
     if item.step == "interview" and item.contacts:
         text = "With " + ", ".join(item.contacts)
-    return dataclasses.replace(item, description=text + (f"\n\n{where}" if where else ""),
-                               contacts=())
+    return item.but(description=text + (f"\n\n{where}" if where else ""), contacts=())

@@ -192,6 +192,16 @@ class PlannedItem:
     overridden: bool = False
     notes: tuple[str, ...] = field(default=())  # why a time was moved (busy, holiday, ...)
 
+    def but(self, **changes: object) -> PlannedItem:
+        """dataclasses.replace(self, **changes) at a fifth of its cost (an import makes
+        17,000 such copies): PlannedItem has no __post_init__ and no init=False field, so a
+        copy of its fields with some of them changed is the item replace would build."""
+        if not changes.keys() <= _PLANNED_FIELDS:
+            raise TypeError(f"PlannedItem has no field {sorted(changes.keys() - _PLANNED_FIELDS)}")
+        copy = object.__new__(PlannedItem)
+        copy.__dict__.update(self.__dict__, **changes)  # past the frozen __setattr__
+        return copy
+
     @property
     def all_day(self) -> bool:
         return isinstance(self.start, dt.date) and not isinstance(self.start, dt.datetime)
@@ -203,3 +213,6 @@ class PlannedItem:
             return moment.astimezone(dt.timezone.utc)
         assert isinstance(moment, dt.date)
         return dt.datetime.combine(moment, dt.time(0), tzinfo=dt.timezone.utc)
+
+
+_PLANNED_FIELDS = frozenset(PlannedItem.__dataclass_fields__)
