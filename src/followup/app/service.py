@@ -373,7 +373,8 @@ class Service:
         purposes = {step.id: step.purpose for step in self.config.steps}
         style = self.style(interview)
         next_id: int | None = None  # new items are numbered in plan order
-        rows_out: list[dict[str, object]] = []  # written together: one statement per re-plan
+        # Written together, one statement each per re-plan: (new rows, changed rows).
+        rows_out: tuple[list[dict[str, object]], list[dict[str, object]]] = ([], [])
         for item in planned:
             old = rows.get(item.key)
             if old is not None and old.status != NEEDS_ACTION and item.status != NEEDS_ACTION:
@@ -392,15 +393,18 @@ class Service:
                     where = IN_MAILBOX
             shown = event_form(item, purposes.get(item.step), where)
             changed += self._save(interview, item, old, shown, new_id, rows_out)
-        self.store.upsert_items(rows_out)
+        self.store.add_items(rows_out[0])
+        self.store.upsert_items(rows_out[1])
         if changed:
             self.store.bump_revision()
         return changed
 
     def _save(self, interview: Interview, item: PlannedItem, old: ItemRow | None,
-              shown: PlannedItem, new_id: int | None, rows_out: list[dict[str, object]]) -> int:
-        """Store an item when it changed; `shown` is its form as a calendar event. A new or
-        changed item's row goes to `rows_out`, which the caller writes."""
+              shown: PlannedItem, new_id: int | None,
+              rows_out: tuple[list[dict[str, object]], list[dict[str, object]]]) -> int:
+        """Store an item when it changed; `shown` is its form as a calendar event. A new
+        item's row goes to `rows_out[0]`, a changed one's to `rows_out[1]`: the caller
+        writes them."""
         print_ = fingerprint(item)
         notes = "\n".join(item.notes)
         uid = item_uid(interview, item.key)
@@ -429,7 +433,7 @@ class Service:
             modified=self.now,
         )
         vtodo, vevent = render_item(item, meta, shown)
-        rows_out.append(
+        rows_out[0 if old is None else 1].append(
             {
                 **({"id": new_id} if new_id is not None else {}),
                 "uid": uid,
