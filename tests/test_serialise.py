@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from icalendar.parser.string import _foldline
 
-from followup.core import render
+from followup.core import render, serialise
 from followup.core.serialise import Lines, fold
 
 # Lines as our properties make them: ASCII, accents, CJK, emoji, escapes next to the fold.
@@ -118,4 +118,62 @@ def test_lines_of_one_shape_share_what_comes_before_the_value() -> None:
     ]
     for order in (cases, cases[::-1]):  # the property order is icalendar's either way
         ours, theirs = _both(order, "VEVENT")
+        assert ours == theirs
+
+
+# ASCII lines heavy in what the fold must not split: backslashes and carets at every place.
+ascii_text = st.text(alphabet=st.sampled_from(list("ab \\^,;:n")), max_size=600)
+
+
+@settings(max_examples=300)
+@given(ascii_text)
+def test_an_ascii_line_folds_as_icalendars_foldline(line: str) -> None:
+    for whole in (line, "DESCRIPTION:" + line, "X:" + line):
+        assert fold(whole) == _foldline(whole)
+
+
+@settings(max_examples=200)
+@given(st.lists(st.text(max_size=60).filter(lambda s: "\x00" not in s), min_size=1, max_size=8))
+def test_one_vtext_escapes_as_each_value_alone(values: list[str]) -> None:
+    """Lines escapes a component's new texts with one vText, joined by NUL: the same text as
+    a vText for each value (icalendar's escaping has no pattern across a NUL)."""
+    try:
+        alone = [icalendar.vText(value).to_ical().decode("utf-8") for value in values]
+    except UnicodeEncodeError:  # lone surrogates: icalendar cannot write them either
+        return
+    assert serialise._escaped(values) == alone
+
+
+def test_times_in_zones_icalendar_takes_for_utc_end_as_it_ends_them() -> None:
+    """icalendar writes "Z" (and no TZID) for UTC whatever names it: dt.timezone.utc,
+    ZoneInfo("UTC"), ZoneInfo("Etc/UTC"); an interview's zone may be "UTC"."""
+    moment = dt.datetime(2026, 12, 1, 12, 0)
+    for zone in (dt.timezone.utc, ZoneInfo("UTC"), ZoneInfo("Etc/UTC"), ZoneInfo("Etc/GMT")):
+        cases: list[tuple[str, object, dict[str, str] | None]] = [
+            ("dtstart", moment.replace(tzinfo=zone), None),
+            ("due", moment.replace(tzinfo=zone), None),
+            ("dtstamp", moment.replace(tzinfo=dt.timezone.utc), None),
+        ]
+        for _ in range(2):
+            ours, theirs = _both(cases)
+            assert ours == theirs
+    assert "\r\nDTSTART:20261201T120000Z\r\n" in _both([("dtstart", moment.replace(
+        tzinfo=ZoneInfo("UTC")), None)])[0]
+
+
+def test_equal_wall_times_in_other_zones_and_folds_keep_their_own_lines() -> None:
+    """The digits of a wall time are shared across properties and zones; the text before
+    them is not, and the second 01:30 of a night the clocks go back is written as the first
+    (icalendar writes the wall time and the TZID, not the fold)."""
+    london, tokyo = ZoneInfo("Europe/London"), ZoneInfo("Asia/Tokyo")
+    wall = dt.datetime(2026, 10, 25, 1, 30)
+    cases: list[tuple[str, object, dict[str, str] | None]] = [
+        ("dtstart", wall.replace(tzinfo=london), None),
+        ("due", wall.replace(tzinfo=london, fold=1), None),
+        ("dtstart", wall.replace(tzinfo=tokyo), None),
+        ("dtstamp", wall.replace(tzinfo=dt.timezone.utc), None),
+        ("dtend", wall, None),
+    ]
+    for _ in range(2):  # the second time from the tables
+        ours, theirs = _both(cases, "VEVENT")
         assert ours == theirs
