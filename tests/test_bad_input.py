@@ -47,6 +47,9 @@ def added(run: Run) -> None:
 
 @pytest.mark.parametrize(("args", "message"), [
     (("done", "²"), "no item '²'; `followup list --all` shows the ids"),
+    # Bytes that are not UTF-8 on the command line (found by tests/test_fuzz.py).
+    (("done", "\ud800"), "no item '\\ud800'; `followup list --all` shows the ids"),
+    (("show", "\udcff"), "no interview '\\udcff'; give the number shown by `followup interviews`"),
     (("done", "99999999999999999999999"),
      "no item '99999999999999999999999'; `followup list --all` shows the ids"),
     (("show", "99999999999999999999999"),

@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from followup.core.model import Contact, Interview, ItemState, Outcome
+from followup.core.text import NOT_UTF8
 from followup.errors import FollowupError, UsageError
 from followup.files import make_private
 
@@ -782,6 +783,8 @@ class Store:
     def find_item(self, ref: str) -> ItemRow | None:
         """`item_by_ref`, or None: an item may go while a sync applies changes."""
         ref = ref.strip()
+        if NOT_UTF8.search(ref):  # bytes that were not UTF-8 on the command line: no UID has them
+            return None
         if row_id(ref) is not None:
             row = self.db.execute(f"SELECT {ITEM_COLUMNS} FROM items WHERE id = ?", (row_id(ref),))
         else:
