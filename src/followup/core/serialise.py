@@ -43,7 +43,7 @@ LINES_KEPT = 4096
 # Lines kept per property (a table of _TEXTS or _TIMES): a line is shared mostly within an
 # interview (its contacts, a task's summary as its alarm's text) and with the next few
 # (a day's wall times); a description with its draft is a few kilobytes.
-TABLE_KEPT = 1024
+TABLE_KEPT = 256
 
 
 # An ASCII line's folded pieces (one character is one octet): 74 characters, or 73 when the
@@ -230,7 +230,7 @@ TimeShape = tuple[str, str, str, dict[dt.datetime, str]]  # ..., text after the 
 _TEXTS: dict[object, TextShape | None] = {}
 _TIMES: dict[object, dict[object, TimeShape | None]] = {}
 _DIGITS: dict[dt.datetime, str] = {}  # wall time → vDatetime's digits, whatever the zone
-DIGITS_KEPT = 16384  # short strings; an import's steps fall on a few thousand wall times
+DIGITS_KEPT = 4096  # short strings; an import's steps fall on a few thousand wall times
 NUL = "\x00"
 UTC = dt.timezone.utc
 _UNKNOWN: Any = object()
