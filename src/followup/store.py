@@ -191,7 +191,8 @@ CREATE TABLE removed_interviews (uid TEXT PRIMARY KEY, removed TEXT NOT NULL);
 # What the calendar files show, so a change rewrites only the interviews it touched
 # (feed/calendar_file.py). A trigger notes, per interview, the revision at which any of its
 # items last changed (the revision before the change's bump: a file written at revision R
-# is missing every change noted at R or later). `written_files` is what we last wrote to a
+# is missing every change noted at R or later; since step 10 the statements that insert
+# items note it themselves). `written_files` is what we last wrote to a
 # path, `written_blocks` how many bytes each interview takes there, in interview order.
 # (An upsert, not INSERT OR REPLACE: the conflict clause of the statement that fired a
 # trigger overrides the trigger's own.)

@@ -5,10 +5,11 @@ interviews). So the store remembers what it last wrote to each path (`written_fi
 revision, the file's identity, the SHA-256 of its header; `written_blocks`: the bytes of
 each interview's block), and the next write copies the unchanged runs of the old file in
 the kernel (`copy_file_range`) and writes only the interviews changed since
-(`calendar_changes`, kept by a trigger on `items`) and, when it differs from the one
-written, the header (made afresh every time: a new zone, a zone data or icalendar update).
-Anything unexpected (the file was replaced, edited, truncated or is not ours) means a full
-rewrite, streamed one interview at a time.
+(`calendar_changes`, kept by the store: triggers on `items`, and the statements that
+insert items) and, when it differs from the one written, the header (made afresh every
+time: a new zone, a zone data or icalendar update). Anything unexpected (the file was
+replaced, edited, truncated or is not ours) means a full rewrite, streamed one interview
+at a time.
 
 Always called under the store's write lock (`store.transaction()`) and after the change
 was committed: the file shows what is committed, and concurrent runs take turns, each
