@@ -79,6 +79,15 @@ class Certificates:
     key_file: Path  # its private key, unencrypted
 
 
+# CA files `--verify` and `[mail] verify` cannot use, and the reason each one's error gives:
+# (name in a folder that also holds notes.txt, a text file; "" is the folder itself).
+UNUSABLE_CA_FILES = [
+    ("missing.pem", "no such file or directory"),
+    ("", "is a directory"),
+    ("notes.txt", "it holds no PEM certificate"),
+]
+
+
 def make_certificates(folder: Path, hosts: tuple[str, ...] = ("localhost", "127.0.0.1", "::1"),
                       expired: bool = False) -> Certificates:
     """A throw-away CA and a server certificate for ``hosts`` (DNS names or IP addresses

@@ -13,6 +13,7 @@ import pytest
 
 from conftest import USER_TZ, Run, store_dump
 from cyrus import CyrusServer, cyrus_tls_server  # noqa: F401  (fixture)
+from servers import UNUSABLE_CA_FILES
 
 MAIL = Path(__file__).parent / "mail"
 PASSWORD_ENV = "FOLLOWUP_TEST_MAIL_PASSWORD"
@@ -133,11 +134,7 @@ def test_verify_false_skips_the_check(tls_user: CyrusServer, home: Path, run: Ru
     assert result.stdout.startswith(f"Logged in to localhost:{tls_user.imaps_port} as {tls_user.username} (TLS).\n")
 
 
-@pytest.mark.parametrize(("name", "why"), [
-    ("missing.pem", "no such file or directory"),
-    ("", "is a directory"),
-    ("notes.txt", "it holds no PEM certificate"),
-])
+@pytest.mark.parametrize(("name", "why"), UNUSABLE_CA_FILES)
 def test_a_ca_file_that_cannot_be_used_is_named(tls_user: CyrusServer, home: Path, run: Run, tmp_path: Path,
                                                name: str, why: str) -> None:
     (tmp_path / "notes.txt").write_text("not a certificate\n")

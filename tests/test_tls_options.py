@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Run
+from servers import UNUSABLE_CA_FILES
 
 COMMANDS = {
     "remote add": ("remote", "add", "work", "https://dav.invalid/", "--username", "sam", "--password-env", "PW"),
@@ -25,11 +26,7 @@ def refused(run: Run, home: Path, args: tuple[str, ...], message: str) -> None:
 
 
 @pytest.mark.parametrize("command", COMMANDS)
-@pytest.mark.parametrize(("name", "why"), [
-    ("missing.pem", "no such file or directory"),
-    ("", "is a directory"),
-    ("notes.txt", "it holds no PEM certificate"),
-])
+@pytest.mark.parametrize(("name", "why"), UNUSABLE_CA_FILES)
 def test_a_ca_file_that_cannot_be_used_is_refused_up_front(home: Path, run: Run, tmp_path: Path, command: str,
                                                           name: str, why: str) -> None:
     (tmp_path / "notes.txt").write_text("not a certificate\n")

@@ -121,6 +121,14 @@ def render_version() -> str:
     return f"{RENDER_VERSION}:icalendar {icalendar.__version__}"
 
 
+@dataclasses.dataclass
+class _ItemRows:
+    """The rows a re-plan stores: new items (inserted) and changed ones (updated)."""
+
+    new: list[dict[str, object]] = dataclasses.field(default_factory=list)
+    changed: list[dict[str, object]] = dataclasses.field(default_factory=list)
+
+
 def _frozen(item: PlannedItem, row: ItemRow) -> PlannedItem:
     """Closed items never move: keep the times they had when they were closed, in their zone
     (an IANA zone, never the store's fixed offset: CALENDAR_RULES 20), so that a changed
@@ -373,8 +381,7 @@ class Service:
         purposes = {step.id: step.purpose for step in self.config.steps}
         style = self.style(interview)
         next_id: int | None = None  # new items are numbered in plan order
-        # Written together, one statement each per re-plan: (new rows, changed rows).
-        rows_out: tuple[list[dict[str, object]], list[dict[str, object]]] = ([], [])
+        rows_out = _ItemRows()  # written together: one statement each per re-plan
         for item in planned:
             old = rows.get(item.key)
             if old is not None and old.status != NEEDS_ACTION and item.status != NEEDS_ACTION:
@@ -393,17 +400,17 @@ class Service:
                     where = IN_MAILBOX
             shown = event_form(item, purposes.get(item.step), where)
             changed += self._save(interview, item, old, shown, new_id, rows_out)
-        self.store.add_items(rows_out[0])
-        self.store.upsert_items(rows_out[1])
+        self.store.add_items(rows_out.new)
+        self.store.upsert_items(rows_out.changed)
         if changed:
             self.store.bump_revision()
         return changed
 
     def _save(self, interview: Interview, item: PlannedItem, old: ItemRow | None,
               shown: PlannedItem, new_id: int | None,
-              rows_out: tuple[list[dict[str, object]], list[dict[str, object]]]) -> int:
+              rows_out: _ItemRows) -> int:
         """Store an item when it changed; `shown` is its form as a calendar event. A new
-        item's row goes to `rows_out[0]`, a changed one's to `rows_out[1]`: the caller
+        item's row goes to `rows_out.new`, a changed one's to `rows_out.changed`: the caller
         writes them."""
         print_ = fingerprint(item)
         notes = "\n".join(item.notes)
@@ -433,7 +440,7 @@ class Service:
             modified=self.now,
         )
         vtodo, vevent = render_item(item, meta, shown)
-        rows_out[0 if old is None else 1].append(
+        (rows_out.new if old is None else rows_out.changed).append(
             {
                 **({"id": new_id} if new_id is not None else {}),
                 "uid": uid,

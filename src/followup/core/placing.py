@@ -199,24 +199,12 @@ def _clipped(windows: Sequence[tuple[dt.time, dt.time]], at: dt.time) -> list[tu
 
 
 def _call_starts(calendars: TwoCalendars, earliest: dt.datetime, windows: Sequence[tuple[dt.time, dt.time]],
-                 length: dt.timedelta) -> Iterator[dt.datetime]:
-    """Starts inside the contact's windows on working moments from `earliest`, in order."""
+                 length: dt.timedelta, in_hours: bool = True) -> Iterator[dt.datetime]:
+    """Starts inside the contact's windows on working moments from `earliest`, in order;
+    with `in_hours`, only calls inside the user's hours."""
     day = calendars.contact_date(earliest)
     for _ in range(CALL_HORIZON):
-        if calendars.working_date(day):
-            for start in window_starts(day, windows, length, calendars.contact.tz):
-                if start >= earliest and calendars.working_moment(start):
-                    yield start
-        day += ONE_DAY
-
-
-def _fitting_starts(calendars: TwoCalendars, earliest: dt.datetime,
-                    windows: tuple[tuple[dt.time, dt.time], ...],
-                    length: dt.timedelta) -> Iterator[dt.datetime]:
-    """_call_starts that also lie inside the user's hours, in order."""
-    day = calendars.contact_date(earliest)
-    for _ in range(CALL_HORIZON):
-        for start in calendars.call_starts(day, windows, length):
+        for start in calendars.call_starts(day, tuple(windows), length, in_hours):
             if start >= earliest:
                 yield start
         day += ONE_DAY
@@ -246,7 +234,7 @@ def _call_slot(calendars: TwoCalendars, earliest: dt.datetime, at: dt.time,
     chosen: dt.datetime | None = None
     # A playbook's later `at` is a preference: the whole windows when it finds nothing.
     for tried in (_clipped(windows, at), list(windows)):
-        for start in _fitting_starts(calendars, earliest, tuple(tried), length):
+        for start in _call_starts(calendars, earliest, tried, length):
             first = first or start
             if free(start):
                 chosen = start
@@ -257,7 +245,7 @@ def _call_slot(calendars: TwoCalendars, earliest: dt.datetime, at: dt.time,
     if first is None:
         # The windows never meet the user's hours (London and Sydney): the contact's slot
         # nearest to the user's hours, and a warning.
-        starts = list(_call_starts(calendars, earliest, windows, length))
+        starts = list(_call_starts(calendars, earliest, windows, length, in_hours=False))
         nearest = min(calendars.hours_distance(s, add_elapsed(s, length)) for s in starts)
         candidates = [s for s in starts
                       if calendars.hours_distance(s, add_elapsed(s, length)) == nearest]

@@ -162,7 +162,7 @@ class TwoCalendars:
     # the calendars of a pair of people are shared by the plans of a command (two_calendars).
     _working: dict[dt.date, bool] = field(default_factory=dict, compare=False, repr=False)
     # The call starts of a day that suit both people (call_starts), by day, windows, length.
-    _calls: dict[tuple[dt.date, tuple[tuple[dt.time, dt.time], ...], dt.timedelta],
+    _calls: dict[tuple[dt.date, tuple[tuple[dt.time, dt.time], ...], dt.timedelta, bool],
                  tuple[dt.datetime, ...]] = field(default_factory=dict, compare=False, repr=False)
     # Whole answers of placing.py (remembered), by what they were asked.
     _answers: dict[tuple[Any, ...], Any] = field(default_factory=dict, compare=False, repr=False)
@@ -271,18 +271,18 @@ class TwoCalendars:
         return answer
 
     def call_starts(self, day: dt.date, windows: tuple[tuple[dt.time, dt.time], ...],
-                    length: dt.timedelta) -> tuple[dt.datetime, ...]:
+                    length: dt.timedelta, in_hours: bool = True) -> tuple[dt.datetime, ...]:
         """The starts, in order, of a `length` call inside the contact's `windows` on their
-        `day` that suit both people: a working moment for both, and the call inside the
-        user's hours (rule 4). Every plan of an import calls on the same few weeks."""
-        key = (day, windows, length)
+        `day` on a working moment for both; with `in_hours`, only calls inside the user's
+        hours (rule 4). Every plan of an import calls on the same few weeks."""
+        key = (day, windows, length, in_hours)
         found = self._calls.get(key)
         if found is None:
             found = ()
             if self.working_date(day):
                 found = tuple(start for start in window_starts(day, windows, length, self.contact.tz)
-                              if self.working_moment(start) and self.in_hours(start)
-                              and self.in_hours(add_elapsed(start, length)))
+                              if self.working_moment(start) and (not in_hours or (
+                                  self.in_hours(start) and self.in_hours(add_elapsed(start, length)))))
             _bound(self._calls)
             self._calls[key] = found
         return found

@@ -110,10 +110,8 @@ def written(name: str, value: object, parameters: Mapping[str, str] | None = Non
     if shape is None:
         return fold(_whole_line(name, value, parameters))
     known = _PREFIXES.get(shape)
-    if known is None:
-        if len(_PREFIXES) >= LINES_KEPT:  # zones and names are few, but a server runs long
-            _PREFIXES.clear()
-        known = _PREFIXES[shape] = _prefix(name, value, parameters)
+    if known is None:  # zones and names are few, but a server runs long
+        known = _bounded(_PREFIXES)[shape] = _prefix(name, value, parameters)
     prefix, kind = known
     return fold(prefix + kind(value).to_ical().decode("utf-8"))
 
@@ -337,22 +335,15 @@ class Lines:
         for name, value, parameters in self.properties:
             shape = name if parameters is None else _shape_of(name, parameters)
             kind = type(value)
-            line: str | None
+            upper: str | None = None  # set by a fast path that takes the value
+            line: str | None = None  # None with `upper`: a new text, escaped below
             if kind is str and shape is not None:
                 text_shape = _TEXTS.get(shape, _UNKNOWN)
                 if text_shape is _UNKNOWN:
                     text_shape = _text_shape(shape, name, parameters)
                 if text_shape is not None:
                     upper, prefix, table = text_shape
-                    group = lines.get(upper)
-                    if group is None:
-                        group = lines[upper] = []
                     line = table.get(value)
-                    if line is None:
-                        new.append((group, len(group), prefix, table, value))
-                        line = ""
-                    group.append(line)
-                    continue
             elif kind is dt.datetime and shape is not None:
                 zones = _TIMES.get(shape)
                 time_shape = zones.get(value.tzinfo, _UNKNOWN) if zones is not None else _UNKNOWN
@@ -360,21 +351,16 @@ class Lines:
                     time_shape = _time_shape(shape, name, value, parameters)
                 if time_shape is not None:
                     upper = time_shape[0]
-                    line = time_shape[3].get(value)
-                    if line is None:
-                        line = _time_line(time_shape, value)
-                    group = lines.get(upper)
-                    if group is None:
-                        lines[upper] = [line]
-                    else:
-                        group.append(line)
-                    continue
-            upper, line = _general(name, value, parameters)
+                    line = time_shape[3].get(value) or _time_line(time_shape, value)
+            if upper is None:
+                upper, line = _general(name, value, parameters)
             group = lines.get(upper)
             if group is None:
-                lines[upper] = [line]
-            else:
-                group.append(line)
+                group = lines[upper] = []
+            if line is None:
+                new.append((group, len(group), prefix, table, value))
+                line = ""
+            group.append(line)
         if new:
             for (group, index, prefix, table, value), escaped in zip(
                     new, _escaped([each[4] for each in new]), strict=True):
@@ -398,9 +384,7 @@ def _general(name: str, value: object, parameters: Mapping[str, str] | None) -> 
     if line is None:
         line = written(name, value, parameters)
         if key is not None:
-            if len(_LINES) >= LINES_KEPT:
-                _LINES.clear()
-            _LINES[key] = line
+            _bounded(_LINES)[key] = line
     upper = _UPPER.get(name)
     if upper is None:
         upper = _UPPER[name] = name.upper()
