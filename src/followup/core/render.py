@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from followup.core.model import CANCELLED, COMPLETED, Interview, Outcome, PlannedItem
+from followup.core import serialise
 from followup.core.serialise import Factory, Lines, library_component
 from followup.core.text import drop_control
 from followup.core.vtimezone import vtimezone
@@ -193,26 +194,42 @@ def component_text(component: icalendar.cal.Component) -> str:
 
 
 Build = Callable[[PlannedItem, Meta, Factory], "icalendar.cal.Component"]
+# What an item is rendered from: the item, its revision, and its form as an event when that is
+# not the item itself (a task's).
+Render = tuple[PlannedItem, Meta, "PlannedItem | None"]
 
 
-def _text(build: Build, item: PlannedItem, meta: Meta) -> str:
-    """icalendar's bytes for the component: its lines written by icalendar, folded by us
-    (core/serialise.py); checked against icalendar's own `to_ical()` in the test suite."""
-    made: Any = build(item, meta, Lines)  # a Lines, made through icalendar's calls
-    text: str = made.text()
+def render_items(renders: Sequence[Render]) -> list[tuple[str | None, str]]:
+    """(VTODO text or None, VEVENT text) of each item: both forms are cached with the item's
+    revision. icalendar's bytes: the lines written by icalendar, folded by us, the items'
+    new texts escaped together (core/serialise.py); checked against icalendar's own
+    `to_ical()` in the test suite."""
+    made: list[Any] = []  # Lines, made through icalendar's calls
+    for item, meta, shown in renders:
+        if item.kind == "task":
+            made.append(todo(item, meta, Lines))
+        made.append(event(shown or item, meta, Lines))
+    written = iter(serialise.texts(made))
+    out = [(next(written) if item.kind == "task" else None, next(written))
+           for item, _, _ in renders]
     if CHECK_RENDER:
-        expected = component_text(build(item, meta, library_component))
-        if text != expected:
-            raise AssertionError(f"fast render differs from icalendar's:\n{text}\n---\n{expected}")
-    return text
+        for (item, meta, shown), (todo_text, event_text) in zip(renders, out, strict=True):
+            if todo_text is not None:
+                _check(todo_text, todo, item, meta)
+            _check(event_text, event, shown or item, meta)
+    return out
+
+
+def _check(text: str, build: Build, item: PlannedItem, meta: Meta) -> None:
+    expected = component_text(build(item, meta, library_component))
+    if text != expected:
+        raise AssertionError(f"fast render differs from icalendar's:\n{text}\n---\n{expected}")
 
 
 def render_item(item: PlannedItem, meta: Meta,
                 shown: PlannedItem | None = None) -> tuple[str | None, str]:
-    """(VTODO text or None, VEVENT text): both forms are cached with the item's revision.
-    `shown`: the item's form as an event, when it is not the item itself."""
-    todo_text = _text(todo, item, meta) if item.kind == "task" else None
-    return todo_text, _text(event, shown or item, meta)
+    """(VTODO text or None, VEVENT text) of one item (render_items)."""
+    return render_items(((item, meta, shown),))[0]
 
 
 def in_profile(profile: str, kind: str, has_slot: bool) -> tuple[bool, bool]:
