@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from followup.core.model import CANCELLED, COMPLETED, Interview, Outcome, PlannedItem
 from followup.core import serialise
+from followup.core.model import CANCELLED, COMPLETED, Interview, Outcome, PlannedItem
 from followup.core.serialise import Factory, Lines, library_component
 from followup.core.text import drop_control
 from followup.core.vtimezone import vtimezone

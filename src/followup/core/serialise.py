@@ -18,9 +18,12 @@ renders 24,000 of them. `Lines` takes the same calls and writes the same bytes f
   subcomponents after the properties; BEGIN and END lines as icalendar writes them.
 - A render writes the same lines again and again: DTSTAMP, CREATED and CATEGORIES are the
   same for every item of an import, the contacts for every item of an interview. Each
-  distinct line is written by icalendar once and kept in bounded tables (`_TEXTS`,
-  `_TIMES`, `_LINES`); a component's new texts are escaped by one vText, and a wall
-  time's digits are written once whatever the property or zone (see `_TEXTS`).
+  distinct line is written by icalendar once and kept in bounded tables, one `_Slot` per
+  property; the new texts of all the components written together (`texts()`: a re-plan's
+  items) are escaped by one vText, and a wall time's digits are written once whatever the
+  property or zone.
+- Each `add` finds its line at once and `lay` puts the lines in order through a
+  permutation cached per set of names (`_order`).
 
 The bytes are icalendar's by test, not by hope: with FOLLOWUP_CHECK_RENDER=1 (the test
 suite sets it) every render is also made by icalendar's `to_ical()` and compared byte for
@@ -37,10 +40,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 FOLD_LIMIT = 75  # octets, as icalendar: a folded piece holds at most 74 of them
-# Distinct lines kept: an interview's lines (about 120) many times over, and the few
-# every item shares; a description is a few hundred bytes.
+# Entries kept in the tables shared by all properties (slots, value writers, digits).
 LINES_KEPT = 4096
-# Lines kept per property (a table of _TEXTS or _TIMES): a line is shared mostly within an
+# Lines kept per property (each table of a _Slot): a line is shared mostly within an
 # interview (its contacts, a task's summary as its alarm's text) and with the next few
 # (a day's wall times); a description with its draft is a few kilobytes.
 TABLE_KEPT = 256
@@ -273,23 +275,23 @@ def _time_line(table: TimeTable, wall: tuple[int, ...], value: dt.datetime) -> s
     return line
 
 
-def _other_key(value: object) -> object | None:
+def _other_key(value: Any) -> object | None:
     """What tells this value's line apart from every other's of its property, or None: not
     kept. The type is part of it (True == 1, a date is no datetime), and so is the time zone:
     equal instants in two zones are written differently. Zones other than UTC and IANA ones
     (fixed offsets compare equal across names) are written every time."""
     kind = type(value)
     if kind is str:
-        return value
+        return str(value)
     if kind is int or kind is dt.date:
         return kind, value
     if kind is dt.datetime:
-        zone = value.tzinfo  # type: ignore[attr-defined]
+        zone = value.tzinfo
         if zone is None or zone is UTC or type(zone) is ZoneInfo:
             return kind, value, zone
         return None
-    if kind is list and all(type(each) is str for each in value):  # type: ignore[attr-defined]
-        return list, tuple(value)  # type: ignore[call-overload]
+    if kind is list and all(type(each) is str for each in value):
+        return list, tuple(value)
     return None
 
 
@@ -322,18 +324,57 @@ Hole = tuple[list[str], int, _Slot, str]
 
 
 class Lines:
-    """Takes the calls icalendar's Component takes; `text()` gives icalendar's bytes."""
+    """Takes the calls icalendar's Component takes; `text()` gives icalendar's bytes.
 
-    __slots__ = ("name", "properties", "subcomponents")
+    Each `add` finds its line at once (one property at a time, inline: an import writes half
+    a million lines); `lay` puts them in the order to_ical() writes them."""
+
+    __slots__ = ("name", "uppers", "lines", "new", "subcomponents")
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self.properties: list[tuple[str, Any, Mapping[str, str] | None]] = []
+        self.uppers: list[str] = []  # each property's NAME, in the order added
+        self.lines: list[str] = []  # and its line ("" until `texts` writes a new text's)
+        self.new: list[tuple[int, _Slot, str]] = []  # the new texts: (index, slot, value)
         self.subcomponents: list[Lines] = []
 
-    def add(self, name: str, value: object,
+    def add(self, name: str, value: Any,
             parameters: Mapping[str, str] | None = None) -> None:
-        self.properties.append((name, value, parameters))
+        shape = name if parameters is None else _shape_of(name, parameters)
+        if shape is None:
+            self.uppers.append(name.upper())
+            self.lines.append(written(name, value, parameters))
+            return
+        slot = _SLOTS.get(shape) or _slot(shape, name, parameters)
+        self.uppers.append(slot.upper)
+        kind = type(value)
+        if kind is str:
+            table = slot.texts
+            if table is None:  # a property written as it is (X-)
+                line = slot.others.get(value) or _other_line(slot, value)
+            else:
+                known = table.get(value)
+                if known is None:
+                    self.new.append((len(self.lines), slot, value))
+                    known = ""
+                line = known
+        elif kind is dt.datetime:
+            times = slot.zones.get(value.tzinfo, _UNKNOWN)
+            if times is _UNKNOWN:
+                times = _time_table(slot, value)
+            if times is None:
+                line = _other_line(slot, value)
+            else:
+                # Keyed by the wall time's fields: that is all that is written in a zone, and
+                # hashing an aware datetime asks its zone for the offset.
+                wall = (value.year, value.month, value.day, value.hour,
+                        value.minute, value.second, value.microsecond)
+                line = times[2].get(wall) or _time_line(times, wall, value)
+        elif kind is int:
+            line = slot.others.get((int, value)) or _other_line(slot, value)
+        else:
+            line = _other_line(slot, value)
+        self.lines.append(line)
 
     def add_component(self, component: Lines) -> None:
         self.subcomponents.append(component)
@@ -343,51 +384,15 @@ class Lines:
 
     def lay(self, out: list[str], holes: list[Hole]) -> None:
         """Append the component's lines to `out` in the order to_ical() writes them, BEGIN
-        and END included, its subcomponents' after its properties. The line of a text value
-        not seen yet is left empty, its place in `holes` for `texts` to fill. Written inline,
-        one property at a time: an import writes half a million lines."""
-        uppers: list[str] = []  # each property's NAME, in the order added
-        lines: list[str] = []  # and its line
-        new: list[tuple[int, _Slot, str]] = []  # texts to escape: (index, slot, value)
-        slots, datetime = _SLOTS, dt.datetime
-        for name, value, parameters in self.properties:
-            shape = name if parameters is None else _shape_of(name, parameters)
-            if shape is None:
-                uppers.append(name.upper())
-                lines.append(written(name, value, parameters))
-                continue
-            slot = slots.get(shape) or _slot(shape, name, parameters)
-            uppers.append(slot.upper)
-            kind = type(value)
-            if kind is str:
-                table = slot.texts
-                if table is None:  # a property written as it is (X-)
-                    line = slot.others.get(value) or _other_line(slot, value)
-                else:
-                    line = table.get(value)  # type: ignore[assignment]
-                    if line is None:
-                        new.append((len(lines), slot, value))
-                        line = ""
-            elif kind is datetime:
-                times = slot.zones.get(value.tzinfo, _UNKNOWN)
-                if times is _UNKNOWN:
-                    times = _time_table(slot, value)
-                if times is None:
-                    line = _other_line(slot, value)
-                else:
-                    # Keyed by the wall time's fields: that is all that is written in a zone,
-                    # and hashing an aware datetime asks its zone for the offset.
-                    wall = (value.year, value.month, value.day, value.hour, value.minute,
-                            value.second, value.microsecond)
-                    line = times[2].get(wall) or _time_line(times, wall, value)
-            else:
-                line = _other_line(slot, value)
-            lines.append(line)
-        begin, order, place, end = _order(self.name, tuple(uppers))
+        and END included, its subcomponents' after its properties; the places of its new
+        texts go to `holes`, for `texts` to fill."""
+        begin, order, place, end = _order(self.name, tuple(self.uppers))
         start = len(out) + 1
         out.append(begin)
+        lines = self.lines
         out += [lines[index] for index in order]
-        holes += [(out, start + place[index], slot, value) for index, slot, value in new]
+        if self.new:
+            holes += [(out, start + place[index], slot, value) for index, slot, value in self.new]
         for sub in self.subcomponents:
             sub.lay(out, holes)
         out.append(end)
