@@ -200,7 +200,8 @@ def test_components_written_together_are_each_icalendars(
     """`texts()` writes many components at once, their new texts escaped together and
     dropped into place afterwards: each must come out as icalendar writes it alone."""
     serialise._SLOTS.clear()  # every text new, as in a fresh process
-    ours, theirs = [], []
+    ours: list[Lines] = []
+    theirs: list[str] = []
     for name, properties, alarm_text, moment in components:
         mine, library = Lines(name), icalendar.Component.get_component_class(name)()
         for component, alarm in ((mine, Lines("VALARM")), (library, icalendar.Alarm())):
@@ -217,3 +218,15 @@ def test_components_written_together_are_each_icalendars(
         ours.append(mine)
         theirs.append(library.to_ical().decode())
     assert serialise.texts(ours) == theirs
+
+
+def test_parameters_that_are_not_one_text_each_are_written_whole() -> None:
+    """A list of values as a parameter (unhashable): no table keys on it, the line is written
+    by icalendar every time, as it writes it."""
+    for _ in range(2):
+        ours, theirs = _both([
+            ("attendee", "mailto:a@example.com", {"DELEGATED-FROM": ["mailto:b@example.com",  # type: ignore[dict-item]
+                                                                     "mailto:c@example.com"]}),
+            ("attendee", "mailto:a@example.com", {"DELEGATED-FROM": "mailto:b@example.com"}),
+        ])
+        assert ours == theirs

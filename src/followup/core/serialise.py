@@ -159,6 +159,8 @@ def _shape_key(name: str, value: object, parameters: Mapping[str, str] | None
     if zone is not None and zone is not dt.timezone.utc and type(zone) is not ZoneInfo:
         return None
     params = tuple(sorted(parameters.items())) if parameters else ()
+    if any(type(item) is not str for _, item in params):  # a list of values, a number
+        return None
     return name, kind, zone, params
 
 
@@ -179,8 +181,8 @@ NUL = "\x00"
 UTC = dt.timezone.utc
 _DIGITS: dict[tuple[int, ...], str] = {}  # wall time → vDatetime's digits, whatever the zone
 DIGITS_KEPT = 4096  # short strings; an import's steps fall on a few thousand wall times
-# The text before a wall time's digits, after them, and the lines by wall time (_time_line).
-TimeTable = tuple[str, str, dict[tuple[int, ...], str]]
+# The text before a wall time's digits, after them, and the lines by value, in one zone.
+TimeTable = tuple[str, str, dict[dt.datetime, str]]
 
 
 class _Slot:
@@ -215,19 +217,10 @@ class _Slot:
         self.others: dict[object, str] = {}
 
 
-# Slots by property and parameters (`_shape_of`): a few dozen in all, bounded for a long-
-# running server all the same; each slot's tables keep TABLE_KEPT lines.
+# Slots by property, and its parameters as (key, value) pairs when it has any: a few dozen in
+# all, bounded for a long-running server all the same; each slot's tables keep TABLE_KEPT
+# lines.
 _SLOTS: dict[object, _Slot] = {}
-
-
-def _shape_of(name: str, parameters: Mapping[str, str] | None) -> object | None:
-    """The key of a property and its parameters, or None: parameters we cannot key on."""
-    if not parameters:
-        return name
-    items = tuple(parameters.items())
-    if all(type(key) is str and type(item) is str for key, item in items):
-        return name, items
-    return None
 
 
 def _bounded(cache: dict[Any, Any], size: int = LINES_KEPT) -> dict[Any, Any]:
@@ -237,7 +230,12 @@ def _bounded(cache: dict[Any, Any], size: int = LINES_KEPT) -> dict[Any, Any]:
     return cache
 
 
-def _slot(shape: object, name: str, parameters: Mapping[str, str] | None) -> _Slot:
+def _slot(shape: object, name: str, parameters: Mapping[str, str] | None) -> _Slot | None:
+    """The slot of a property and its parameters, or None: parameters other than text (the
+    line is written whole every time)."""
+    if parameters and not all(type(key) is str and type(item) is str
+                              for key, item in parameters.items()):
+        return None
     slot = _bounded(_SLOTS)[shape] = _Slot(name, parameters)
     return slot
 
@@ -262,8 +260,12 @@ def _time_table(slot: _Slot, value: dt.datetime) -> TimeTable | None:
     return found
 
 
-def _time_line(table: TimeTable, wall: tuple[int, ...], value: dt.datetime) -> str:
+def _time_line(table: TimeTable, value: dt.datetime) -> str:
     prefix, suffix, lines = table
+    # The digits by the wall time's fields (datetime.replace costs more), computed only for
+    # a value new to its zone's table.
+    wall = (value.year, value.month, value.day, value.hour, value.minute, value.second,
+            value.microsecond)
     digits = _DIGITS.get(wall)
     if digits is None:  # a task's DTSTART is its DUE; its VTODO and VEVENT share a TRIGGER
         from icalendar.prop import vDatetime
@@ -271,7 +273,7 @@ def _time_line(table: TimeTable, wall: tuple[int, ...], value: dt.datetime) -> s
         writer: Any = vDatetime  # untyped in icalendar
         digits = writer(value.replace(tzinfo=None)).to_ical().decode("ascii")
         _bounded(_DIGITS, DIGITS_KEPT)[wall] = digits
-    line = _bounded(lines, TABLE_KEPT)[wall] = fold(prefix + digits + suffix)
+    line = _bounded(lines, TABLE_KEPT)[value] = fold(prefix + digits + suffix)
     return line
 
 
@@ -290,7 +292,7 @@ def _other_key(value: Any) -> object | None:
         if zone is None or zone is UTC or type(zone) is ZoneInfo:
             return kind, value, zone
         return None
-    if kind is list and all(type(each) is str for each in value):
+    if kind is list and list(map(type, value)) == [str] * len(value):  # CATEGORIES
         return list, tuple(value)
     return None
 
@@ -340,12 +342,15 @@ class Lines:
 
     def add(self, name: str, value: Any,
             parameters: Mapping[str, str] | None = None) -> None:
-        shape = name if parameters is None else _shape_of(name, parameters)
-        if shape is None:
+        shape = (name, tuple(parameters.items())) if parameters else name
+        try:
+            slot = _SLOTS.get(shape) or _slot(shape, name, parameters)
+        except TypeError:  # a parameter's value that cannot be a key
+            slot = None
+        if slot is None:
             self.uppers.append(name.upper())
             self.lines.append(written(name, value, parameters))
             return
-        slot = _SLOTS.get(shape) or _slot(shape, name, parameters)
         self.uppers.append(slot.upper)
         kind = type(value)
         if kind is str:
@@ -365,11 +370,7 @@ class Lines:
             if times is None:
                 line = _other_line(slot, value)
             else:
-                # Keyed by the wall time's fields: that is all that is written in a zone, and
-                # hashing an aware datetime asks its zone for the offset.
-                wall = (value.year, value.month, value.day, value.hour,
-                        value.minute, value.second, value.microsecond)
-                line = times[2].get(wall) or _time_line(times, wall, value)
+                line = times[2].get(value) or _time_line(times, value)
         elif kind is int:
             line = slot.others.get((int, value)) or _other_line(slot, value)
         else:
