@@ -230,3 +230,26 @@ def test_parameters_that_are_not_one_text_each_are_written_whole() -> None:
             ("attendee", "mailto:a@example.com", {"DELEGATED-FROM": "mailto:b@example.com"}),
         ])
         assert ours == theirs
+
+
+def test_a_block_added_again_is_written_as_its_properties_one_by_one() -> None:
+    """Lines.add_all keeps the lines of a block passed again as the same object; a block with
+    a text never seen is written in full (its text escaped with the others), and kept once
+    all its lines are known."""
+    serialise._SLOTS.clear()
+    serialise._BLOCKS.clear()
+    moment = dt.datetime(2026, 12, 1, 9, tzinfo=dt.timezone.utc)
+    written_once = (("dtstamp", moment, None), ("sequence", 2, None),
+                    ("categories", ["Job search"], None), ("x-followup-interview", "i-1", None))
+    with_text = (("created", moment, None), ("summary", "Never; seen, before", None))
+    kept = []
+    for block in (written_once, with_text):
+        for uid in ("u-1", "u-2", "u-3"):  # then from what the first (or second) kept
+            ours, theirs = Lines("VTODO"), icalendar.Todo()
+            for component in (ours, theirs):
+                component.add("uid", uid)
+                serialise.add_all(component, block)
+                component.add("description", f"Item {uid}")
+            assert ours.text() == theirs.to_ical().decode()
+            kept.append([entry[0] for entry in serialise._BLOCKS.values()])
+    assert kept == [[written_once]] * 4 + [[written_once, with_text]] * 2

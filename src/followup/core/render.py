@@ -12,11 +12,12 @@ import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from followup.core import serialise
 from followup.core.model import CANCELLED, COMPLETED, Interview, Outcome, PlannedItem
-from followup.core.serialise import Factory, Lines, library_component
+from followup.core.serialise import Factory, Lines, add_all, library_component
 from followup.core.text import drop_control
 from followup.core.vtimezone import vtimezone
 
@@ -99,20 +100,33 @@ def event_uid(item_uid: str, kind: str) -> str:
 
 def _common(component: icalendar.cal.Component, item: PlannedItem, meta: Meta, uid: str) -> None:
     component.add("uid", uid)
-    component.add("dtstamp", meta.modified.astimezone(UTC))
-    component.add("created", meta.created.astimezone(UTC))
-    component.add("last-modified", meta.modified.astimezone(UTC))
-    component.add("sequence", meta.sequence)
+    add_all(component, _revision(meta.modified, meta.created, meta.sequence, meta.interview_uid))
     component.add("description", drop_control(item.description))
     for contact in item.contacts:
         component.add("contact", drop_control(contact))
     if item.location:
         component.add("location", drop_control(item.location))
-    component.add("categories", ["Job search"])
-    component.add("x-followup-interview", meta.interview_uid)
     component.add("x-followup-step", item.step)
     if item.key != item.step:  # said once: a reader takes the step for the key (rule 24)
         component.add("x-followup-key", item.key)
+
+
+Property = tuple[str, Any, "Mapping[str, str] | None"]  # add(name, value, parameters=...)
+CATEGORIES = ["Job search"]
+
+
+@lru_cache(maxsize=64)
+def _revision(modified: dt.datetime, created: dt.datetime, sequence: int,
+              interview_uid: str) -> tuple[Property, ...]:
+    """What every item of an interview says alike at one revision: the same tuple for each
+    (an import's items all have the same one), so the fast render writes its lines once
+    (serialise.Lines.add_all)."""
+    return (("dtstamp", modified.astimezone(UTC), None),
+            ("created", created.astimezone(UTC), None),
+            ("last-modified", modified.astimezone(UTC), None),
+            ("sequence", sequence, None),
+            ("categories", CATEGORIES, None),
+            ("x-followup-interview", interview_uid, None))
 
 
 def _alarm(component: icalendar.cal.Component, item: PlannedItem, new: Factory,

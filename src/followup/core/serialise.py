@@ -377,6 +377,27 @@ class Lines:
             line = _other_line(slot, value)
         self.lines.append(line)
 
+    def add_all(self, properties: Sequence[tuple[str, Any, Mapping[str, str] | None]]) -> None:
+        """`add` each property. A block its caller passes again as the same object (render.py
+        keeps one per revision of an interview) has its lines written once and kept (it
+        must not change while it lives)."""
+        known = _BLOCKS.get(id(properties))
+        if known is not None and known[0] is properties:
+            self.uppers += known[1]
+            self.lines += known[2]
+            return
+        block = Lines(self.name)
+        for name, value, parameters in properties:
+            block.add(name, value, parameters)
+        if not block.new:  # no new text in it: its lines are all written
+            # Keyed by identity, holding the block: its id is not reused while it is kept.
+            _bounded(_BLOCKS, TABLE_KEPT)[id(properties)] = (properties, block.uppers,
+                                                             block.lines)
+        offset = len(self.lines)
+        self.new += [(offset + index, slot, value) for index, slot, value in block.new]
+        self.uppers += block.uppers
+        self.lines += block.lines
+
     def add_component(self, component: Lines) -> None:
         self.subcomponents.append(component)
 
@@ -400,6 +421,7 @@ class Lines:
 
 
 _UNKNOWN: Any = object()
+_BLOCKS: dict[int, tuple[object, list[str], list[str]]] = {}  # Lines.add_all
 
 
 def texts(components: Sequence[Lines]) -> list[str]:
@@ -438,6 +460,17 @@ def _order(component: str, names: tuple[str, ...]
     for position, index in enumerate(order):
         place[index] = position
     return begin, tuple(order), tuple(place), end
+
+
+def add_all(component: Any, properties: Sequence[tuple[str, Any, Mapping[str, str] | None]]
+            ) -> None:
+    """Add each property to a component: icalendar's one by one, a Lines at once
+    (`Lines.add_all`)."""
+    if isinstance(component, Lines):
+        component.add_all(properties)
+        return
+    for name, value, parameters in properties:
+        component.add(name, value, parameters=parameters)
 
 
 def library_component(name: str) -> Any:
