@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from followup.core import serialise
 from followup.core.model import CANCELLED, COMPLETED, Interview, Outcome, PlannedItem
@@ -146,8 +147,6 @@ def _zoned(value: T, tz: str) -> T:
     the store has a fixed offset, which icalendar would write as TZID="UTC-05:00" with no
     VTIMEZONE (rule 20). The calendar holds a VTIMEZONE for every item's `tz`."""
     if isinstance(value, dt.datetime):
-        from zoneinfo import ZoneInfo
-
         return value.astimezone(ZoneInfo(tz))
     return value
 

@@ -316,9 +316,10 @@ def _escaped(values: list[str]) -> list[str]:
     (tests/test_serialise.py)."""
     from icalendar.prop import vText
 
-    if len(values) == 1 or any(NUL in value for value in values):
+    joined = NUL.join(values)
+    if len(values) == 1 or joined.count(NUL) != len(values) - 1:  # one, or a value has a NUL
         return [vText(value).to_ical().decode("utf-8") for value in values]
-    return vText(NUL.join(values)).to_ical().decode("utf-8").split(NUL)
+    return vText(joined).to_ical().decode("utf-8").split(NUL)
 
 
 # A line still to be written: (its component's lines, its place there, its slot, the text).
@@ -437,8 +438,11 @@ def texts(components: Sequence[Lines]) -> list[str]:
         values = list(dict.fromkeys(hole[3] for hole in holes))  # each text once
         escaped = dict(zip(values, _escaped(values), strict=True))
         for out, index, slot, value in holes:
-            line = out[index] = fold(slot.prefix + escaped[value])
-            _bounded(slot.texts, TABLE_KEPT)[value] = line  # type: ignore[arg-type]
+            table: Any = slot.texts
+            line = table.get(value)
+            if line is None:  # not filled yet (a task's summary is new in its VEVENT too)
+                line = _bounded(table, TABLE_KEPT)[value] = fold(slot.prefix + escaped[value])
+            out[index] = line
     return [CRLF.join(out) + CRLF for out in laid]
 
 
