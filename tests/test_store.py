@@ -78,3 +78,22 @@ def test_the_people_step_holds_how_an_interview_was_held_and_who_decides(tmp_pat
     assert first.contacts[0].interviewer and first.decision_contact == first.contacts[0]
     assert not store.was_removed("u1")
     store.close()
+
+
+def test_a_new_database_has_16_kib_pages_and_an_old_one_keeps_its_own(tmp_path: Path) -> None:
+    """Item rows hold ~2.5 KB of renders: 16 KiB pages hold six (issue 14). SQLite cannot
+    change the page size of a WAL database, and a database made earlier keeps 4 KiB."""
+    new, old = tmp_path / "new.db", tmp_path / "old.db"
+    Store(new).close()
+    old_database(old, sync_tables=False)
+    Store(old).close()
+    sizes = []
+    for path in (new, old):
+        db = sqlite3.connect(path)
+        sizes.append((db.execute("PRAGMA page_size").fetchone()[0],
+                      db.execute("PRAGMA journal_mode").fetchone()[0]))
+        db.close()
+    assert sizes == [(16384, "wal"), (4096, "wal")]
+    store = Store(old)
+    assert store.interview_ids() == [1]
+    store.close()
