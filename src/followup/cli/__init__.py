@@ -31,7 +31,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
              "Change an interview; every open item that depends on the change is re-planned."),
     "export": ("followup.cli.feed", "Write the follow-up as an .ics calendar."),
     "feed": ("followup.cli.feed", "The feed's URLs, token and whether your calendars have caught up."),
-    "import": ("followup.cli.interviews", "Add every interview of a TOML or CSV file: all of them or none."),
+    "import": ("followup.cli.importing", "Add every interview of a TOML or CSV file: all of them or none."),
     "interviews": ("followup.cli.read", "Your interviews, one row each: round, state and the next open step."),
     "list": ("followup.cli.read", "Tasks of all interviews, soonest first; overdue ones are marked."),
     "mail": ("followup.cli.mail",
