@@ -29,6 +29,7 @@ def forget() -> None:
         for name, value in vars(module).items():
             if hasattr(value, "cache_clear") and not isinstance(value, type) and name not in KEEP:
                 value.cache_clear()
+    drafts._last_shared.clear()  # the last interview's shared draft parts
 
 
 @dataclasses.dataclass(frozen=True)

@@ -202,26 +202,14 @@ def context(interview: Interview, step: str, to: Sequence[Contact], notes_text: 
     stressed_text, fit_text and mention_text ("a, b, and c"). The filter `stop` ends a
     sentence with a value that may already end with a full stop ("at {{ company|stop }}").
     """
-    dates = dates or Dates(style, interview.end.date(), relative=False)
-    found = notes.points(notes_text)
-    stressed, fit, mention, place = _chosen(step, found, to, interview)
-    how = held(interview)
-    start = interview.start
+    shared = _shared(interview, notes_text, name, style)
+    dates = dates or Dates(style, shared.end_day, relative=False)
+    stressed, fit, mention, place = _chosen(step, shared.found, to, interview)
     return {
         "step": step,
-        "company": interview.company,
-        "role": interview.role,
-        **_day_words(style, dates.day, dates.relative, start.date(),
-                     interview.effective_deadline),
-        "time": clock(start.time(), style.babel),
-        "tz": interview.tz,
-        "location": interview.location,
-        "deadline_assumed": interview.deadline_assumed,
-        "channel": interview.channel,
-        "handwritten": interview.note == "handwritten",
-        "held": how,
-        "in_person": how == "onsite",
-        **_people_words(tuple(to), interview.decision_contact, style),
+        **shared.values,
+        **_day_words(style, dates.day, dates.relative, shared.start_day, shared.deadline),
+        **_people_words(tuple(to), shared.decides, style),
         "recipients": [c.full_name or c.email or "" for c in to],  # a list of its own
         "place": place,
         "stressed": list(stressed),
@@ -232,10 +220,61 @@ def context(interview: Interview, step: str, to: Sequence[Contact], notes_text: 
         "mention_text": style.join(mention),
         "points": list(mention),
         "points_text": style.join(mention),
+    }
+
+
+@dataclass(frozen=True)
+class _Shared:
+    """What every draft of one interview shares (an import writes four or more per
+    interview): its parts of the context, its notes' points, its decision contact, days."""
+
+    interview: Interview
+    notes_text: str | None
+    name: str | None
+    style: Style
+    values: dict[str, Any]  # never changed: context() copies it
+    found: notes.Points
+    decides: Contact | None
+    start_day: dt.date
+    end_day: dt.date
+    deadline: dt.date
+
+
+_last_shared: list[_Shared] = []  # the last interview's: its drafts are asked for one after another
+
+
+def _shared(interview: Interview, notes_text: str | None, name: str | None,
+            style: Style) -> _Shared:
+    """The shared parts of `interview`'s drafts. Kept for the last interview only, and
+    found again by identity: an Interview is frozen, and the entry holds it, so the same
+    object has the same values (no hashing of the interview and its contacts per draft)."""
+    if _last_shared:
+        last = _last_shared[0]
+        if (last.interview is interview and last.notes_text == notes_text
+                and last.name == name and last.style == style):
+            return last
+    how = held(interview)
+    start = interview.start
+    values = {
+        "company": interview.company,
+        "role": interview.role,
+        "time": clock(start.time(), style.babel),
+        "tz": interview.tz,
+        "location": interview.location,
+        "deadline_assumed": interview.deadline_assumed,
+        "channel": interview.channel,
+        "handwritten": interview.note == "handwritten",
+        "held": how,
+        "in_person": how == "onsite",
         "name": (name or "").strip() or NAME_PLACEHOLDER,
         "has_name": bool((name or "").strip()),
         "language": style.language,
     }
+    made = _Shared(interview, notes_text, name, style, values, notes.points(notes_text),
+                   interview.decision_contact, start.date(), interview.end.date(),
+                   interview.effective_deadline)
+    _last_shared[:] = [made]
+    return made
 
 
 # The parts of a context that an import asks for again and again (the same panel greeted,
