@@ -417,7 +417,7 @@ def _floor(ctx: _Context, step: Step, key: str,
     """Rule 5: the earliest moment the step may take after the items it follows (each
     counted from when it was sent, else from when it is due, else from today)."""
     best: dt.datetime | None = ctx.pushed.get(key)
-    why: str | None = None
+    held: tuple[Gap, str, _Ref] | None = None  # what holds it there: worded at the end
     for gap in step.follows:
         for ref_key, ref in ctx.refs.get(gap.step, {}).items():
             if gap.working_days:
@@ -429,8 +429,8 @@ def _floor(ctx: _Context, step: Step, key: str,
             else:
                 bound = add_elapsed(ref.moment, STRICTLY)
             if best is None or bound > best:
-                best, why = bound, _gap_text(gap, ref_key, ref)
-    return best, why
+                best, held = bound, (gap, ref_key, ref)
+    return best, _gap_text(*held) if held is not None else None
 
 
 def _gap_text(gap: Gap, ref_key: str, ref: _Ref) -> str:

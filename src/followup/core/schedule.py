@@ -275,8 +275,9 @@ class TwoCalendars:
         names the question and holds everything the answer depends on besides the two
         calendars (a moment as exact_key(), or an equal moment of another fold or zone
         object would share its answer)."""
-        if key in self._answers:
-            return cast(T, self._answers[key])
+        answer = self._answers.get(key, _UNKNOWN)  # one lookup: a tuple's hash is not kept
+        if answer is not _UNKNOWN:
+            return cast(T, answer)
         answer = make()
         _bound(self._answers)
         self._answers[key] = answer
@@ -318,6 +319,7 @@ class TwoCalendars:
         return best
 
 
+_UNKNOWN = object()  # no answer remembered (None is an answer)
 KEPT = 4096  # answers a TwoCalendars keeps of each kind: a long-running feed server's plans
 
 
