@@ -177,3 +177,79 @@ def test_equal_wall_times_in_other_zones_and_folds_keep_their_own_lines() -> Non
     for _ in range(2):  # the second time from the tables
         ours, theirs = _both(cases, "VEVENT")
         assert ours == theirs
+
+
+# Components as a re-plan writes them together: few distinct texts, so that the same new text
+# falls in several components, several properties and both a component and its alarm.
+few_texts = st.sampled_from(["Call Jane", "a; b, c\\d", "Ünïcode " * 12, "x" * 80 + "\\n", ""])
+a_component = st.tuples(
+    st.sampled_from(["VTODO", "VEVENT"]),
+    st.lists(st.tuples(st.sampled_from(["summary", "description", "location", "contact"]),
+                       few_texts), max_size=5),
+    st.one_of(st.none(), few_texts),  # an alarm's description
+    st.datetimes(min_value=dt.datetime(2020, 1, 1), max_value=dt.datetime(2030, 12, 31),
+                 timezones=st.sampled_from([ZoneInfo("Europe/London"), ZoneInfo("Asia/Tokyo"),
+                                            dt.timezone.utc]), allow_imaginary=False),
+)
+
+
+@settings(max_examples=150)
+@given(st.lists(a_component, min_size=1, max_size=6))
+def test_components_written_together_are_each_icalendars(
+        components: list[tuple[str, list[tuple[str, str]], str | None, dt.datetime]]) -> None:
+    """`texts()` writes many components at once, their new texts escaped together and
+    dropped into place afterwards: each must come out as icalendar writes it alone."""
+    serialise._SLOTS.clear()  # every text new, as in a fresh process
+    ours: list[Lines] = []
+    theirs: list[str] = []
+    for name, properties, alarm_text, moment in components:
+        mine, library = Lines(name), icalendar.Component.get_component_class(name)()
+        for component, alarm in ((mine, Lines("VALARM")), (library, icalendar.Alarm())):
+            component.add("uid", f"u-{len(ours)}")
+            component.add("dtstart", moment)
+            for prop, value in properties:
+                component.add(prop, value)
+            if alarm_text is not None:
+                alarm.add("action", "DISPLAY")
+                alarm.add("description", alarm_text)
+                alarm.add("trigger", moment.astimezone(dt.timezone.utc),
+                          parameters={"VALUE": "DATE-TIME"})
+                component.add_component(alarm)  # type: ignore[arg-type]
+        ours.append(mine)
+        theirs.append(library.to_ical().decode())
+    assert serialise.texts(ours) == theirs
+
+
+def test_parameters_that_are_not_one_text_each_are_written_whole() -> None:
+    """A list of values as a parameter (unhashable): no table keys on it, the line is written
+    by icalendar every time, as it writes it."""
+    for _ in range(2):
+        ours, theirs = _both([
+            ("attendee", "mailto:a@example.com", {"DELEGATED-FROM": ["mailto:b@example.com",  # type: ignore[dict-item]
+                                                                     "mailto:c@example.com"]}),
+            ("attendee", "mailto:a@example.com", {"DELEGATED-FROM": "mailto:b@example.com"}),
+        ])
+        assert ours == theirs
+
+
+def test_a_block_added_again_is_written_as_its_properties_one_by_one() -> None:
+    """Lines.add_all keeps the lines of a block passed again as the same object; a block with
+    a text never seen is written in full (its text escaped with the others), and kept once
+    all its lines are known."""
+    serialise._SLOTS.clear()
+    serialise._BLOCKS.clear()
+    moment = dt.datetime(2026, 12, 1, 9, tzinfo=dt.timezone.utc)
+    written_once = (("dtstamp", moment, None), ("sequence", 2, None),
+                    ("categories", ["Job search"], None), ("x-followup-interview", "i-1", None))
+    with_text = (("created", moment, None), ("summary", "Never; seen, before", None))
+    kept = []
+    for block in (written_once, with_text):
+        for uid in ("u-1", "u-2", "u-3"):  # then from what the first (or second) kept
+            ours, theirs = Lines("VTODO"), icalendar.Todo()
+            for component in (ours, theirs):
+                component.add("uid", uid)
+                serialise.add_all(component, block)
+                component.add("description", f"Item {uid}")
+            assert ours.text() == theirs.to_ical().decode()
+            kept.append([entry[0] for entry in serialise._BLOCKS.values()])
+    assert kept == [[written_once]] * 4 + [[written_once, with_text]] * 2

@@ -6,8 +6,6 @@ and no message ever shows one.
 from __future__ import annotations
 
 import os
-import shlex
-import subprocess
 from typing import Any
 
 from followup.config import MailSettings, Remote
@@ -49,6 +47,9 @@ def _secret(label: str, entry: str, username: str | None, env: str | None,
                                 "(its password_env) is not set")
         return value
     if command:
+        import shlex
+        import subprocess  # loaded here: every writing command loads this module
+
         try:
             args = shlex.split(command)
         except ValueError as exc:

@@ -3,7 +3,6 @@ add them, all or none. Every error names the file, the entry and the key it is a
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import tomllib
@@ -11,12 +10,15 @@ from collections.abc import Mapping
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from followup.app.service import Service
 from followup.core import inputs
 from followup.core.model import Contact, Interview
 from followup.errors import UsageError
+
+if TYPE_CHECKING:
+    import csv
 
 FIELDS = ("company", "role", "at", "duration", "tz", "deadline", "channel", "note",
           "location", "interviewers", "country", "language", "held", "decision_contact",
@@ -106,6 +108,8 @@ def _toml_entries(path: Path, text: str) -> list[Mapping[str, Any]]:
 
 
 def _csv_entries(path: Path, text: str) -> list[Mapping[str, Any]]:
+    import csv  # loaded here: a TOML import does without it
+
     reader = csv.DictReader(io.StringIO(text))
     try:
         return _csv_rows(path, reader)

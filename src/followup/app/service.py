@@ -33,7 +33,7 @@ from followup.core.model import (
 )
 from followup.core.notes import clean as clean_notes
 from followup.core.planner import People, plan
-from followup.core.render import RENDER_VERSION, Meta, render_item
+from followup.core.render import RENDER_VERSION, Meta, Render, render_item, render_items
 from followup.core.schedule import Busy, Person, public_holidays
 from followup.core.vocab import OUTCOMES
 from followup.core.wording import Style
@@ -123,10 +123,20 @@ def render_version() -> str:
 
 @dataclasses.dataclass
 class _ItemRows:
-    """The rows a re-plan stores: new items (inserted) and changed ones (updated)."""
+    """The rows a re-plan stores: new items (inserted) and changed ones (updated), and what
+    their renders are made from (rendered together: `rendered()`)."""
 
     new: list[dict[str, object]] = dataclasses.field(default_factory=list)
     changed: list[dict[str, object]] = dataclasses.field(default_factory=list)
+    renders: list[tuple[dict[str, object], Render]] = dataclasses.field(default_factory=list)
+
+    def rendered(self) -> _ItemRows:
+        """The rows with their VTODO and VEVENT texts, written in one go (render_items)."""
+        made = render_items([render for _, render in self.renders])
+        for (row, _), (vtodo, vevent) in zip(self.renders, made, strict=True):
+            row["vtodo"], row["vevent"] = vtodo, vevent
+        self.renders.clear()
+        return self
 
 
 def _frozen(item: PlannedItem, row: ItemRow) -> PlannedItem:
@@ -400,6 +410,7 @@ class Service:
                     where = IN_MAILBOX
             shown = event_form(item, purposes.get(item.step), where)
             changed += self._save(interview, item, old, shown, new_id, rows_out)
+        rows_out.rendered()
         self.store.add_items(rows_out.new)
         self.store.upsert_items(rows_out.changed)
         if changed:
@@ -410,8 +421,8 @@ class Service:
               shown: PlannedItem, new_id: int | None,
               rows_out: _ItemRows) -> int:
         """Store an item when it changed; `shown` is its form as a calendar event. A new
-        item's row goes to `rows_out.new`, a changed one's to `rows_out.changed`: the caller
-        writes them."""
+        item's row goes to `rows_out.new`, a changed one's to `rows_out.changed`, and what
+        it renders from to `rows_out.renders`: the caller renders and writes them."""
         print_ = fingerprint(item)
         notes = "\n".join(item.notes)
         uid = item_uid(interview, item.key)
@@ -439,32 +450,29 @@ class Service:
             created=created,
             modified=self.now,
         )
-        vtodo, vevent = render_item(item, meta, shown)
-        (rows_out.new if old is None else rows_out.changed).append(
-            {
-                **({"id": new_id} if new_id is not None else {}),
-                "uid": uid,
-                "interview_id": interview.id,
-                "key": item.key,
-                "step": item.step,
-                "kind": item.kind,
-                "summary": item.summary,
-                "status": item.status,
-                "tz": item.tz,
-                "start": iso(item.start),
-                "due": iso(item.due),
-                "end": iso(item.end),
-                "sort_utc": item.sort_time.isoformat(),
-                "completed": utc_iso(item.completed) if item.completed else None,
-                "fingerprint": print_,
-                "notes": notes,
-                "sequence": sequence,
-                "created": utc_iso(created),
-                "modified": utc_iso(self.now),
-                "vtodo": vtodo,
-                "vevent": vevent,
-            }
-        )
+        row: dict[str, object] = {
+            **({"id": new_id} if new_id is not None else {}),
+            "uid": uid,
+            "interview_id": interview.id,
+            "key": item.key,
+            "step": item.step,
+            "kind": item.kind,
+            "summary": item.summary,
+            "status": item.status,
+            "tz": item.tz,
+            "start": iso(item.start),
+            "due": iso(item.due),
+            "end": iso(item.end),
+            "sort_utc": item.sort_time.isoformat(),
+            "completed": utc_iso(item.completed) if item.completed else None,
+            "fingerprint": print_,
+            "notes": notes,
+            "sequence": sequence,
+            "created": utc_iso(created),
+            "modified": utc_iso(self.now),
+        }
+        (rows_out.new if old is None else rows_out.changed).append(row)
+        rows_out.renders.append((row, (item, meta, shown)))  # rendered with the others
         return 1
 
     def update(self, interview: Interview) -> Interview:

@@ -1,4 +1,4 @@
-"""Commands about whole interviews: add, plan, import, outcome, rm."""
+"""Commands about whole interviews: add, plan, outcome, rm (import: cli/importing.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from followup.app.importer import add_all, read_interviews
 from followup.app.mail import add_invitation, describe, me_of, propose, read_invitation_file
 from followup.cli import cli
 from followup.cli.context import (
@@ -146,27 +145,6 @@ def plan_(app: App, as_json: bool, **options: Any) -> None:
     click.echo()
     for line in planned_rows(items, app.now, app.zone):
         click.echo(line)
-
-
-@cli.command("import")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@pass_app
-def import_(app: App, file: Path) -> None:
-    """Add every interview of a TOML or CSV file: all of them or none.
-
-    \b
-    Example:
-      followup import samples/interviews.toml
-    """
-    interviews = read_interviews(file, app.user_tz)
-    service = service_of(app)
-    with service.change():
-        added = add_all(service, file, interviews)
-    click.echo(f"Imported {len(added)} interview{'s' if len(added) != 1 else ''} from {file}.")
-    for interview in added:
-        click.echo(f"  {interview.id}  {interview.start:%a %d %b %Y %H:%M} {interview.tz}"
-                   f"  {interview.role} at {interview.company}")
-    click.echo(f"Calendar file: {service.calendar_path()}")
 
 
 @cli.command()

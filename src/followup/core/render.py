@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeVar
+from zoneinfo import ZoneInfo
 
+from followup.core import serialise
 from followup.core.model import CANCELLED, COMPLETED, Interview, Outcome, PlannedItem
-from followup.core.serialise import Factory, Lines, library_component
+from followup.core.serialise import Factory, Lines, add_all, library_component
 from followup.core.text import drop_control
 from followup.core.vtimezone import vtimezone
 
@@ -98,20 +101,33 @@ def event_uid(item_uid: str, kind: str) -> str:
 
 def _common(component: icalendar.cal.Component, item: PlannedItem, meta: Meta, uid: str) -> None:
     component.add("uid", uid)
-    component.add("dtstamp", meta.modified.astimezone(UTC))
-    component.add("created", meta.created.astimezone(UTC))
-    component.add("last-modified", meta.modified.astimezone(UTC))
-    component.add("sequence", meta.sequence)
+    add_all(component, _revision(meta.modified, meta.created, meta.sequence, meta.interview_uid))
     component.add("description", drop_control(item.description))
     for contact in item.contacts:
         component.add("contact", drop_control(contact))
     if item.location:
         component.add("location", drop_control(item.location))
-    component.add("categories", ["Job search"])
-    component.add("x-followup-interview", meta.interview_uid)
     component.add("x-followup-step", item.step)
     if item.key != item.step:  # said once: a reader takes the step for the key (rule 24)
         component.add("x-followup-key", item.key)
+
+
+Property = tuple[str, Any, "Mapping[str, str] | None"]  # add(name, value, parameters=...)
+CATEGORIES = ["Job search"]
+
+
+@lru_cache(maxsize=64)
+def _revision(modified: dt.datetime, created: dt.datetime, sequence: int,
+              interview_uid: str) -> tuple[Property, ...]:
+    """What every item of an interview says alike at one revision: the same tuple for each
+    (an import's items all have the same one), so the fast render writes its lines once
+    (serialise.Lines.add_all)."""
+    return (("dtstamp", modified.astimezone(UTC), None),
+            ("created", created.astimezone(UTC), None),
+            ("last-modified", modified.astimezone(UTC), None),
+            ("sequence", sequence, None),
+            ("categories", CATEGORIES, None),
+            ("x-followup-interview", interview_uid, None))
 
 
 def _alarm(component: icalendar.cal.Component, item: PlannedItem, new: Factory,
@@ -131,8 +147,6 @@ def _zoned(value: T, tz: str) -> T:
     the store has a fixed offset, which icalendar would write as TZID="UTC-05:00" with no
     VTIMEZONE (rule 20). The calendar holds a VTIMEZONE for every item's `tz`."""
     if isinstance(value, dt.datetime):
-        from zoneinfo import ZoneInfo
-
         return value.astimezone(ZoneInfo(tz))
     return value
 
@@ -193,26 +207,42 @@ def component_text(component: icalendar.cal.Component) -> str:
 
 
 Build = Callable[[PlannedItem, Meta, Factory], "icalendar.cal.Component"]
+# What an item is rendered from: the item, its revision, and its form as an event when that is
+# not the item itself (a task's).
+Render = tuple[PlannedItem, Meta, "PlannedItem | None"]
 
 
-def _text(build: Build, item: PlannedItem, meta: Meta) -> str:
-    """icalendar's bytes for the component: its lines written by icalendar, folded by us
-    (core/serialise.py); checked against icalendar's own `to_ical()` in the test suite."""
-    made: Any = build(item, meta, Lines)  # a Lines, made through icalendar's calls
-    text: str = made.text()
+def render_items(renders: Sequence[Render]) -> list[tuple[str | None, str]]:
+    """(VTODO text or None, VEVENT text) of each item: both forms are cached with the item's
+    revision. icalendar's bytes: the lines written by icalendar, folded by us, the items'
+    new texts escaped together (core/serialise.py); checked against icalendar's own
+    `to_ical()` in the test suite."""
+    made: list[Any] = []  # Lines, made through icalendar's calls
+    for item, meta, shown in renders:
+        if item.kind == "task":
+            made.append(todo(item, meta, Lines))
+        made.append(event(shown or item, meta, Lines))
+    written = iter(serialise.texts(made))
+    out = [(next(written) if item.kind == "task" else None, next(written))
+           for item, _, _ in renders]
     if CHECK_RENDER:
-        expected = component_text(build(item, meta, library_component))
-        if text != expected:
-            raise AssertionError(f"fast render differs from icalendar's:\n{text}\n---\n{expected}")
-    return text
+        for (item, meta, shown), (todo_text, event_text) in zip(renders, out, strict=True):
+            if todo_text is not None:
+                _check(todo_text, todo, item, meta)
+            _check(event_text, event, shown or item, meta)
+    return out
+
+
+def _check(text: str, build: Build, item: PlannedItem, meta: Meta) -> None:
+    expected = component_text(build(item, meta, library_component))
+    if text != expected:
+        raise AssertionError(f"fast render differs from icalendar's:\n{text}\n---\n{expected}")
 
 
 def render_item(item: PlannedItem, meta: Meta,
                 shown: PlannedItem | None = None) -> tuple[str | None, str]:
-    """(VTODO text or None, VEVENT text): both forms are cached with the item's revision.
-    `shown`: the item's form as an event, when it is not the item itself."""
-    todo_text = _text(todo, item, meta) if item.kind == "task" else None
-    return todo_text, _text(event, shown or item, meta)
+    """(VTODO text or None, VEVENT text) of one item (render_items)."""
+    return render_items(((item, meta, shown),))[0]
 
 
 def in_profile(profile: str, kind: str, has_slot: bool) -> tuple[bool, bool]:

@@ -18,9 +18,12 @@ renders 24,000 of them. `Lines` takes the same calls and writes the same bytes f
   subcomponents after the properties; BEGIN and END lines as icalendar writes them.
 - A render writes the same lines again and again: DTSTAMP, CREATED and CATEGORIES are the
   same for every item of an import, the contacts for every item of an interview. Each
-  distinct line is written by icalendar once and kept in bounded tables (`_TEXTS`,
-  `_TIMES`, `_LINES`); a component's new texts are escaped by one vText, and a wall
-  time's digits are written once whatever the property or zone (see `_TEXTS`).
+  distinct line is written by icalendar once and kept in bounded tables, one `_Slot` per
+  property; the new texts of all the components written together (`texts()`: a re-plan's
+  items) are escaped by one vText, and a wall time's digits are written once whatever the
+  property or zone.
+- Each `add` finds its line at once and `lay` puts the lines in order through a
+  permutation cached per set of names (`_order`).
 
 The bytes are icalendar's by test, not by hope: with FOLLOWUP_CHECK_RENDER=1 (the test
 suite sets it) every render is also made by icalendar's `to_ical()` and compared byte for
@@ -31,16 +34,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 FOLD_LIMIT = 75  # octets, as icalendar: a folded piece holds at most 74 of them
-# Distinct lines kept: an interview's lines (about 120) many times over, and the few
-# every item shares; a description is a few hundred bytes.
+# Entries kept in the tables shared by all properties (slots, value writers, digits).
 LINES_KEPT = 4096
-# Lines kept per property (a table of _TEXTS or _TIMES): a line is shared mostly within an
+# Lines kept per property (each table of a _Slot): a line is shared mostly within an
 # interview (its contacts, a task's summary as its alarm's text) and with the next few
 # (a day's wall times); a description with its draft is a few kilobytes.
 TABLE_KEPT = 256
@@ -157,6 +159,8 @@ def _shape_key(name: str, value: object, parameters: Mapping[str, str] | None
     if zone is not None and zone is not dt.timezone.utc and type(zone) is not ZoneInfo:
         return None
     params = tuple(sorted(parameters.items())) if parameters else ()
+    if any(type(item) is not str for _, item in params):  # a list of values, a number
+        return None
     return name, kind, zone, params
 
 
@@ -173,75 +177,50 @@ def _prefix(name: str, value: object, parameters: Mapping[str, str] | None
     return prefix, kind
 
 
-# Lines written so far, by what tells them apart (_key); emptied when full: the lines
-# every item shares are written again once per few dozen interviews.
-_LINES: dict[tuple[Any, ...], str] = {}
-_UPPER: dict[str, str] = {}
-
-
-def _key(name: str, value: object, parameters: Mapping[str, str] | None
-         ) -> tuple[Any, ...] | None:
-    """What tells this line's text apart from every other's, or None: not cached.
-
-    The type is part of it (True == 1, a date is no datetime), and so is the time zone:
-    equal instants in two zones are written differently. Zones other than UTC and IANA
-    ones (fixed offsets compare equal across names) are written every time."""
-    kind = type(value)
-    key: tuple[Any, ...]
-    if kind is str or kind is int or kind is dt.date:
-        key = (name, kind, value)
-    elif isinstance(value, dt.datetime) and kind is dt.datetime:
-        zone = value.tzinfo
-        if not (zone is None or zone is dt.timezone.utc or type(zone) is ZoneInfo):
-            return None
-        key = (name, kind, value, zone)
-    elif isinstance(value, list) and all(type(each) is str for each in value):
-        key = (name, list, tuple(value))
-    else:
-        return None
-    if parameters:
-        params = tuple(sorted(parameters.items()))
-        if any(type(v) is not str for _, v in params):
-            return None
-        key += params
-    return key
-
-
-# The fast paths of Lines.text, for the two kinds of value nearly every line holds: tables
-# of the lines written so far, by the property (as `add` names it, with its parameters:
-# `_shape_of`) and the value. A shape maps to None when its values go the general way.
-# - Text (icalendar writes it with vText): one table per shape, value → line. The new
-#   values of a component are escaped by ONE vText: icalendar's TEXT escaping replaces
-#   patterns none of which holds a NUL (and no value does: render.py drops control
-#   characters), so escaping "a\0b" gives escape(a) + "\0" + escape(b); a vText costs
-#   several times its escaping (its Parameters). Tested value by value against vText
-#   (tests/test_serialise.py).
-# - Date-times floating, in UTC or in an IANA zone (vDatetime): one table per shape and
-#   zone (equal instants in two zones are written differently; within one zone equal values
-#   have equal wall times, which is all that is written). A new value's line is the text
-#   before the value as icalendar writes it ("DTSTART;TZID=Europe/London:") and the wall
-#   time as vDatetime writes it: the same digits, without the zone lookups a zoned
-#   vDatetime makes to find its TZID (in the prefix already); then what icalendar writes
-#   after the digits in that zone ("Z" in UTC, learnt from icalendar: _time_shape).
-TextShape = tuple[str, str, dict[str, str]]  # NAME, text before the value, value → line
-TimeShape = tuple[str, str, str, dict[dt.datetime, str]]  # ..., text after the digits
-_TEXTS: dict[object, TextShape | None] = {}
-_TIMES: dict[object, dict[object, TimeShape | None]] = {}
-_DIGITS: dict[dt.datetime, str] = {}  # wall time → vDatetime's digits, whatever the zone
-DIGITS_KEPT = 4096  # short strings; an import's steps fall on a few thousand wall times
 NUL = "\x00"
 UTC = dt.timezone.utc
-_UNKNOWN: Any = object()
+_DIGITS: dict[tuple[int, ...], str] = {}  # wall time → vDatetime's digits, whatever the zone
+DIGITS_KEPT = 4096  # short strings; an import's steps fall on a few thousand wall times
+# The text before a wall time's digits, after them, and the lines by value, in one zone.
+TimeTable = tuple[str, str, dict[dt.datetime, str]]
 
 
-def _shape_of(name: str, parameters: Mapping[str, str] | None) -> object | None:
-    """The key of a property and its parameters, or None: parameters we cannot key on."""
-    if not parameters:
-        return name
-    items = tuple(parameters.items())
-    if all(type(key) is str and type(item) is str for key, item in items):
-        return name, items
-    return None
+class _Slot:
+    """One property as `add` names it, with its parameters: its NAME and the lines written
+    for it so far, by the kind of value. Nearly every line is one of these lookups:
+
+    - `texts`: TEXT values (icalendar writes them with vText), value → line; None when the
+      property's text values are not vText's (an X- property is written as it is). A new
+      value's line is `prefix` and the escaped value: the new values of all the components
+      written together are escaped by ONE vText (`_escaped`; `texts()` below).
+    - `zones`: date-times floating, in UTC or in an IANA zone (vDatetime), per zone (equal
+      instants in two zones are written differently; within one zone equal values have equal
+      wall times, which is all that is written): the text before the value as icalendar
+      writes it ("DTSTART;TZID=Europe/London:"), what it writes after the digits ("Z" in
+      UTC, learnt from icalendar: `_time_table`), and the lines; None: the general way.
+    - `others`: any other value whose text `_other_key` can tell apart (SEQUENCE, CATEGORIES,
+      X- properties, dates), written whole by icalendar (`written`)."""
+
+    __slots__ = ("name", "parameters", "upper", "texts", "prefix", "zones", "others")
+
+    def __init__(self, name: str, parameters: Mapping[str, str] | None) -> None:
+        from icalendar.prop import vText
+
+        self.name, self.parameters, self.upper = name, parameters, name.upper()
+        self.texts: dict[str, str] | None = None
+        self.prefix = ""
+        if _value_class(name, parameters.get("VALUE") if parameters else None) is vText:
+            prefix, kind = _prefix(name, "text", parameters)
+            if kind is vText:
+                self.texts, self.prefix = {}, prefix
+        self.zones: dict[object, TimeTable | None] = {}
+        self.others: dict[object, str] = {}
+
+
+# Slots by property, and its parameters as (key, value) pairs when it has any: a few dozen in
+# all, bounded for a long-running server all the same; each slot's tables keep TABLE_KEPT
+# lines.
+_SLOTS: dict[object, _Slot] = {}
 
 
 def _bounded(cache: dict[Any, Any], size: int = LINES_KEPT) -> dict[Any, Any]:
@@ -251,154 +230,251 @@ def _bounded(cache: dict[Any, Any], size: int = LINES_KEPT) -> dict[Any, Any]:
     return cache
 
 
-def _text_shape(shape: object, name: str, parameters: Mapping[str, str] | None
-                ) -> TextShape | None:
-    from icalendar.prop import vText
-
-    found: TextShape | None = None
-    if _value_class(name, parameters.get("VALUE") if parameters else None) is vText:
-        prefix, kind = _prefix(name, "text", parameters)
-        if kind is vText:
-            found = (name.upper(), prefix, {})
-    _bounded(_TEXTS)[shape] = found
-    return found
+def _slot(shape: object, name: str, parameters: Mapping[str, str] | None) -> _Slot | None:
+    """The slot of a property and its parameters, or None: parameters other than text (the
+    line is written whole every time)."""
+    if parameters and not all(type(key) is str and type(item) is str
+                              for key, item in parameters.items()):
+        return None
+    slot = _bounded(_SLOTS)[shape] = _Slot(name, parameters)
+    return slot
 
 
-def _time_shape(shape: object, name: str, value: dt.datetime,
-                parameters: Mapping[str, str] | None) -> TimeShape | None:
+def _time_table(slot: _Slot, value: dt.datetime) -> TimeTable | None:
     from icalendar.prop import vDatetime
 
     zone = value.tzinfo
-    found: TimeShape | None = None
+    found: TimeTable | None = None
     # Floating, UTC, or an IANA zone by its key (others: the general way). What vDatetime
     # writes after the digits ("Z" for UTC and zones icalendar takes for it, such as
     # ZoneInfo("UTC")) depends on the zone alone: learnt from icalendar on the first value.
     if zone is None or zone is UTC or (type(zone) is ZoneInfo and zone.key is not None):
-        prefix, kind = _prefix(name, value, parameters)
+        prefix, kind = _prefix(slot.name, value, slot.parameters)
         if kind is vDatetime:
             writer: Any = vDatetime  # untyped in icalendar
             whole: str = writer(value).to_ical().decode("ascii")
             digits: str = writer(value.replace(tzinfo=None)).to_ical().decode("ascii")
             if whole.startswith(digits):
-                found = (name.upper(), prefix, whole[len(digits):], {})
-    zones = _TIMES.get(shape)
-    if zones is None:
-        zones = _bounded(_TIMES)[shape] = {}
-    _bounded(zones)[zone] = found
+                found = (prefix, whole[len(digits):], {})
+    _bounded(slot.zones)[zone] = found
     return found
 
 
-def _time_line(shape: TimeShape, value: dt.datetime) -> str:
-    _, prefix, suffix, table = shape
-    wall = value.replace(tzinfo=None)
+def _time_line(table: TimeTable, value: dt.datetime) -> str:
+    prefix, suffix, lines = table
+    # The digits by the wall time's fields (datetime.replace costs more), computed only for
+    # a value new to its zone's table.
+    wall = (value.year, value.month, value.day, value.hour, value.minute, value.second,
+            value.microsecond)
     digits = _DIGITS.get(wall)
     if digits is None:  # a task's DTSTART is its DUE; its VTODO and VEVENT share a TRIGGER
         from icalendar.prop import vDatetime
 
         writer: Any = vDatetime  # untyped in icalendar
-        digits = _bounded(_DIGITS, DIGITS_KEPT)[wall] = writer(wall).to_ical().decode("ascii")
-    line = _bounded(table, TABLE_KEPT)[value] = fold(prefix + digits + suffix)
+        digits = writer(value.replace(tzinfo=None)).to_ical().decode("ascii")
+        _bounded(_DIGITS, DIGITS_KEPT)[wall] = digits
+    line = _bounded(lines, TABLE_KEPT)[value] = fold(prefix + digits + suffix)
+    return line
+
+
+def _other_key(value: Any) -> object | None:
+    """What tells this value's line apart from every other's of its property, or None: not
+    kept. The type is part of it (True == 1, a date is no datetime), and so is the time zone:
+    equal instants in two zones are written differently. Zones other than UTC and IANA ones
+    (fixed offsets compare equal across names) are written every time."""
+    kind = type(value)
+    if kind is str:
+        return str(value)
+    if kind is int or kind is dt.date:
+        return kind, value
+    if kind is dt.datetime:
+        zone = value.tzinfo
+        if zone is None or zone is UTC or type(zone) is ZoneInfo:
+            return kind, value, zone
+        return None
+    if kind is list and list(map(type, value)) == [str] * len(value):  # CATEGORIES
+        return list, tuple(value)
+    return None
+
+
+def _other_line(slot: _Slot, value: object) -> str:
+    """Any other value's line: written whole by icalendar, kept by `_other_key`."""
+    key = _other_key(value)
+    line = slot.others.get(key) if key is not None else None
+    if line is None:
+        line = written(slot.name, value, slot.parameters)
+        if key is not None:
+            _bounded(slot.others, TABLE_KEPT)[key] = line
     return line
 
 
 def _escaped(values: list[str]) -> list[str]:
-    """vText's text of each value, by one vText for them all (see _TEXTS)."""
+    """vText's text of each value, by one vText for them all: icalendar's TEXT escaping
+    replaces patterns none of which holds a NUL (and no value does: render.py drops control
+    characters), so escaping "a\0b" gives escape(a) + "\0" + escape(b); a vText costs
+    several times its escaping (its Parameters). Tested value by value against vText
+    (tests/test_serialise.py)."""
     from icalendar.prop import vText
 
-    if len(values) == 1 or any(NUL in value for value in values):
+    joined = NUL.join(values)
+    if len(values) == 1 or joined.count(NUL) != len(values) - 1:  # one, or a value has a NUL
         return [vText(value).to_ical().decode("utf-8") for value in values]
-    return vText(NUL.join(values)).to_ical().decode("utf-8").split(NUL)
+    return vText(joined).to_ical().decode("utf-8").split(NUL)
+
+
+# A line still to be written: (its component's lines, its place there, its slot, the text).
+Hole = tuple[list[str], int, _Slot, str]
 
 
 class Lines:
-    """Takes the calls icalendar's Component takes; `text()` gives icalendar's bytes."""
+    """Takes the calls icalendar's Component takes; `text()` gives icalendar's bytes.
 
-    __slots__ = ("name", "properties", "subcomponents")
+    Each `add` finds its line at once (one property at a time, inline: an import writes half
+    a million lines); `lay` puts them in the order to_ical() writes them."""
+
+    __slots__ = ("name", "uppers", "lines", "new", "subcomponents")
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self.properties: list[tuple[str, Any, Mapping[str, str] | None]] = []
+        self.uppers: list[str] = []  # each property's NAME, in the order added
+        self.lines: list[str] = []  # and its line ("" until `texts` writes a new text's)
+        self.new: list[tuple[int, _Slot, str]] = []  # the new texts: (index, slot, value)
         self.subcomponents: list[Lines] = []
 
-    def add(self, name: str, value: object,
+    def add(self, name: str, value: Any,
             parameters: Mapping[str, str] | None = None) -> None:
-        self.properties.append((name, value, parameters))
+        shape = (name, tuple(parameters.items())) if parameters else name
+        try:
+            slot = _SLOTS.get(shape) or _slot(shape, name, parameters)
+        except TypeError:  # a parameter's value that cannot be a key
+            slot = None
+        if slot is None:
+            self.uppers.append(name.upper())
+            self.lines.append(written(name, value, parameters))
+            return
+        self.uppers.append(slot.upper)
+        kind = type(value)
+        if kind is str:
+            table = slot.texts
+            if table is None:  # a property written as it is (X-)
+                line = slot.others.get(value) or _other_line(slot, value)
+            else:
+                known = table.get(value)
+                if known is None:
+                    self.new.append((len(self.lines), slot, value))
+                    known = ""
+                line = known
+        elif kind is dt.datetime:
+            times = slot.zones.get(value.tzinfo, _UNKNOWN)
+            if times is _UNKNOWN:
+                times = _time_table(slot, value)
+            if times is None:
+                line = _other_line(slot, value)
+            else:
+                line = times[2].get(value) or _time_line(times, value)
+        elif kind is int:
+            line = slot.others.get((int, value)) or _other_line(slot, value)
+        else:
+            line = _other_line(slot, value)
+        self.lines.append(line)
+
+    def add_all(self, properties: Sequence[tuple[str, Any, Mapping[str, str] | None]]) -> None:
+        """`add` each property. A block its caller passes again as the same object (render.py
+        keeps one per revision of an interview) has its lines written once and kept (it
+        must not change while it lives)."""
+        known = _BLOCKS.get(id(properties))
+        if known is not None and known[0] is properties:
+            self.uppers += known[1]
+            self.lines += known[2]
+            return
+        block = Lines(self.name)
+        for name, value, parameters in properties:
+            block.add(name, value, parameters)
+        if not block.new:  # no new text in it: its lines are all written
+            # Keyed by identity, holding the block: its id is not reused while it is kept.
+            _bounded(_BLOCKS, TABLE_KEPT)[id(properties)] = (properties, block.uppers,
+                                                             block.lines)
+        offset = len(self.lines)
+        self.new += [(offset + index, slot, value) for index, slot, value in block.new]
+        self.uppers += block.uppers
+        self.lines += block.lines
 
     def add_component(self, component: Lines) -> None:
         self.subcomponents.append(component)
 
     def text(self) -> str:
-        """The component's text. Written inline, one property at a time: a render is about
-        20 lines, an import's 24,000 renders half a million."""
-        lines: dict[str, list[str]] = {}  # by property name, in the order added
-        new: list[tuple[list[str], int, str, dict[str, str], str]] = []  # texts to escape
-        for name, value, parameters in self.properties:
-            shape = name if parameters is None else _shape_of(name, parameters)
-            kind = type(value)
-            upper: str | None = None  # set by a fast path that takes the value
-            line: str | None = None  # None with `upper`: a new text, escaped below
-            if kind is str and shape is not None:
-                text_shape = _TEXTS.get(shape, _UNKNOWN)
-                if text_shape is _UNKNOWN:
-                    text_shape = _text_shape(shape, name, parameters)
-                if text_shape is not None:
-                    upper, prefix, table = text_shape
-                    line = table.get(value)
-            elif kind is dt.datetime and shape is not None:
-                zones = _TIMES.get(shape)
-                time_shape = zones.get(value.tzinfo, _UNKNOWN) if zones is not None else _UNKNOWN
-                if time_shape is _UNKNOWN:
-                    time_shape = _time_shape(shape, name, value, parameters)
-                if time_shape is not None:
-                    upper = time_shape[0]
-                    line = time_shape[3].get(value) or _time_line(time_shape, value)
-            if upper is None:
-                upper, line = _general(name, value, parameters)
-            group = lines.get(upper)
-            if group is None:
-                group = lines[upper] = []
-            if line is None:
-                new.append((group, len(group), prefix, table, value))
-                line = ""
-            group.append(line)
-        if new:
-            for (group, index, prefix, table, value), escaped in zip(
-                    new, _escaped([each[4] for each in new]), strict=True):
-                line = group[index] = fold(prefix + escaped)
-                _bounded(table, TABLE_KEPT)[value] = line
-        begin, names, end = _order(self.name, tuple(lines))
-        out = [begin]
-        for name in names:
-            out.extend(lines[name])
-        out.append("")
-        text = "\r\n".join(out)
-        if self.subcomponents:
-            text += "".join(sub.text() for sub in self.subcomponents)
-        return text + end + "\r\n"
+        return texts((self,))[0]
+
+    def lay(self, out: list[str], holes: list[Hole]) -> None:
+        """Append the component's lines to `out` in the order to_ical() writes them, BEGIN
+        and END included, its subcomponents' after its properties; the places of its new
+        texts go to `holes`, for `texts` to fill."""
+        begin, order, place, end = _order(self.name, tuple(self.uppers))
+        start = len(out) + 1
+        out.append(begin)
+        lines = self.lines
+        out += [lines[index] for index in order]
+        if self.new:
+            holes += [(out, start + place[index], slot, value) for index, slot, value in self.new]
+        for sub in self.subcomponents:
+            sub.lay(out, holes)
+        out.append(end)
 
 
-def _general(name: str, value: object, parameters: Mapping[str, str] | None) -> tuple[str, str]:
-    """(NAME, line) of any other value: written whole by icalendar, kept by `_key`."""
-    key = _key(name, value, parameters)
-    line = _LINES.get(key) if key is not None else None
-    if line is None:
-        line = written(name, value, parameters)
-        if key is not None:
-            _bounded(_LINES)[key] = line
-    upper = _UPPER.get(name)
-    if upper is None:
-        upper = _UPPER[name] = name.upper()
-    return upper, line
+_UNKNOWN: Any = object()
+_BLOCKS: dict[int, tuple[object, list[str], list[str]]] = {}  # Lines.add_all
+
+
+def texts(components: Sequence[Lines]) -> list[str]:
+    """The text of each component. The text values no line was kept for, in all of them, are
+    escaped together (`_escaped`): an import writes a re-plan's items in one call."""
+    holes: list[Hole] = []
+    laid: list[list[str]] = []
+    for component in components:
+        out: list[str] = []
+        component.lay(out, holes)
+        laid.append(out)
+    if holes:
+        values = list(dict.fromkeys(hole[3] for hole in holes))  # each text once
+        escaped = dict(zip(values, _escaped(values), strict=True))
+        for out, index, slot, value in holes:
+            table: Any = slot.texts
+            line = table.get(value)
+            if line is None:  # not filled yet (a task's summary is new in its VEVENT too)
+                line = _bounded(table, TABLE_KEPT)[value] = fold(slot.prefix + escaped[value])
+            out[index] = line
+    return [CRLF.join(out) + CRLF for out in laid]
+
+
+CRLF = "\r\n"
 
 
 @lru_cache(maxsize=256)
-def _order(component: str, names: tuple[str, ...]) -> tuple[str, tuple[str, ...], str]:
-    """(BEGIN line, the properties in the order to_ical() writes them, END line): icalendar's
-    canonical order, then the rest by name. Components of one kind mostly have the same
+def _order(component: str, names: tuple[str, ...]
+           ) -> tuple[str, tuple[int, ...], tuple[int, ...], str]:
+    """(BEGIN line, the properties' indexes in the order to_ical() writes them, the place
+    of each property in that order, END line): icalendar's canonical order, then the rest
+    by name, a name's lines in the order added. Components of one kind mostly have the same
     properties, added in the same order."""
-    order, begin, end = _shape(component)
-    first = [name for name in order if name in names]
-    return begin, tuple(first + sorted(name for name in names if name not in order)), end
+    canonical, begin, end = _shape(component)
+    rank = {name: place for place, name in enumerate(canonical)}
+    order = sorted(range(len(names)), key=lambda index: (
+        (0, rank[names[index]], "") if names[index] in rank else (1, 0, names[index]), index))
+    place = [0] * len(names)
+    for position, index in enumerate(order):
+        place[index] = position
+    return begin, tuple(order), tuple(place), end
+
+
+def add_all(component: Any, properties: Sequence[tuple[str, Any, Mapping[str, str] | None]]
+            ) -> None:
+    """Add each property to a component: icalendar's one by one, a Lines at once
+    (`Lines.add_all`)."""
+    if isinstance(component, Lines):
+        component.add_all(properties)
+        return
+    for name, value, parameters in properties:
+        component.add(name, value, parameters=parameters)
 
 
 def library_component(name: str) -> Any:

@@ -10,7 +10,9 @@ by piece, so writing a calendar of any size takes the memory of one interview.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping
+from functools import partial
 from itertools import groupby
+from operator import itemgetter
 
 from followup.core.render import CALENDAR_NAME, assemble, calendar_header, in_profile
 from followup.store import Store
@@ -69,15 +71,7 @@ def _ical(value: object) -> object:
 def blocks(store: Store, profile: str, interview_id: int | None = None,
            leave_out: Collection[int] = ()) -> Iterator[tuple[int, bytes]]:
     """(interview id, its items' renders in this profile), in file order."""
-    rows = store.calendar_rows(interview_id)
-    for number, group in groupby(rows, key=lambda row: int(row["interview_id"])):
-        if number in leave_out:
-            continue
-        texts = []
-        for row in group:
-            want_todo, want_event = in_profile(profile, row["kind"], bool(row["has_slot"]))
-            if want_todo and row["vtodo"]:
-                texts.append(row["vtodo"])
-            if want_event:
-                texts.append(row["vevent"])
-        yield number, "".join(texts).encode("utf-8")
+    rows = store.calendar_rows(partial(in_profile, profile), interview_id)
+    for number, group in groupby(rows, key=itemgetter(0)):
+        if number not in leave_out:
+            yield number, b"".join([piece for _, piece in group])

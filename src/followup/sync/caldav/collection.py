@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import logging
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -34,7 +33,6 @@ from followup.sync.storage import (
 
 __all__ = ["CalDAVStorage"]
 
-log = logging.getLogger(__name__)
 
 _UID_CONFLICT = (f"{C}no-uid-conflict", f"{C}unique-scheduling-object-resource")
 _MULTIGET_BATCH = 100
@@ -351,6 +349,9 @@ class CalDAVStorage:
             else:
                 deleted.add(href)
         if res.truncated:
-            log.warning("%s: sync-collection reply was truncated", r.label)
+            import logging  # loaded here: every writing command loads this module
+
+            logging.getLogger(__name__).warning("%s: sync-collection reply was truncated",
+                                                r.label)
         changed.sort(key=lambda x: x.href)
         return "sync:" + str(res.sync_token), changed, sorted(deleted) if server_token else []

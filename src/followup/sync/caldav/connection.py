@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import functools
 import ipaddress
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -32,7 +31,6 @@ from followup.sync.storage import AuthError, NotFoundError, StorageError
 
 __all__ = ["Connection", "redact", "sends_in_clear"]
 
-log = logging.getLogger(__name__)
 
 C = "{urn:ietf:params:xml:ns:caldav}"
 D = "{DAV:}"
