@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -81,3 +82,50 @@ def test_plans_in_one_process_do_not_share_what_differs(
     forget()
     assert planned(second, second_setting) == alone_second
     assert planned(first, first_setting) == alone_first
+
+
+# The night the UK's clocks go back (Sunday 25 October 2026): 01:30 happens twice, an hour
+# apart, and Python's == tells the two apart only by their fold.
+LONDON = ZoneInfo("Europe/London")
+FIRST_0130 = dt.datetime(2026, 10, 25, 1, 30, tzinfo=LONDON)  # BST: 00:30 UTC
+SECOND_0130 = FIRST_0130.replace(fold=1)  # GMT: 01:30 UTC
+
+
+def test_exact_keys_tell_apart_what_equal_moments_hide() -> None:
+    assert FIRST_0130 == SECOND_0130  # one zone: compared by wall time
+    assert schedule.exact_key(FIRST_0130) != schedule.exact_key(SECOND_0130)
+    noon = dt.datetime(2026, 10, 25, 12, 0, tzinfo=LONDON)
+    utc = noon.astimezone(dt.timezone.utc)
+    assert utc == noon  # the same moment in another zone: equal
+    assert schedule.exact_key(utc) != schedule.exact_key(noon)
+    assert schedule.exact_key(FIRST_0130) == schedule.exact_key(
+        dt.datetime(2026, 10, 25, 1, 30, tzinfo=LONDON))
+
+
+def test_why_moved_tells_apart_the_two_0130_of_a_night() -> None:
+    # For a user in Cape Verde (UTC-1) the first 01:30 is Saturday 23:30 and the second
+    # Sunday 00:30: only the second moved a day, to the contact's Sunday.
+    calendars = schedule.TwoCalendars(Person("Atlantic/Cape_Verde"), Person("Europe/London"))
+    plain = dt.datetime(2026, 10, 24, 23, 0, tzinfo=LONDON)
+    forget()
+    alone = placing.why_moved(calendars, plain, SECOND_0130)
+    assert alone == "moved to Sunday 25 Oct: Saturday 21:00 your time is Saturday in London"
+    fresh = schedule.TwoCalendars(Person("Atlantic/Cape_Verde"), Person("Europe/London"))
+    assert placing.why_moved(fresh, plain, FIRST_0130) is None  # the same Saturday
+    assert placing.why_moved(fresh, plain, SECOND_0130) == alone
+    # The same wall time of one zone, another fold: not "the same moment".
+    assert placing.why_moved(fresh, SECOND_0130, FIRST_0130) is not None
+
+
+def test_working_days_are_counted_by_day_and_count() -> None:
+    holidays = frozenset({dt.date(2026, 12, 25)})
+    calendars = schedule.TwoCalendars(Person("Europe/London", holidays), Person("Asia/Tokyo"))
+    thursday = dt.date(2026, 12, 24)
+    asked = [(day, count) for day in (thursday, thursday + dt.timedelta(days=1))
+             for count in (1, 2, -1, 3, 0)]
+    answers = [calendars.shift(day, count) for day, count in asked]
+    assert answers[:4] == [dt.date(2026, 12, 28), dt.date(2026, 12, 29), dt.date(2026, 12, 23),
+                           dt.date(2026, 12, 30)]
+    # Each answer is what calendars that remember nothing give.
+    assert answers == [schedule.TwoCalendars(calendars.user, calendars.contact).shift(day, count)
+                       for day, count in asked]

@@ -39,7 +39,9 @@ class Placed:
 def weekends_only(calendars: TwoCalendars) -> TwoCalendars:
     """The same two clocks with no holidays and one zone: what a step would do if holidays
     and the contact's clock did not exist. A step that lands elsewhere says why."""
-    return two_calendars(Person(calendars.user.tz), Person(calendars.user.tz), calendars.hours)
+    # Asked by every step of every plan: kept with the calendars, not looked up by people.
+    return calendars.remembered(("weekends_only",), lambda: two_calendars(
+        Person(calendars.user.tz), Person(calendars.user.tz), calendars.hours))
 
 
 def day_label(moment: dt.datetime, calendars: TwoCalendars) -> str:
@@ -50,6 +52,10 @@ def why_moved(calendars: TwoCalendars, plain: dt.datetime, actual: dt.datetime,
               contact_side: bool = True) -> str | None:
     """Why `actual` is on another day than the weekend-only `plain`: a holiday, or (with
     `contact_side`) the contact's clock showing their weekend or holiday then."""
+    if actual == plain and (actual.tzinfo is not plain.tzinfo or actual.fold == plain.fold):
+        # The same moment (most steps): the same day, and not earlier. (== compares two
+        # moments of one zone by wall time alone: the fold tells the two 01:30 apart.)
+        return None
     # Asked again by every interview whose step lands at the same time (Tuesday 10:00).
     return calendars.remembered(
         ("why_moved", exact_key(plain), exact_key(actual), contact_side),

@@ -9,7 +9,6 @@ windows (4), in order with gaps (5), and what follows an overdue step counted fr
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -53,6 +52,7 @@ DEADLINE_ALARM_TIME = dt.time(9, 0)
 PREPARE_TRIES = 10  # working days a call may move so that its preparation fits before it
 STRICTLY = dt.timedelta(minutes=1)  # "simply later" in rule 5
 MIDNIGHT = dt.time(0)
+NO_STATE = ItemState()  # an item the user has not touched (frozen: one for all)
 
 
 @dataclass(frozen=True)
@@ -90,41 +90,33 @@ class _Context:
     pushed: dict[str, dt.datetime] = field(default_factory=dict)  # extra floors, by key
     unplaced: set[str] = field(default_factory=set)  # preparation with no working day left
     clocks: dict[str, TwoCalendars] = field(default_factory=dict)  # by the contact's zone
-    plain_clocks: dict[tuple[str, Hours], TwoCalendars] = field(default_factory=dict)
-    # What people_of made, by the contacts' ids.
-    shown: dict[tuple[int, ...], tuple[tuple[str, ...], str]] = field(default_factory=dict)
+    # What people_of made: by the contact's id, or "lead" or "panel".
+    shown: dict[int | str, tuple[tuple[str, ...], str]] = field(default_factory=dict)
 
     # The interview does not change while it is planned: its people and times are looked
-    # up once, not once per step.
-    @functools.cached_property
-    def contacts(self) -> tuple[Contact, ...]:
-        return self.interview.interviewers
+    # up once, when the plan starts, not once per step (cached_property takes a lock).
+    contacts: tuple[Contact, ...] = field(init=False)
+    lead: Contact | None = field(init=False)
+    end: dt.datetime = field(init=False)
+    deadline: dt.date = field(init=False)
+    about: str = field(init=False)  # the interview line that every description has
+    zone: ZoneInfo = field(init=False)
+    contact_tz: str = field(init=False)
+    overdue: dt.date | None = field(init=False)  # the latest due date that rolls (rule 6)
 
-    @functools.cached_property
-    def lead(self) -> Contact | None:
-        return self.interview.decision_contact
-
-    @functools.cached_property
-    def end(self) -> dt.datetime:
-        return self.interview.end
-
-    @functools.cached_property
-    def deadline(self) -> dt.date:
-        return self.interview.effective_deadline
-
-    @functools.cached_property
-    def about(self) -> str:
-        """The interview line that every description has."""
+    def __post_init__(self) -> None:
         interview = self.interview
-        return _about(interview.role, interview.company, interview.start.replace(tzinfo=None),
-                      interview.tz)
+        self.contacts = interview.interviewers
+        self.lead = interview.decision_contact
+        self.end = interview.end
+        self.deadline = interview.effective_deadline
+        self.about = _about(interview.role, interview.company,
+                            interview.start.replace(tzinfo=None), interview.tz)
+        self.zone = ZoneInfo(interview.tz)
+        self.contact_tz = self._contact_tz()
+        self.overdue = self.today - 2 * ONE_DAY if self.today is not None else None
 
-    @functools.cached_property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.interview.tz)
-
-    @functools.cached_property
-    def contact_tz(self) -> str:
+    def _contact_tz(self) -> str:
         """The zone the company is reached in: the decision contact's when known, else the
         first interviewer's whose zone is known."""
         lead = self.lead
@@ -140,31 +132,25 @@ class _Context:
                                            self.people.hours)
         return self.clocks[tz]
 
-    def plain(self, calendars: TwoCalendars) -> TwoCalendars:
-        """placing.weekends_only(calendars), made once per user zone and hours of a plan."""
-        key = (calendars.user.tz, calendars.hours)
-        if key not in self.plain_clocks:
-            self.plain_clocks[key] = placing.weekends_only(calendars)
-        return self.plain_clocks[key]
-
     def start_of(self, day: dt.date, calendars: TwoCalendars) -> dt.datetime:
         return at_wall_time(day, MIDNIGHT, calendars.user.tz)
-
-    @functools.cached_property
-    def overdue(self) -> dt.date | None:
-        """The latest due date that rolls forward (rule 6), None without a today."""
-        return self.today - 2 * ONE_DAY if self.today is not None else None
 
     def rolled(self, calendars: TwoCalendars, due: dt.datetime) -> bool:
         """Rule 6: overdue by more than a day (dates in the user's zone)."""
         return self.overdue is not None and calendars.user_date(due) <= self.overdue
 
-    def people_of(self, contacts: tuple[Contact, ...]) -> tuple[tuple[str, ...], str]:
+    def people_of(self, contact: Contact | None, step: Step) -> tuple[tuple[str, ...], str]:
         """(the item's contacts as shown, the contacts part of its description), made
-        once per set of contacts of a plan (13 items share a few)."""
-        key = tuple(map(id, contacts))  # the interview's own contacts: alive while planned
+        once per plan for each of the three kinds of item: about one interviewer (a
+        formal note), what the decision contact hears about, the rest (the panel)."""
+        # By identity: the interview's own contacts stay alive while it is planned.
+        key = id(contact) if contact is not None else (
+            "lead" if step.chase or step.outcome is not None else "panel")
         found = self.shown.get(key)
         if found is None:
+            contacts: tuple[Contact, ...] = (
+                (contact,) if contact is not None else self.contacts if key == "panel" else
+                (self.lead,) if self.lead is not None else ())
             found = self.shown[key] = (
                 tuple(c.display for c in contacts),
                 "Contacts:\n" + "\n".join(f"- {c.card}" for c in contacts) if contacts else "")
@@ -248,7 +234,7 @@ def _prepare_before(ctx: _Context, step: Step, items: dict[str, PlannedItem]) ->
 def _plan_step(ctx: _Context, step: Step, contact: Contact | None, retired: bool = False) -> PlannedItem:
     interview = ctx.interview
     key = item_key(step, contact)
-    state = ctx.states.get(key, ItemState())
+    state = ctx.states.get(key, NO_STATE)
     status = _status(step, state, interview, ctx.outcomes, retired)
     handwritten = step.id == "formal-note" and interview.note == "handwritten" and step.handwritten
     when = step.handwritten if handwritten and step.handwritten else step.when
@@ -266,14 +252,7 @@ def _plan_step(ctx: _Context, step: Step, contact: Contact | None, retired: bool
         # template's parenthesis, not one the company's name ends with ("Acme (UK)")
         summary = (f"{summary[:-1]}, {', '.join(tags)})" if template.endswith(")")
                    else f"{summary} ({', '.join(tags)})")
-    if contact is not None:
-        contacts: tuple[Contact, ...] = (contact,)
-    elif step.chase or step.outcome is not None:  # what the decision contact hears about
-        lead = ctx.lead
-        contacts = (lead,) if lead is not None else ()
-    else:
-        contacts = ctx.contacts
-    shown, block = ctx.people_of(contacts)
+    shown, block = ctx.people_of(contact, step)
     # The fields every item has; each kind below adds its times (one PlannedItem an item:
     # dataclasses.replace costs as much as building one).
     base: dict[str, Any] = dict(
@@ -343,7 +322,7 @@ def _plan_step(ctx: _Context, step: Step, contact: Contact | None, retired: bool
 def _timing(ctx: _Context, step: Step, when: When, key: str, calendars: TwoCalendars,
             status: Status) -> tuple[dt.datetime, tuple[str, ...]]:
     """Where the rules put an open step (closed ones are pinned afterwards), and why."""
-    plain_calendars = ctx.plain(calendars)
+    plain_calendars = placing.weekends_only(calendars)
     if when.after is not None:
         anchor = _anchor_moment(ctx, step, when, calendars)
         assert isinstance(anchor, dt.datetime)
@@ -364,7 +343,8 @@ def _timing(ctx: _Context, step: Step, when: When, key: str, calendars: TwoCalen
 
     anchor = _anchor_moment(ctx, step, when, calendars)
     anchor_day = anchor if not isinstance(anchor, dt.datetime) else calendars.user_date(anchor)
-    day, plain_day = (_intended_day(c, anchor_day, when) for c in (calendars, plain_calendars))
+    day = _intended_day(calendars, anchor_day, when)
+    plain_day = _intended_day(plain_calendars, anchor_day, when)
     floor, floor_why = _floor(ctx, step, key, calendars)
     assert when.at is not None
     notes: list[str] = []
@@ -437,7 +417,7 @@ def _floor(ctx: _Context, step: Step, key: str,
     """Rule 5: the earliest moment the step may take after the items it follows (each
     counted from when it was sent, else from when it is due, else from today)."""
     best: dt.datetime | None = ctx.pushed.get(key)
-    why: str | None = None
+    held: tuple[Gap, str, _Ref] | None = None  # what holds it there: worded at the end
     for gap in step.follows:
         for ref_key, ref in ctx.refs.get(gap.step, {}).items():
             if gap.working_days:
@@ -449,8 +429,8 @@ def _floor(ctx: _Context, step: Step, key: str,
             else:
                 bound = add_elapsed(ref.moment, STRICTLY)
             if best is None or bound > best:
-                best, why = bound, _gap_text(gap, ref_key, ref)
-    return best, why
+                best, held = bound, (gap, ref_key, ref)
+    return best, _gap_text(*held) if held is not None else None
 
 
 def _gap_text(gap: Gap, ref_key: str, ref: _Ref) -> str:
@@ -481,7 +461,7 @@ def _anchor_moment(ctx: _Context, step: Step, when: When,
     ref = ctx.refs.get(when.anchor, {}).get(when.anchor)
     if ref is not None and ref.rolled and when.business_days >= 0:
         return ref.moment  # rule 6: what follows counts from today (preparation stays before)
-    done = ctx.states.get(when.anchor, ItemState()).completed
+    done = ctx.states.get(when.anchor, NO_STATE).completed
     if done is not None:
         done = done.astimezone(moment.tzinfo)
         if when.follow_completion == "always" or (

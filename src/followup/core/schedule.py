@@ -161,6 +161,10 @@ class TwoCalendars:
     # Working dates already looked up: a plan asks about the same few weeks many times, and
     # the calendars of a pair of people are shared by the plans of a command (two_calendars).
     _working: dict[dt.date, bool] = field(default_factory=dict, compare=False, repr=False)
+    # Working days counted from a day (shift), by the day and the count: every plan
+    # counts from the few days its interview's steps fall on.
+    _shifts: dict[tuple[dt.date, int], dt.date] = field(default_factory=dict, compare=False,
+                                                        repr=False)
     # The call starts of a day that suit both people (call_starts), by day, windows, length.
     _calls: dict[tuple[dt.date, tuple[tuple[dt.time, dt.time], ...], dt.timedelta, bool],
                  tuple[dt.datetime, ...]] = field(default_factory=dict, compare=False, repr=False)
@@ -197,6 +201,14 @@ class TwoCalendars:
 
     def shift(self, day: dt.date, count: int) -> dt.date:
         """The `count`-th working day after `day` (before it when negative); 0 keeps `day`."""
+        key = (day, count)
+        found = self._shifts.get(key)
+        if found is None:
+            _bound(self._shifts)
+            found = self._shifts[key] = self._shift(day, count)
+        return found
+
+    def _shift(self, day: dt.date, count: int) -> dt.date:
         step = ONE_DAY if count > 0 else -ONE_DAY
         for _ in range(abs(count)):
             day += step
@@ -263,8 +275,9 @@ class TwoCalendars:
         names the question and holds everything the answer depends on besides the two
         calendars (a moment as exact_key(), or an equal moment of another fold or zone
         object would share its answer)."""
-        if key in self._answers:
-            return cast(T, self._answers[key])
+        answer = self._answers.get(key, _UNKNOWN)  # one lookup: a tuple's hash is not kept
+        if answer is not _UNKNOWN:
+            return cast(T, answer)
         answer = make()
         _bound(self._answers)
         self._answers[key] = answer
@@ -281,11 +294,19 @@ class TwoCalendars:
             found = ()
             if self.working_date(day):
                 found = tuple(start for start in window_starts(day, windows, length, self.contact.tz)
-                              if self.working_moment(start) and (not in_hours or (
-                                  self.in_hours(start) and self.in_hours(add_elapsed(start, length)))))
+                              if self._call_fits(start, length, in_hours))
             _bound(self._calls)
             self._calls[key] = found
         return found
+
+    def _call_fits(self, start: dt.datetime, length: dt.timedelta, in_hours: bool) -> bool:
+        """working_moment(start), and with `in_hours` in_hours() at both ends of the call:
+        the user's clock read once for the start (a thousand plans' calls, day after day)."""
+        local = start.astimezone(self.user.zone)
+        if not (self.working_date(local.date()) and self.working_date(self.contact_date(start))):
+            return False
+        return not in_hours or (self.hours.start <= local.time() <= self.hours.end
+                                and self.in_hours(add_elapsed(start, length)))
 
     def hours_distance(self, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
         """How far a slot would have to move to lie inside the user's hours (0: it does)."""
@@ -298,6 +319,7 @@ class TwoCalendars:
         return best
 
 
+_UNKNOWN = object()  # no answer remembered (None is an answer)
 KEPT = 4096  # answers a TwoCalendars keeps of each kind: a long-running feed server's plans
 
 
@@ -309,8 +331,11 @@ def _bound(memo: dict[Any, Any]) -> None:
 
 def exact_key(moment: dt.datetime) -> tuple[dt.datetime, int, dt.tzinfo | None]:
     """A key that tells apart moments Python's == does not: two of the same zone compare
-    by their wall time alone, so the two 01:30 of a night the clocks go back are equal."""
-    return moment.replace(tzinfo=None), moment.fold, moment.tzinfo
+    by their wall time alone, so the two 01:30 of a night the clocks go back are equal.
+    With the fold and the zone beside it, the moment itself is such a key: equal keys
+    have the same zone and fold, so their moments compare by wall time, and are one
+    (cheaper than a naive copy, made by a keyword call)."""
+    return moment, moment.fold, moment.tzinfo
 
 
 def two_calendars(user: Person, contact: Person, hours: Hours = DEFAULT_HOURS) -> TwoCalendars:
@@ -382,7 +407,10 @@ def _window_starts(day: dt.date, windows: tuple[tuple[dt.time, dt.time], ...],
     for window_start, window_end in windows:
         candidate = at_wall_time(day, window_start, tz)
         limit = at_wall_time(day, window_end, tz)
-        while add_elapsed(candidate, length) <= limit:
+        # add_elapsed, counted once in UTC: the same moments, in the same zone object.
+        zone, elapsed = candidate.tzinfo, candidate.astimezone(dt.timezone.utc)
+        while (elapsed + length).astimezone(zone) <= limit:
             starts.append(candidate)
-            candidate = add_elapsed(candidate, step)
+            elapsed += step
+            candidate = elapsed.astimezone(zone)
     return tuple(starts)
