@@ -7,6 +7,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import icalendar
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from icalendar.parser.string import _foldline
@@ -253,3 +254,26 @@ def test_a_block_added_again_is_written_as_its_properties_one_by_one() -> None:
             assert ours.text() == theirs.to_ical().decode()
             kept.append([entry[0] for entry in serialise._BLOCKS.values()])
     assert kept == [[written_once]] * 4 + [[written_once, with_text]] * 2
+
+
+@settings(max_examples=300)
+@given(st.datetimes(min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(9999, 12, 31)),
+       st.sampled_from([None, dt.timezone.utc, ZoneInfo("Europe/London"), ZoneInfo("Asia/Tokyo")]))
+def test_a_wall_times_digits_are_vdatetimes(moment: dt.datetime, zone: dt.tzinfo | None) -> None:
+    """Written from vDate's day and vTime's time of day (each once), a wall time's digits are
+    what vDatetime writes for it, seconds and microseconds included, whatever the zone."""
+    value = moment.replace(tzinfo=zone)
+    assert serialise._wall_digits(value) == icalendar.vDatetime(moment).to_ical().decode()
+
+
+def test_if_vdate_and_vtime_ever_differ_from_vdatetime_every_digit_is_vdatetimes(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first wall time of a process is also written by vDatetime; should a release write
+    a TIME otherwise (here: with a fraction), vDatetime writes every one."""
+    monkeypatch.setattr(serialise, "_COMPOSED", [])
+    monkeypatch.setattr(serialise, "_DAYS", {})
+    monkeypatch.setattr(serialise, "_CLOCKS", {})
+    monkeypatch.setattr(icalendar.vTime, "to_ical", lambda self: "093000.0")
+    moments = [dt.datetime(2026, 12, 1, 9, 30), dt.datetime(2026, 12, 2, 9, 30)]
+    assert [serialise._wall_digits(m) for m in moments] == ["20261201T093000", "20261202T093000"]
+    assert serialise._COMPOSED == [False]

@@ -179,8 +179,10 @@ def _prefix(name: str, value: object, parameters: Mapping[str, str] | None
 
 NUL = "\x00"
 UTC = dt.timezone.utc
-_DIGITS: dict[tuple[int, ...], str] = {}  # wall time → vDatetime's digits, whatever the zone
-DIGITS_KEPT = 4096  # short strings; an import's steps fall on a few thousand wall times
+# A wall time's digits by its parts (_wall_digits): days and times of day, whatever the zone.
+_DAYS: dict[dt.date, str] = {}
+_CLOCKS: dict[tuple[int, int, int], str] = {}
+_COMPOSED: list[bool] = []  # whether vDate + "T" + vTime is vDatetime here (asked once)
 # The text before a wall time's digits, after them, and the lines by value, in one zone.
 TimeTable = tuple[str, str, dict[dt.datetime, str]]
 
@@ -262,19 +264,40 @@ def _time_table(slot: _Slot, value: dt.datetime) -> TimeTable | None:
 
 def _time_line(table: TimeTable, value: dt.datetime) -> str:
     prefix, suffix, lines = table
-    # The digits by the wall time's fields (datetime.replace costs more), computed only for
-    # a value new to its zone's table.
-    wall = (value.year, value.month, value.day, value.hour, value.minute, value.second,
-            value.microsecond)
-    digits = _DIGITS.get(wall)
-    if digits is None:  # a task's DTSTART is its DUE; its VTODO and VEVENT share a TRIGGER
-        from icalendar.prop import vDatetime
-
-        writer: Any = vDatetime  # untyped in icalendar
-        digits = writer(value.replace(tzinfo=None)).to_ical().decode("ascii")
-        _bounded(_DIGITS, DIGITS_KEPT)[wall] = digits
-    line = _bounded(lines, TABLE_KEPT)[value] = fold(prefix + digits + suffix)
+    line = _bounded(lines, TABLE_KEPT)[value] = fold(prefix + _wall_digits(value) + suffix)
     return line
+
+
+def _wall_digits(value: dt.datetime) -> str:
+    """What vDatetime writes for the wall time (without a zone's "Z"). RFC 5545's DATE-TIME
+    is a DATE, "T" and a TIME, and icalendar writes the parts with vDate and vTime: an import
+    has thousands of wall times but a few hundred days and times of day, so each part is
+    written by icalendar once (a vDatetime for each wall time was 3 % of an import). The
+    first wall time of a process is also written by vDatetime: should a release write them
+    otherwise, every one is (and the suite compares every render with icalendar's)."""
+    from icalendar.prop import vDate, vDatetime, vTime
+
+    writers: Any = vDate, vDatetime, vTime  # untyped in icalendar
+    date_of, datetime_of, time_of = writers
+    day, clock = value.date(), (value.hour, value.minute, value.second)
+    day_text = _DAYS.get(day)
+    if day_text is None:
+        day_text = _bounded(_DAYS)[day] = _ascii(date_of(day).to_ical())
+    clock_text = _CLOCKS.get(clock)
+    if clock_text is None:
+        clock_text = _bounded(_CLOCKS)[clock] = _ascii(time_of(dt.time(*clock)).to_ical())
+    digits = f"{day_text}T{clock_text}"
+    if not _COMPOSED or not _COMPOSED[0]:
+        whole = _ascii(datetime_of(dt.datetime.combine(day, dt.time(*clock))).to_ical())
+        if not _COMPOSED:
+            _COMPOSED.append(digits == whole)
+        digits = whole
+    return digits
+
+
+def _ascii(written: bytes | str) -> str:
+    """A value's text: vTime's to_ical() gives a str where the others give bytes."""
+    return written.decode("ascii") if isinstance(written, bytes) else written
 
 
 def _other_key(value: Any) -> object | None:
