@@ -185,6 +185,8 @@ class Service:
         self._changing = False
         self._rerender = False  # while _catch_up renders stale stored renders again
         self._user_tz: str | None = None
+        self._user_locale: str | None = None
+        self._now_text = utc_iso(self.now)  # every row a change stores says when
 
     @property
     def store(self) -> Store:
@@ -327,7 +329,9 @@ class Service:
     def style(self, interview: Interview) -> Style:
         """How the interview's messages are worded: its language (else the config's) in
         the user's locale."""
-        return Style(interview.language or self.config.language, self.config.user_locale)
+        if self._user_locale is None:  # the environment's, looked up once: an import plans thousands
+            self._user_locale = self.config.user_locale
+        return Style(interview.language or self.config.language, self._user_locale)
 
     def _plan(self, interview: Interview, states: dict[str, ItemState] | None = None,
               outcomes: Sequence[Outcome] = ()) -> list[PlannedItem]:
@@ -485,8 +489,8 @@ class Service:
             "fingerprint": print_,
             "notes": notes,
             "sequence": sequence,
-            "created": utc_iso(created),
-            "modified": utc_iso(self.now),
+            "created": utc_iso(created) if old else self._now_text,
+            "modified": self._now_text,
         }
         (rows_out.new if old is None else rows_out.changed).append(row)
         rows_out.renders.append((row, (item, meta, shown)))  # rendered with the others
