@@ -3,10 +3,11 @@
     python bench/render_bench.py [--interviews 1000] [--repeat 5] [--file interviews.toml]
 
 Imports the interviews (bench/cli_speed.py's sample, or --file) into a temporary
-FOLLOWUP_HOME in this process, keeping every (item, revision) the import renders; then
-renders them all again `--repeat` times, each time from empty caches as a fresh process
-would, and prints the median CPU seconds, per component, and icalendar's own `to_ical()`
-on the same components for comparison. Figures only: nothing here asserts.
+FOLLOWUP_HOME in this process, keeping every (item, revision) the import renders, by
+re-plan; then renders them all again `--repeat` times (a re-plan's items in one call, as
+the import does), each time from empty caches as a fresh process would, and prints the
+median CPU seconds, per component, and icalendar's own `to_ical()` on the same components
+for comparison. Figures only: nothing here asserts.
 """
 
 from __future__ import annotations
@@ -29,21 +30,24 @@ from cli_speed import sample_file  # noqa: E402
 NOW = "2026-11-28T12:00:00+00:00"
 
 
-def captured(path: Path, home: Path) -> list[tuple[Any, ...]]:
-    """The arguments of every render_item call of `followup import path`."""
+Batch = list[tuple[Any, ...]]  # the (item, revision, event form) of one re-plan's items
+
+
+def captured(path: Path, home: Path) -> list[Batch]:
+    """The arguments of every render_items call of `followup import path`: one per re-plan."""
     os.environ.update(FOLLOWUP_HOME=str(home), FOLLOWUP_NOW=NOW, FOLLOWUP_OFFLINE="1")
     os.environ.pop("FOLLOWUP_CHECK_RENDER", None)
     from followup.app import service
     from followup.cli import cli
 
-    calls: list[tuple[Any, ...]] = []
-    real = service.render_item
+    batches: list[Batch] = []
+    real = service.render_items
 
-    def keep(*args: Any) -> tuple[str | None, str]:
-        calls.append(args)
-        return real(*args)
+    def keep(renders: Batch) -> list[tuple[str | None, str]]:
+        batches.append(list(renders))
+        return real(renders)
 
-    service.render_item = keep  # type: ignore[assignment]
+    service.render_items = keep  # type: ignore[assignment]
     try:
         with contextlib.redirect_stdout(io.StringIO()):
             cli.main(["import", str(path)], prog_name="followup")
@@ -51,36 +55,39 @@ def captured(path: Path, home: Path) -> list[tuple[Any, ...]]:
         if exc.code:
             raise
     finally:
-        service.render_item = real  # type: ignore[assignment]
-    return calls
+        service.render_items = real  # type: ignore[assignment]
+    return batches
 
 
 def fresh() -> None:
     """Empty every cache of the fast render, as in a new process."""
-    from followup.core import serialise
+    from followup.core import render, serialise
 
-    for name in dir(serialise):
-        value = getattr(serialise, name)
-        if isinstance(value, dict) and name.startswith("_") and not name.startswith("__"):
-            value.clear()
+    for module in (serialise, render):
+        for name in dir(module):
+            value = getattr(module, name)
+            if isinstance(value, dict) and name.startswith("_") and not name.startswith("__"):
+                value.clear()
+            elif hasattr(value, "cache_clear") and name.startswith("_"):  # lru_cache
+                value.cache_clear()
 
 
-def timed(calls: list[tuple[Any, ...]]) -> float:
-    from followup.core.render import render_item
+def timed(batches: list[Batch]) -> float:
+    from followup.core.render import render_items
 
     fresh()
     begin = time.process_time()
-    for args in calls:
-        render_item(*args)
+    for batch in batches:
+        render_items(batch)
     return time.process_time() - begin
 
 
-def library(calls: list[tuple[Any, ...]]) -> float:
+def library(batches: list[Batch]) -> float:
     """icalendar's own Component.add + to_ical() for the same components."""
     from followup.core import render
 
     begin = time.process_time()
-    for item, meta, shown in calls:
+    for item, meta, shown in (args for batch in batches for args in batch):
         if item.kind == "task":
             render.component_text(render.todo(item, meta))
         render.component_text(render.event(shown or item, meta))
@@ -98,15 +105,16 @@ def main() -> None:
         path = args.file or sample_file(Path(folder), args.interviews)
         home = Path(folder) / "home"
         home.mkdir()
-        calls = captured(path.resolve(), home)
-    components = sum(2 if item.kind == "task" else 1 for item, _, _ in calls)
-    runs = [timed(calls) for _ in range(args.repeat)]
+        batches = captured(path.resolve(), home)
+    items = [args for batch in batches for args in batch]
+    components = sum(2 if item.kind == "task" else 1 for item, _, _ in items)
+    runs = [timed(batches) for _ in range(args.repeat)]
     cpu = statistics.median(runs)
-    print(f"{len(calls)} items, {components} components")
-    print(f"render_item: {cpu:.3f} s CPU (median of {args.repeat}; best {min(runs):.3f}),"
+    print(f"{len(items)} items, {components} components")
+    print(f"render_items: {cpu:.3f} s CPU (median of {args.repeat}; best {min(runs):.3f}),"
           f" {cpu / components * 1e6:.1f} us per component")
     if args.library:
-        lib = library(calls)
+        lib = library(batches)
         print(f"icalendar to_ical(): {lib:.3f} s CPU, {lib / components * 1e6:.1f} us per"
               f" component ({lib / cpu:.1f}x)")
 
