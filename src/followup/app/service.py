@@ -23,6 +23,7 @@ from followup.config import Config, Paths
 from followup.core import inputs
 from followup.core.drafts import calendar_draft_text, has_draft
 from followup.core.letters import IN_MAILBOX
+from followup.core.memo import bounded
 from followup.core.model import (
     COMPLETED,
     LAST_YEAR,
@@ -103,9 +104,7 @@ def _utc_text(moment: dt.datetime) -> str:
     Every key is in UTC (fold 0), so equal keys are the same instant and the same text."""
     text = _UTC_TEXTS.get(moment)
     if text is None:
-        if len(_UTC_TEXTS) >= UTC_TEXTS_KEPT:
-            _UTC_TEXTS.clear()
-        text = _UTC_TEXTS[moment] = moment.isoformat()
+        text = bounded(_UTC_TEXTS, UTC_TEXTS_KEPT)[moment] = moment.isoformat()
     return text
 
 
@@ -141,19 +140,18 @@ def render_version() -> str:
 @dataclasses.dataclass
 class _ItemRows:
     """The rows a re-plan stores: new items (inserted) and changed ones (updated), and what
-    their renders are made from (rendered together: `rendered()`)."""
+    their renders are made from (rendered together: `render()`)."""
 
     new: list[dict[str, object]] = dataclasses.field(default_factory=list)
     changed: list[dict[str, object]] = dataclasses.field(default_factory=list)
     renders: list[tuple[dict[str, object], Render]] = dataclasses.field(default_factory=list)
 
-    def rendered(self) -> _ItemRows:
-        """The rows with their VTODO and VEVENT texts, written in one go (render_items)."""
+    def render(self) -> None:
+        """Give the rows their VTODO and VEVENT texts, written in one go (render_items)."""
         made = render_items([render for _, render in self.renders])
         for (row, _), (vtodo, vevent) in zip(self.renders, made, strict=True):
             row["vtodo"], row["vevent"] = vtodo, vevent
         self.renders.clear()
-        return self
 
 
 def _frozen(item: PlannedItem, row: ItemRow) -> PlannedItem:
@@ -329,7 +327,7 @@ class Service:
     def style(self, interview: Interview) -> Style:
         """How the interview's messages are worded: its language (else the config's) in
         the user's locale."""
-        if self._user_locale is None:  # the environment's, looked up once: an import plans thousands
+        if self._user_locale is None:  # the environment's, read once (an import plans thousands)
             self._user_locale = self.config.user_locale
         return Style(interview.language or self.config.language, self._user_locale)
 
@@ -431,7 +429,7 @@ class Service:
                     where = IN_MAILBOX
             shown = event_form(item, purposes.get(item.step), where)
             changed += self._save(interview, item, old, shown, new_id, rows_out)
-        rows_out.rendered()
+        rows_out.render()
         self.store.add_items(rows_out.new)
         self.store.upsert_items(rows_out.changed)
         if changed:

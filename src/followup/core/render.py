@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from followup.core import serialise
 from followup.core.model import CANCELLED, COMPLETED, Interview, Outcome, PlannedItem
-from followup.core.serialise import Factory, Lines, add_all, library_component
+from followup.core.serialise import Factory, Lines, Property, add_all, library_component
 from followup.core.text import drop_control
 from followup.core.vtimezone import vtimezone
 
@@ -112,7 +112,6 @@ def _common(component: icalendar.cal.Component, item: PlannedItem, meta: Meta, u
         component.add("x-followup-key", item.key)
 
 
-Property = tuple[str, Any, "Mapping[str, str] | None"]  # add(name, value, parameters=...)
 CATEGORIES = ["Job search"]
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
+from followup.core.memo import bounded
 from followup.errors import UsageError
 
 T = TypeVar("T")
@@ -187,8 +188,7 @@ class TwoCalendars:
     def working_date(self, day: dt.date) -> bool:
         known = self._working.get(day)
         if known is None:
-            _bound(self._working)
-            known = self._working[day] = self.closed(day) is None
+            known = bounded(self._working, KEPT)[day] = self.closed(day) is None
         return known
 
     def next_or_same(self, day: dt.date) -> dt.date:
@@ -204,8 +204,7 @@ class TwoCalendars:
         key = (day, count)
         found = self._shifts.get(key)
         if found is None:
-            _bound(self._shifts)
-            found = self._shifts[key] = self._shift(day, count)
+            found = bounded(self._shifts, KEPT)[key] = self._shift(day, count)
         return found
 
     def _shift(self, day: dt.date, count: int) -> dt.date:
@@ -278,9 +277,7 @@ class TwoCalendars:
         answer = self._answers.get(key, _UNKNOWN)  # one lookup: a tuple's hash is not kept
         if answer is not _UNKNOWN:
             return cast(T, answer)
-        answer = make()
-        _bound(self._answers)
-        self._answers[key] = answer
+        answer = bounded(self._answers, KEPT)[key] = make()
         return answer
 
     def call_starts(self, day: dt.date, windows: tuple[tuple[dt.time, dt.time], ...],
@@ -295,8 +292,7 @@ class TwoCalendars:
             if self.working_date(day):
                 found = tuple(start for start in window_starts(day, windows, length, self.contact.tz)
                               if self._call_fits(start, length, in_hours))
-            _bound(self._calls)
-            self._calls[key] = found
+            bounded(self._calls, KEPT)[key] = found
         return found
 
     def _call_fits(self, start: dt.datetime, length: dt.timedelta, in_hours: bool) -> bool:
@@ -321,12 +317,6 @@ class TwoCalendars:
 
 _UNKNOWN = object()  # no answer remembered (None is an answer)
 KEPT = 4096  # answers a TwoCalendars keeps of each kind: a long-running feed server's plans
-
-
-def _bound(memo: dict[Any, Any]) -> None:
-    """Room for one more answer in `memo`: it starts again when full (kept bounded)."""
-    if len(memo) >= KEPT:
-        memo.clear()
 
 
 def exact_key(moment: dt.datetime) -> tuple[dt.datetime, int, dt.tzinfo | None]:

@@ -39,6 +39,8 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from followup.core.memo import bounded
+
 FOLD_LIMIT = 75  # octets, as icalendar: a folded piece holds at most 74 of them
 # Entries kept in the tables shared by all properties (slots, value writers, digits).
 LINES_KEPT = 4096
@@ -113,7 +115,7 @@ def written(name: str, value: object, parameters: Mapping[str, str] | None = Non
         return fold(_whole_line(name, value, parameters))
     known = _PREFIXES.get(shape)
     if known is None:  # zones and names are few, but a server runs long
-        known = _bounded(_PREFIXES)[shape] = _prefix(name, value, parameters)
+        known = bounded(_PREFIXES, LINES_KEPT)[shape] = _prefix(name, value, parameters)
     prefix, kind = known
     return fold(prefix + kind(value).to_ical().decode("utf-8"))
 
@@ -225,20 +227,13 @@ class _Slot:
 _SLOTS: dict[object, _Slot] = {}
 
 
-def _bounded(cache: dict[Any, Any], size: int = LINES_KEPT) -> dict[Any, Any]:
-    """The cache, emptied when full: the feed server runs long."""
-    if len(cache) >= size:
-        cache.clear()
-    return cache
-
-
 def _slot(shape: object, name: str, parameters: Mapping[str, str] | None) -> _Slot | None:
     """The slot of a property and its parameters, or None: parameters other than text (the
     line is written whole every time)."""
     if parameters and not all(type(key) is str and type(item) is str
                               for key, item in parameters.items()):
         return None
-    slot = _bounded(_SLOTS)[shape] = _Slot(name, parameters)
+    slot = bounded(_SLOTS, LINES_KEPT)[shape] = _Slot(name, parameters)
     return slot
 
 
@@ -258,13 +253,13 @@ def _time_table(slot: _Slot, value: dt.datetime) -> TimeTable | None:
             digits: str = writer(value.replace(tzinfo=None)).to_ical().decode("ascii")
             if whole.startswith(digits):
                 found = (prefix, whole[len(digits):], {})
-    _bounded(slot.zones)[zone] = found
+    bounded(slot.zones, LINES_KEPT)[zone] = found
     return found
 
 
 def _time_line(table: TimeTable, value: dt.datetime) -> str:
     prefix, suffix, lines = table
-    line = _bounded(lines, TABLE_KEPT)[value] = fold(prefix + _wall_digits(value) + suffix)
+    line = bounded(lines, TABLE_KEPT)[value] = fold(prefix + _wall_digits(value) + suffix)
     return line
 
 
@@ -282,10 +277,11 @@ def _wall_digits(value: dt.datetime) -> str:
     day, clock = value.date(), (value.hour, value.minute, value.second)
     day_text = _DAYS.get(day)
     if day_text is None:
-        day_text = _bounded(_DAYS)[day] = _ascii(date_of(day).to_ical())
+        day_text = bounded(_DAYS, LINES_KEPT)[day] = _ascii(date_of(day).to_ical())
     clock_text = _CLOCKS.get(clock)
     if clock_text is None:
-        clock_text = _bounded(_CLOCKS)[clock] = _ascii(time_of(dt.time(*clock)).to_ical())
+        clock_text = _ascii(time_of(dt.time(*clock)).to_ical())
+        bounded(_CLOCKS, LINES_KEPT)[clock] = clock_text
     digits = f"{day_text}T{clock_text}"
     if not _COMPOSED or not _COMPOSED[0]:
         whole = _ascii(datetime_of(dt.datetime.combine(day, dt.time(*clock))).to_ical())
@@ -327,7 +323,7 @@ def _other_line(slot: _Slot, value: object) -> str:
     if line is None:
         line = written(slot.name, value, slot.parameters)
         if key is not None:
-            _bounded(slot.others, TABLE_KEPT)[key] = line
+            bounded(slot.others, TABLE_KEPT)[key] = line
     return line
 
 
@@ -345,6 +341,7 @@ def _escaped(values: list[str]) -> list[str]:
     return vText(joined).to_ical().decode("utf-8").split(NUL)
 
 
+Property = tuple[str, Any, "Mapping[str, str] | None"]  # add(name, value, parameters=...)
 # A line still to be written: (its component's lines, its place there, its slot, the text).
 Hole = tuple[list[str], int, _Slot, str]
 
@@ -401,7 +398,7 @@ class Lines:
             line = _other_line(slot, value)
         self.lines.append(line)
 
-    def add_all(self, properties: Sequence[tuple[str, Any, Mapping[str, str] | None]]) -> None:
+    def add_all(self, properties: Sequence[Property]) -> None:
         """`add` each property. A block its caller passes again as the same object (render.py
         keeps one per revision of an interview) has its lines written once and kept (it
         must not change while it lives)."""
@@ -415,7 +412,7 @@ class Lines:
             block.add(name, value, parameters)
         if not block.new:  # no new text in it: its lines are all written
             # Keyed by identity, holding the block: its id is not reused while it is kept.
-            _bounded(_BLOCKS, TABLE_KEPT)[id(properties)] = (properties, block.uppers,
+            bounded(_BLOCKS, TABLE_KEPT)[id(properties)] = (properties, block.uppers,
                                                              block.lines)
         offset = len(self.lines)
         self.new += [(offset + index, slot, value) for index, slot, value in block.new]
@@ -464,7 +461,7 @@ def texts(components: Sequence[Lines]) -> list[str]:
             table: Any = slot.texts
             line = table.get(value)
             if line is None:  # not filled yet (a task's summary is new in its VEVENT too)
-                line = _bounded(table, TABLE_KEPT)[value] = fold(slot.prefix + escaped[value])
+                line = bounded(table, TABLE_KEPT)[value] = fold(slot.prefix + escaped[value])
             out[index] = line
     return [CRLF.join(out) + CRLF for out in laid]
 
@@ -489,8 +486,7 @@ def _order(component: str, names: tuple[str, ...]
     return begin, tuple(order), tuple(place), end
 
 
-def add_all(component: Any, properties: Sequence[tuple[str, Any, Mapping[str, str] | None]]
-            ) -> None:
+def add_all(component: Any, properties: Sequence[Property]) -> None:
     """Add each property to a component: icalendar's one by one, a Lines at once
     (`Lines.add_all`)."""
     if isinstance(component, Lines):

@@ -14,6 +14,7 @@ from functools import partial
 from itertools import groupby
 from operator import itemgetter
 
+from followup.core.memo import bounded
 from followup.core.render import CALENDAR_NAME, assemble, calendar_header, in_profile
 from followup.store import Store
 
@@ -56,10 +57,8 @@ def header(store: Store, profile: str, feed: Mapping[str, object] | None,
              for name, value in (feed or {}).items()]
     key = repr((tzids, props))
     if key not in _HEADERS:
-        if len(_HEADERS) >= HEADERS_KEPT:  # a feed server runs for months
-            _HEADERS.clear()
         whole = assemble(calendar_header(CALENDAR_NAME, tzids, feed), ())
-        _HEADERS[key] = whole[: -len(CLOSING)]
+        bounded(_HEADERS, HEADERS_KEPT)[key] = whole[: -len(CLOSING)]  # a server runs for months
     return _HEADERS[key]
 
 
