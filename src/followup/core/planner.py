@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from followup.core import placing
@@ -65,10 +65,10 @@ class People:
     hours: Hours = DEFAULT_HOURS
 
 
-@dataclass(frozen=True)
-class _Ref:
+class _Ref(NamedTuple):
     """What a later step counts from (rule 5): when an item was sent, or is due; or the
-    start of today when it is overdue by more than a day (rule 6)."""
+    start of today when it is overdue by more than a day (rule 6). A tuple: made for every
+    step of every plan, and a frozen dataclass costs a call per field to build."""
 
     moment: dt.datetime
     rolled: bool
@@ -253,8 +253,8 @@ def _plan_step(ctx: _Context, step: Step, contact: Contact | None, retired: bool
         summary = (f"{summary[:-1]}, {', '.join(tags)})" if template.endswith(")")
                    else f"{summary} ({', '.join(tags)})")
     shown, block = ctx.people_of(contact, step)
-    # The fields every item has; each kind below adds its times (one PlannedItem an item:
-    # dataclasses.replace costs as much as building one).
+    # The fields every item has; each kind below adds its times (one PlannedItem an item,
+    # made at once: dataclasses.replace costs as much as building one).
     base: dict[str, Any] = dict(
         key=key,
         step=step.id,
@@ -269,8 +269,8 @@ def _plan_step(ctx: _Context, step: Step, contact: Contact | None, retired: bool
     )
     calendars = ctx.calendars(contact)
     if step.id == "interview":
-        return PlannedItem(
-            **base,
+        return PlannedItem.made(
+            base,
             start=interview.start,
             end=ctx.end,
             alarm=add_elapsed(interview.start, -step.alarm_before),
@@ -278,8 +278,8 @@ def _plan_step(ctx: _Context, step: Step, contact: Contact | None, retired: bool
         )
     if step.when.anchor == "deadline" and step.kind == "event":
         day = ctx.deadline
-        return PlannedItem(
-            **base,
+        return PlannedItem.made(
+            base,
             start=day,
             end=day + dt.timedelta(days=1),
             # Open: 09:00 in the user's hours; closed: a time no setting changes (it rings no more).
@@ -308,8 +308,8 @@ def _plan_step(ctx: _Context, step: Step, contact: Contact | None, retired: bool
             else calendars.user.zone)
     due = due.astimezone(zone)
     base["tz"] = str(zone)
-    return PlannedItem(
-        **base,
+    return PlannedItem.made(
+        base,
         start=due if step.slot else None,
         due=due,
         end=add_elapsed(due, step.slot) if step.slot else None,
