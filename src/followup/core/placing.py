@@ -210,9 +210,7 @@ def _call_starts(calendars: TwoCalendars, earliest: dt.datetime, windows: Sequen
     with `in_hours`, only calls inside the user's hours."""
     day = calendars.contact_date(earliest)
     for _ in range(CALL_HORIZON):
-        for start in calendars.call_starts(day, tuple(windows), length, in_hours):
-            if start >= earliest:
-                yield start
+        yield from calendars.call_starts(day, windows, length, in_hours, earliest)
         day += ONE_DAY
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Callable, Container, Sequence
+from collections.abc import Callable, Container, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
@@ -166,9 +166,6 @@ class TwoCalendars:
     # counts from the few days its interview's steps fall on.
     _shifts: dict[tuple[dt.date, int], dt.date] = field(default_factory=dict, compare=False,
                                                         repr=False)
-    # The call starts of a day that suit both people (call_starts), by day, windows, length.
-    _calls: dict[tuple[dt.date, tuple[tuple[dt.time, dt.time], ...], dt.timedelta, bool],
-                 tuple[dt.datetime, ...]] = field(default_factory=dict, compare=False, repr=False)
     # Whole answers of placing.py (remembered), by what they were asked.
     _answers: dict[tuple[Any, ...], Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -280,20 +277,19 @@ class TwoCalendars:
         answer = bounded(self._answers, KEPT)[key] = make()
         return answer
 
-    def call_starts(self, day: dt.date, windows: tuple[tuple[dt.time, dt.time], ...],
-                    length: dt.timedelta, in_hours: bool = True) -> tuple[dt.datetime, ...]:
+    def call_starts(self, day: dt.date, windows: Sequence[tuple[dt.time, dt.time]],
+                    length: dt.timedelta, in_hours: bool = True,
+                    earliest: dt.datetime | None = None) -> Iterator[dt.datetime]:
         """The starts, in order, of a `length` call inside the contact's `windows` on their
-        `day` on a working moment for both; with `in_hours`, only calls inside the user's
-        hours (rule 4). Every plan of an import calls on the same few weeks."""
-        key = (day, windows, length, in_hours)
-        found = self._calls.get(key)
-        if found is None:
-            found = ()
-            if self.working_date(day):
-                found = tuple(start for start in window_starts(day, windows, length, self.contact.tz)
-                              if self._call_fits(start, length, in_hours))
-            bounded(self._calls, KEPT)[key] = found
-        return found
+        `day` on a working moment for both, from `earliest` on; with `in_hours`, only calls
+        inside the user's hours (rule 4). Found one by one: a plan takes the first that
+        suits it, and seldom asks for the same day's calls again (an import's thousand
+        plans asked again for one day in six: listing whole days cost more than it saved)."""
+        if not self.working_date(day):
+            return
+        for start in window_moments(day, windows, length, self.contact.tz):
+            if (earliest is None or start >= earliest) and self._call_fits(start, length, in_hours):
+                yield start
 
     def _call_fits(self, start: dt.datetime, length: dt.timedelta, in_hours: bool) -> bool:
         """working_moment(start), and with `in_hours` in_hours() at both ends of the call:
@@ -390,17 +386,26 @@ def window_starts(
     return _window_starts(day, tuple(windows), length, tz, step)
 
 
-@functools.lru_cache(maxsize=1024)  # pure; the calls of an import ask for the same few weeks
+@functools.lru_cache(maxsize=1024)  # pure; the time-boxed steps of an import ask for the same few weeks
 def _window_starts(day: dt.date, windows: tuple[tuple[dt.time, dt.time], ...],
                    length: dt.timedelta, tz: str, step: dt.timedelta) -> tuple[dt.datetime, ...]:
-    starts = []
+    return tuple(window_moments(day, windows, length, tz, step))
+
+
+def window_moments(
+    day: dt.date,
+    windows: Sequence[tuple[dt.time, dt.time]],
+    length: dt.timedelta,
+    tz: str,
+    step: dt.timedelta = QUARTER,
+) -> Iterator[dt.datetime]:
+    """window_starts(), one by one: for who needs only the first few."""
     for window_start, window_end in windows:
         candidate = at_wall_time(day, window_start, tz)
         limit = at_wall_time(day, window_end, tz)
         # add_elapsed, counted once in UTC: the same moments, in the same zone object.
         zone, elapsed = candidate.tzinfo, candidate.astimezone(dt.timezone.utc)
         while (elapsed + length).astimezone(zone) <= limit:
-            starts.append(candidate)
+            yield candidate
             elapsed += step
             candidate = elapsed.astimezone(zone)
-    return tuple(starts)
