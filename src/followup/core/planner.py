@@ -45,13 +45,13 @@ from followup.core.schedule import (
     TwoCalendars,
     add_elapsed,
     at_wall_time,
+    start_of_day,
     two_calendars,
 )
 
 DEADLINE_ALARM_TIME = dt.time(9, 0)
 PREPARE_TRIES = 10  # working days a call may move so that its preparation fits before it
 STRICTLY = dt.timedelta(minutes=1)  # "simply later" in rule 5
-MIDNIGHT = dt.time(0)
 NO_STATE = ItemState()  # an item the user has not touched (frozen: one for all)
 
 
@@ -90,6 +90,7 @@ class _Context:
     pushed: dict[str, dt.datetime] = field(default_factory=dict)  # extra floors, by key
     unplaced: set[str] = field(default_factory=set)  # preparation with no working day left
     clocks: dict[str, TwoCalendars] = field(default_factory=dict)  # by the contact's zone
+    plain: dict[int, TwoCalendars] = field(default_factory=dict)  # weekends_only, by id(clock)
     # What people_of made: by the contact's id, or "lead" or "panel".
     shown: dict[int | str, tuple[tuple[str, ...], str]] = field(default_factory=dict)
 
@@ -126,14 +127,23 @@ class _Context:
 
     def calendars(self, contact: Contact | None) -> TwoCalendars:
         tz = (contact.tz or self.interview.tz) if contact is not None else self.contact_tz
-        if tz not in self.clocks:
+        found = self.clocks.get(tz)
+        if found is None:
             user = self.people.user or Person(self.interview.tz)
-            self.clocks[tz] = two_calendars(user, Person(tz, self.people.contact_holidays),
-                                           self.people.hours)
-        return self.clocks[tz]
+            found = self.clocks[tz] = two_calendars(
+                user, Person(tz, self.people.contact_holidays), self.people.hours)
+        return found
+
+    def weekends_only(self, calendars: TwoCalendars) -> TwoCalendars:
+        """placing.weekends_only(calendars), looked up once per plan and pair of people
+        (by identity: the plan's calendars stay in `clocks` while it runs)."""
+        found = self.plain.get(id(calendars))
+        if found is None:
+            found = self.plain[id(calendars)] = placing.weekends_only(calendars)
+        return found
 
     def start_of(self, day: dt.date, calendars: TwoCalendars) -> dt.datetime:
-        return at_wall_time(day, MIDNIGHT, calendars.user.tz)
+        return start_of_day(day, calendars.user.tz)
 
     def rolled(self, calendars: TwoCalendars, due: dt.datetime) -> bool:
         """Rule 6: overdue by more than a day (dates in the user's zone)."""
@@ -189,7 +199,8 @@ def plan(
         if step.outcome is not None and step.outcome not in ctx.outcome_times:
             continue
         for contact, retired in _who(ctx, step):
-            items[item_key(step, contact)] = _plan_step(ctx, step, contact, retired)
+            item = _plan_step(ctx, step, contact, retired)
+            items[item.key] = item
         if step.when.business_days < 0 and step.when.anchor in items and not step.per_interviewer:
             _prepare_before(ctx, step, items)
     order: dict[str, int] = {}
@@ -322,7 +333,7 @@ def _plan_step(ctx: _Context, step: Step, contact: Contact | None, retired: bool
 def _timing(ctx: _Context, step: Step, when: When, key: str, calendars: TwoCalendars,
             status: Status) -> tuple[dt.datetime, tuple[str, ...]]:
     """Where the rules put an open step (closed ones are pinned afterwards), and why."""
-    plain_calendars = placing.weekends_only(calendars)
+    plain_calendars = ctx.weekends_only(calendars)
     if when.after is not None:
         anchor = _anchor_moment(ctx, step, when, calendars)
         assert isinstance(anchor, dt.datetime)

@@ -346,6 +346,14 @@ def at_wall_time(day: dt.date, time: dt.time, tz: str) -> dt.datetime:
     return _at_wall_time(day, time, tz)
 
 
+def start_of_day(day: dt.date, tz: str) -> dt.datetime:
+    """at_wall_time(day, 00:00, tz): the start of a day in a plan (rule 6, rule 5's gaps)."""
+    return _at_wall_time(day, MIDNIGHT, tz)  # fold 0: remembered
+
+
+MIDNIGHT = dt.time(0)
+
+
 @functools.lru_cache(maxsize=4096)  # pure; the plans of an import ask for the same few weeks
 def _at_wall_time(day: dt.date, time: dt.time, tz: str) -> dt.datetime:
     zone = ZoneInfo(tz)
