@@ -129,3 +129,27 @@ def test_working_days_are_counted_by_day_and_count() -> None:
     # Each answer is what calendars that remember nothing give.
     assert answers == [schedule.TwoCalendars(calendars.user, calendars.contact).shift(day, count)
                        for day, count in asked]
+
+
+def test_a_playbook_is_indexed_by_itself_not_by_what_it_resembles() -> None:
+    # Two steps that always fall at the same time are ordered by their place in the
+    # playbook: the same steps in another order (another tuple, or a list changed in
+    # place between two plans) give the other order, whatever was planned before.
+    notes = next(step for step in planner.DEFAULT_PLAYBOOK if step.id == "notes")
+    twin = dataclasses.replace(notes, id="notes-twin")
+    first = (*planner.DEFAULT_PLAYBOOK, twin)
+    swapped = tuple(twin if step is notes else notes if step is twin else step for step in first)
+    interview = Interview("uid", "Acme", "Engineer", dt.datetime(2026, 12, 1, 10, tzinfo=LONDON),
+                          dt.timedelta(hours=1), "Europe/London")
+
+    def order(playbook: object) -> list[str]:
+        return [item.step for item in plan(interview, playbook=playbook)  # type: ignore[arg-type]
+                if item.step in ("notes", "notes-twin")]
+
+    assert order(first) == ["notes", "notes-twin"]
+    assert order(swapped) == ["notes-twin", "notes"]
+    assert order(first) == ["notes", "notes-twin"]
+    changing = list(first)
+    assert order(changing) == ["notes", "notes-twin"]
+    changing[:] = swapped
+    assert order(changing) == ["notes-twin", "notes"]

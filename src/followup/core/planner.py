@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from followup.core import placing
+from followup.core.memo import bounded
 from followup.core.model import (
     CANCELLED,
     COMPLETED,
@@ -72,6 +73,7 @@ class _Ref(NamedTuple):
 
     moment: dt.datetime
     rolled: bool
+    day: dt.date  # the moment's date in the user's zone (every plan's calendars share the user)
 
 
 @dataclass
@@ -145,9 +147,16 @@ class _Context:
     def start_of(self, day: dt.date, calendars: TwoCalendars) -> dt.datetime:
         return start_of_day(day, calendars.user.tz)
 
-    def rolled(self, calendars: TwoCalendars, due: dt.datetime) -> bool:
-        """Rule 6: overdue by more than a day (dates in the user's zone)."""
-        return self.overdue is not None and calendars.user_date(due) <= self.overdue
+    def ref(self, calendars: TwoCalendars, due: dt.datetime, done: dt.datetime | None) -> _Ref:
+        """What the steps after an item count from: when it was done, else when it is due,
+        else (rule 6: overdue by more than a day, dates in the user's zone) today."""
+        if done is not None:
+            return _Ref(done, False, calendars.user_date(done))
+        day = calendars.user_date(due)
+        if self.overdue is not None and self.today is not None and day <= self.overdue:
+            start = self.start_of(self.today, calendars)
+            return _Ref(start, True, calendars.user_date(start))
+        return _Ref(due, False, day)
 
     def people_of(self, contact: Contact | None, step: Step) -> tuple[tuple[str, ...], str]:
         """(the item's contacts as shown, the contacts part of its description), made
@@ -190,8 +199,9 @@ def plan(
     what follows an overdue step (rule 6): without it nothing rolls forward; `language`
     that of the titles.
     """
-    ctx = _Context(interview, states or {}, people or People(), busy, outcomes, today,
-                   {step.id: step for step in playbook}, language)
+    steps, order = _index(playbook)
+    ctx = _Context(interview, states or {}, people or People(), busy, outcomes, today, steps,
+                   language)
     for outcome in outcomes:
         ctx.outcome_times.setdefault(outcome.kind, outcome.recorded.astimezone(interview.start.tzinfo))
     items: dict[str, PlannedItem] = {}
@@ -203,10 +213,30 @@ def plan(
             items[item.key] = item
         if step.when.business_days < 0 and step.when.anchor in items and not step.per_interviewer:
             _prepare_before(ctx, step, items)
+    return sorted(items.values(), key=lambda i: (i.sort_time, order[i.step], i.key))
+
+
+def _index(playbook: Sequence[Step]) -> tuple[Mapping[str, Step], Mapping[str, int]]:
+    """The playbook's steps by id, and each id's place (its first step's) in the order of
+    the items. Made once for a tuple (an import plans a thousand interviews with one):
+    remembered with the tuple itself, found again only for that same tuple of frozen
+    steps; a list may change between plans, so it is indexed anew each time."""
+    remember = type(playbook) is tuple
+    if remember:
+        found = _INDEXES.get(id(playbook))
+        if found is not None and found[0] is playbook:
+            return found[1], found[2]
+    steps = {step.id: step for step in playbook}
     order: dict[str, int] = {}
     for index, step in enumerate(playbook):
         order.setdefault(step.id, index)
-    return sorted(items.values(), key=lambda i: (i.sort_time, order[i.step], i.key))
+    if remember:  # the entry holds the tuple: its id is not reused while it is kept
+        bounded(_INDEXES, PLAYBOOKS_KEPT)[id(playbook)] = (playbook, steps, order)
+    return steps, order
+
+
+PLAYBOOKS_KEPT = 8  # a command plans with one playbook; tests with a few
+_INDEXES: dict[int, tuple[Sequence[Step], Mapping[str, Step], Mapping[str, int]]] = {}
 
 
 def _who(ctx: _Context, step: Step) -> list[tuple[Contact | None, bool]]:
@@ -310,9 +340,7 @@ def _plan_step(ctx: _Context, step: Step, contact: Contact | None, retired: bool
     ctx.due[key] = due
     if status != CANCELLED:
         done = state.completed if status == COMPLETED else None
-        rolled = done is None and ctx.rolled(calendars, due)
-        moment = done or (ctx.start_of(ctx.today, calendars) if rolled and ctx.today else due)
-        ctx.refs.setdefault(step.id, {})[key] = _Ref(moment, rolled)
+        ctx.refs.setdefault(step.id, {})[key] = ctx.ref(calendars, due, done)
     # Each time in the zone of the clock it follows: a call the contact's, what is done
     # before leaving the interview's, every other step the user's (they do it).
     zone = (calendars.contact.zone if step.slot else ctx.zone if step.on_site
@@ -353,13 +381,15 @@ def _timing(ctx: _Context, step: Step, when: When, key: str, calendars: TwoCalen
         return due, (reason,) if reason else ()
 
     anchor = _anchor_moment(ctx, step, when, calendars)
-    anchor_day = anchor if not isinstance(anchor, dt.datetime) else calendars.user_date(anchor)
+    ref = ctx.refs.get(when.anchor, {}).get(when.anchor)
+    # The anchor is most often what the step follows: its date is known.
+    anchor_day = (anchor if not isinstance(anchor, dt.datetime) else ref.day
+                  if ref is not None and anchor is ref.moment else calendars.user_date(anchor))
     day = _intended_day(calendars, anchor_day, when)
     plain_day = _intended_day(plain_calendars, anchor_day, when)
     floor, floor_why = _floor(ctx, step, key, calendars)
     assert when.at is not None
     notes: list[str] = []
-    ref = ctx.refs.get(when.anchor, {}).get(when.anchor)
     if ref is not None and ref.rolled and when.business_days >= 0 and status == NEEDS_ACTION:
         notes.append(f"{when.anchor} is overdue, so this counts from today")
     if step.slot is not None:
@@ -432,10 +462,9 @@ def _floor(ctx: _Context, step: Step, key: str,
     for gap in step.follows:
         for ref_key, ref in ctx.refs.get(gap.step, {}).items():
             if gap.working_days:
-                day = calendars.user_date(ref.moment)
-                bound = ctx.start_of(calendars.shift(day, gap.working_days), calendars)
+                bound = ctx.start_of(calendars.shift(ref.day, gap.working_days), calendars)
             elif gap.days:
-                day = calendars.user_date(ref.moment)
+                day = ref.day
                 bound = ctx.start_of(day + dt.timedelta(days=gap.days), calendars)
             else:
                 bound = add_elapsed(ref.moment, STRICTLY)
