@@ -271,10 +271,7 @@ def _wall_digits(value: dt.datetime) -> str:
     written by icalendar once (a vDatetime for each wall time was 3 % of an import). The
     first wall time of a process is also written by vDatetime: should a release write them
     otherwise, every one is (and the suite compares every render with icalendar's)."""
-    from icalendar.prop import vDate, vDatetime, vTime
-
-    writers: Any = vDate, vDatetime, vTime  # untyped in icalendar
-    date_of, datetime_of, time_of = writers
+    date_of, datetime_of, time_of = _prop("vDate", "vDatetime", "vTime")
     day, clock = value.date(), (value.hour, value.minute, value.second)
     day_text = _DAYS.get(day)
     if day_text is None:
@@ -290,6 +287,16 @@ def _wall_digits(value: dt.datetime) -> str:
             _COMPOSED.append(digits == whole)
         digits = whole
     return digits
+
+
+@lru_cache(maxsize=8)
+def _prop(*names: str) -> tuple[Any, ...]:
+    """icalendar's value classes of those names (untyped in icalendar), imported on first
+    use: an import statement in a function runs importlib's fromlist code at every call, and
+    a render makes a hundred calls that need them."""
+    from icalendar import prop
+
+    return tuple(getattr(prop, name) for name in names)
 
 
 def _ascii(written: bytes | str) -> str:
@@ -334,12 +341,12 @@ def _escaped(values: list[str]) -> list[str]:
     characters), so escaping "a\0b" gives escape(a) + "\0" + escape(b); a vText costs
     several times its escaping (its Parameters). Tested value by value against vText
     (tests/test_serialise.py)."""
-    from icalendar.prop import vText
-
+    (vText,) = _prop("vText")
     joined = NUL.join(values)
     if len(values) == 1 or joined.count(NUL) != len(values) - 1:  # one, or a value has a NUL
         return [vText(value).to_ical().decode("utf-8") for value in values]
-    return vText(joined).to_ical().decode("utf-8").split(NUL)
+    written: str = vText(joined).to_ical().decode("utf-8")
+    return written.split(NUL)
 
 
 Property = tuple[str, Any, "Mapping[str, str] | None"]  # add(name, value, parameters=...)
@@ -445,6 +452,9 @@ _UNKNOWN: Any = object()
 _BLOCKS: dict[int, tuple[object, list[str], list[str]]] = {}  # Lines.add_all
 
 
+_TEXT_OF_HOLE = operator.itemgetter(3)
+
+
 def texts(components: Sequence[Lines]) -> list[str]:
     """The text of each component. The text values no line was kept for, in all of them, are
     escaped together (`_escaped`): an import writes a re-plan's items in one call."""
@@ -455,7 +465,7 @@ def texts(components: Sequence[Lines]) -> list[str]:
         component.lay(out, holes)
         laid.append(out)
     if holes:
-        values = list(dict.fromkeys(hole[3] for hole in holes))  # each text once
+        values = list(dict.fromkeys(map(_TEXT_OF_HOLE, holes)))  # each text once
         escaped = dict(zip(values, _escaped(values), strict=True))
         for out, index, slot, value in holes:
             table: Any = slot.texts
