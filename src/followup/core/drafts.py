@@ -24,7 +24,7 @@ import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 from urllib.parse import quote
 
 from followup.core import greetings, notes
@@ -158,13 +158,12 @@ def template_name(step: str, interview: Interview, language: str = "en") -> str:
     return f"{base}.j2" if language == "en" else f"{base}.{language}.j2"
 
 
-def _chosen(step: str, found: notes.Points, to: Sequence[Contact],
-            interview: Interview) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], int]:
+def _chosen(step: str, found: notes.Points, to: Sequence[Contact], places: Mapping[int, int]
+            ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], int]:
     """(what they stressed, why I fit, points to mention, the reader's place in the panel)
-    for one message: see the module's docstring."""
+    for one message: see the module's docstring. `places`: _places of the interview."""
     if step == "formal-note":
-        panel = [c for c in interview.contacts if not c.removed] or list(interview.contacts)
-        place = next((i for i, c in enumerate(panel) if to and c.key == to[0].key), 0)
+        place = places.get(to[0].key, 0) if to else 0
         own = found.of(to[0]) if to else ()
         general = found.stressed
         stressed = own[:2] or ((general[place % len(general)],) if general else ())
@@ -208,7 +207,7 @@ def context(interview: Interview, step: str, to: Sequence[Contact], notes_text: 
     relative to it with `relative` (see `draft`).
     """
     shared = _shared(interview, notes_text, name, style)
-    stressed, fit, mention, place = _chosen(step, shared.found, to, interview)
+    stressed, fit, mention, place = _chosen(step, shared.found, to, shared.places)
     mention_text = style.join(mention)
     return {
         "step": step,
@@ -229,10 +228,10 @@ def context(interview: Interview, step: str, to: Sequence[Contact], notes_text: 
     }
 
 
-@dataclass(frozen=True)
-class _Shared:
+class _Shared(NamedTuple):
     """What every draft of one interview shares (an import writes four or more per
-    interview): its parts of the context, its notes' points, its decision contact, days."""
+    interview): its parts of the context, its notes' points, its decision contact, days.
+    A NamedTuple: made in C, where a frozen dataclass sets each field by a call."""
 
     interview: Interview
     notes_text: str | None
@@ -240,10 +239,21 @@ class _Shared:
     style: Style
     values: dict[str, Any]  # never changed: context() copies it
     found: notes.Points
+    places: dict[int, int]  # _places
     decides: _Facts | None  # the decision contact's
     start_day: dt.date
     end_day: dt.date
     deadline: dt.date
+
+
+def _places(interview: Interview) -> dict[int, int]:
+    """Each contact's place in the panel (by its key, 0 first): the interviewers and the
+    decision contact still on the interview, or all of them when every one was removed."""
+    panel = [c for c in interview.contacts if not c.removed] or list(interview.contacts)
+    places: dict[int, int] = {}
+    for place, contact in enumerate(panel):
+        places.setdefault(contact.key, place)  # the first, as a search from the start finds
+    return places
 
 
 _last_shared: list[_Shared] = []  # the last interview's: its drafts are asked for one after another
@@ -279,7 +289,7 @@ def _shared(interview: Interview, notes_text: str | None, name: str | None,
     }
     decides = interview.decision_contact
     made = _Shared(interview, notes_text, name, style, values, notes.points(notes_text),
-                   _facts(decides)[0] if decides is not None else None, start.date(),
+                   _places(interview), _facts(decides)[0] if decides is not None else None, start.date(),
                    interview.end.date(), interview.effective_deadline)
     _last_shared[:] = [made]
     return made
@@ -375,7 +385,7 @@ def calendar_text(interview: Interview, item_key: str, step: str, notes_text: st
     text is read on some later day), and no file is read after the first call, so the same
     interview gives the same text; a user's template overrides apply to `followup draft`.
     """
-    made = _calendar_draft(interview, item_key, step, notes_text, name, style, day)
+    made = draft(interview, item_key, step, notes_text, name, style=style, day=day, relative=False)
     return made.text(), made.mailto()
 
 
@@ -385,13 +395,8 @@ def calendar_draft_text(interview: Interview, item_key: str, step: str, notes_te
     """calendar_text's text alone: an import writes thousands of drafts into task
     descriptions and has no use for their mailto: URLs (quoting the bodies cost a fifth
     of the drafts' time)."""
-    return _calendar_draft(interview, item_key, step, notes_text, name, style, day).text()
-
-
-def _calendar_draft(interview: Interview, item_key: str, step: str, notes_text: str | None,
-                    name: str | None, style: Style, day: dt.date | None) -> Draft:
     return draft(interview, item_key, step, notes_text, name, style=style, day=day,
-                 relative=False)
+                 relative=False).text()
 
 
 @functools.lru_cache(maxsize=8)
