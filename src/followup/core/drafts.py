@@ -289,8 +289,8 @@ def _shared(interview: Interview, notes_text: str | None, name: str | None,
     }
     decides = interview.decision_contact
     made = _Shared(interview, notes_text, name, style, values, notes.points(notes_text),
-                   _places(interview), _facts(decides)[0] if decides is not None else None, start.date(),
-                   interview.end.date(), interview.effective_deadline)
+                   _places(interview), _facts(decides)[0] if decides is not None else None,
+                   start.date(), interview.end.date(), interview.effective_deadline)
     _last_shared[:] = [made]
     return made
 
@@ -333,7 +333,7 @@ def _day_words(language: str, locale: str, written: dt.date, relative: bool, day
 @functools.lru_cache(maxsize=256)
 def _people_words(to_facts: tuple[_Facts, ...], decides_facts: _Facts | None, language: str,
                   locale: str) -> dict[str, Any]:
-    """How the recipients `to` and the decision contact are greeted and named."""
+    """How the recipients and the decision contact (their _facts) are greeted and named."""
     style = Style(language, locale)
     to = tuple(map(_person, to_facts))
     decides = _person(decides_facts) if decides_facts is not None else None
