@@ -20,6 +20,7 @@ from followup.core import drafts
 from followup.core.drafts import calendar_draft_text
 from followup.core.model import Contact, Interview, PlannedItem
 from followup.core.wording import Style
+from followup.store import iso
 
 ZONES = ("Europe/London", "America/New_York", "Asia/Kolkata", "Australia/Sydney", "Etc/UTC")
 
@@ -87,6 +88,32 @@ def test_the_remembered_utc_texts_are_bounded() -> None:
     for minutes in range(service.UTC_TEXTS_KEPT + 10):
         service._canonical(base + dt.timedelta(minutes=minutes))
     assert len(service._UTC_TEXTS) <= service.UTC_TEXTS_KEPT
+
+
+@settings(max_examples=300)
+@given(st.lists(items, min_size=1, max_size=6))
+def test_a_rows_time_texts_are_the_stores(batch: list[PlannedItem]) -> None:
+    """The texts of an item's row (its local times, its UTC sort key) are remembered: in a
+    row of items, each must still be what store.iso and sort_time give."""
+    for item in batch:
+        for value in (item.start, item.due, item.end):
+            assert service._local_text(value) == iso(value)
+        if item.due is not None or item.start is not None:
+            assert service._sort_text(item) == item.sort_time.isoformat()
+
+
+def test_a_local_text_is_the_zones_and_the_folds() -> None:
+    """Equal instants in two zones, and the two 01:30 of London's autumn night (equal as
+    datetimes of one zone), each keep their own text."""
+    london = ZoneInfo("Europe/London")
+    moments = [dt.datetime(2026, 7, 1, 9, tzinfo=dt.timezone.utc),
+               dt.datetime(2026, 7, 1, 10, tzinfo=london),
+               dt.datetime(2026, 10, 25, 1, 30, tzinfo=london),
+               dt.datetime(2026, 10, 25, 1, 30, tzinfo=london, fold=1)]
+    assert moments[0] == moments[1] and moments[2] == moments[3]
+    assert [service._local_text(moment) for moment in moments] == [
+        "2026-07-01T09:00:00+00:00", "2026-07-01T10:00:00+01:00",
+        "2026-10-25T01:30:00+01:00", "2026-10-25T01:30:00+00:00"]
 
 
 def _interview(company: str, contacts: tuple[Contact, ...]) -> Interview:

@@ -178,3 +178,11 @@ def test_an_interview_stored_with_contacts_sharing_a_key_keeps_the_last(tmp_path
     assert [(c.key, c.name) for c in stored.contacts] == [(1, "Janet"), (2, "Bo")]
     assert stored == store.interview(1)
     store.close()
+
+
+def test_a_null_is_bound_through_an_adapter_of_its_own(tmp_path: Path) -> None:
+    """store.py registers one, so that binding None skips sqlite3's search for __adapt__
+    (a formatted and dropped AttributeError per NULL); a NULL is still a NULL."""
+    store = Store(tmp_path / "followup.db")
+    assert sqlite3.adapters[(type(None), sqlite3.PrepareProtocol)](None) is None
+    assert store.db.execute("SELECT ? IS NULL, typeof(?)", (None, None)).fetchone()[:] == (1, "null")

@@ -93,23 +93,48 @@ def fingerprint(item: PlannedItem) -> str:
 
 def _canonical(value: object) -> object:
     if isinstance(value, dt.datetime):
-        return _utc_text(value.astimezone(dt.timezone.utc))
+        return _utc_text(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
 
 
 def _utc_text(moment: dt.datetime) -> str:
-    """moment.isoformat(), remembered: an import's 13,000 items share a few thousand times.
-    Every key is in UTC (fold 0), so equal keys are the same instant and the same text."""
-    text = _UTC_TEXTS.get(moment)
+    """The UTC ISO text of the instant, remembered: an import's 13,000 items share a few
+    thousand times. Keyed by the value as it comes (no conversion for a time seen before)
+    and its fold: datetimes of one tzinfo compare by their wall times, and the two 01:30 of
+    an autumn night are different instants; equal keys of other tzinfos are one instant."""
+    key = (moment, moment.fold)
+    text = _UTC_TEXTS.get(key)
     if text is None:
-        text = bounded(_UTC_TEXTS, UTC_TEXTS_KEPT)[moment] = moment.isoformat()
+        text = bounded(_UTC_TEXTS, UTC_TEXTS_KEPT)[key] = (
+            moment.astimezone(dt.timezone.utc).isoformat())
     return text
 
 
+def _local_text(value: dt.datetime | dt.date | None) -> str | None:
+    """store.iso(value), a time's text remembered as `_utc_text` does, its tzinfo in the key
+    too: the text gives the wall time and its offset (equal tzinfos have equal offsets)."""
+    if not isinstance(value, dt.datetime):
+        return iso(value)
+    key = (value, value.fold, value.tzinfo)
+    text = _LOCAL_TEXTS.get(key)
+    if text is None:
+        text = bounded(_LOCAL_TEXTS, UTC_TEXTS_KEPT)[key] = value.isoformat()
+    return text
+
+
+def _sort_text(item: PlannedItem) -> str:
+    """item.sort_time.isoformat(): for a time, the UTC text its fingerprint remembered."""
+    moment = item.due or item.start
+    if isinstance(moment, dt.datetime):
+        return _utc_text(moment)
+    return item.sort_time.isoformat()
+
+
 UTC_TEXTS_KEPT = 4096
-_UTC_TEXTS: dict[dt.datetime, str] = {}
+_UTC_TEXTS: dict[tuple[dt.datetime, int], str] = {}
+_LOCAL_TEXTS: dict[tuple[dt.datetime, int, dt.tzinfo | None], str] = {}
 _ITEM_FIELDS = tuple(f.name for f in dataclasses.fields(PlannedItem))  # in declared order
 _item_fields = operator.attrgetter(*_ITEM_FIELDS)  # the values in that order, as a tuple
 # The places of the fields that may hold a date or a time (the rest are text, flags and
@@ -479,11 +504,11 @@ class Service:
             "summary": item.summary,
             "status": item.status,
             "tz": item.tz,
-            "start": iso(item.start),
-            "due": iso(item.due),
-            "end": iso(item.end),
-            "sort_utc": item.sort_time.isoformat(),
-            "completed": utc_iso(item.completed) if item.completed else None,
+            "start": _local_text(item.start),
+            "due": _local_text(item.due),
+            "end": _local_text(item.end),
+            "sort_utc": _sort_text(item),
+            "completed": _utc_text(item.completed) if item.completed else None,
             "fingerprint": print_,
             "notes": notes,
             "sequence": sequence,

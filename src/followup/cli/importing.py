@@ -7,6 +7,7 @@ cli/interviews.py do (issue 14: loading modules was a tenth of an import).
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import click
@@ -27,10 +28,17 @@ def import_(app: App, file: Path) -> None:
     Example:
       followup import samples/interviews.toml
     """
-    interviews = read_interviews(file, app.user_tz)
-    service = service_of(app)
-    with service.change():
-        added = add_all(service, file, interviews)
+    # Without the cycle collector: an import keeps most of what it builds to its end and
+    # makes almost no cycles (176 objects in 1,000 bench interviews, the same peak memory),
+    # yet the collector's walks over what it keeps took 0.12 s of the 1,000 (gc.callbacks).
+    gc.disable()
+    try:
+        interviews = read_interviews(file, app.user_tz)
+        service = service_of(app)
+        with service.change():
+            added = add_all(service, file, interviews)
+    finally:
+        gc.enable()
     click.echo(f"Imported {len(added)} interview{'s' if len(added) != 1 else ''} from {file}.")
     for interview in added:
         click.echo(f"  {interview.id}  {interview.start:%a %d %b %Y %H:%M} {interview.tz}"

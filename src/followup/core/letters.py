@@ -21,7 +21,6 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from email.utils import getaddresses, parsedate_to_datetime
 
 # Domains anyone can sign up for: an address there says nothing about the employer.
 FREE_MAIL = frozenset({
@@ -134,6 +133,7 @@ def read_letter(uid: int, header: bytes, arrived: dt.datetime | None = None) -> 
     never an exception (a bad message must not stop a check)."""
     from email.parser import HeaderParser
     from email.policy import compat32
+    from email.utils import getaddresses
 
     # Raw 8-bit header text (RFC 6532) is UTF-8; anything else becomes U+FFFD, never an error.
     fields = HeaderParser(policy=compat32).parsestr(header.decode("utf-8", "replace"))
@@ -173,6 +173,10 @@ def decoded(value: object) -> str:
 
 
 def _date(text: str) -> dt.datetime | None:
+    # Here, not at the top: every command that plans loads this module (IN_MAILBOX), and
+    # email.utils brings socket and the email package (28 M instructions).
+    from email.utils import parsedate_to_datetime
+
     if not text:
         return None
     try:

@@ -33,6 +33,7 @@ byte (render.py).
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
@@ -270,10 +271,7 @@ def _wall_digits(value: dt.datetime) -> str:
     written by icalendar once (a vDatetime for each wall time was 3 % of an import). The
     first wall time of a process is also written by vDatetime: should a release write them
     otherwise, every one is (and the suite compares every render with icalendar's)."""
-    from icalendar.prop import vDate, vDatetime, vTime
-
-    writers: Any = vDate, vDatetime, vTime  # untyped in icalendar
-    date_of, datetime_of, time_of = writers
+    date_of, datetime_of, time_of = _prop("vDate", "vDatetime", "vTime")
     day, clock = value.date(), (value.hour, value.minute, value.second)
     day_text = _DAYS.get(day)
     if day_text is None:
@@ -289,6 +287,16 @@ def _wall_digits(value: dt.datetime) -> str:
             _COMPOSED.append(digits == whole)
         digits = whole
     return digits
+
+
+@lru_cache(maxsize=8)
+def _prop(*names: str) -> tuple[Any, ...]:
+    """icalendar's value classes of those names (untyped in icalendar), imported on first
+    use: an import statement in a function runs importlib's fromlist code at every call, and
+    a render makes a hundred calls that need them."""
+    from icalendar import prop
+
+    return tuple(getattr(prop, name) for name in names)
 
 
 def _ascii(written: bytes | str) -> str:
@@ -333,12 +341,12 @@ def _escaped(values: list[str]) -> list[str]:
     characters), so escaping "a\0b" gives escape(a) + "\0" + escape(b); a vText costs
     several times its escaping (its Parameters). Tested value by value against vText
     (tests/test_serialise.py)."""
-    from icalendar.prop import vText
-
+    (vText,) = _prop("vText")
     joined = NUL.join(values)
     if len(values) == 1 or joined.count(NUL) != len(values) - 1:  # one, or a value has a NUL
         return [vText(value).to_ical().decode("utf-8") for value in values]
-    return vText(joined).to_ical().decode("utf-8").split(NUL)
+    written: str = vText(joined).to_ical().decode("utf-8")
+    return written.split(NUL)
 
 
 Property = tuple[str, Any, "Mapping[str, str] | None"]  # add(name, value, parameters=...)
@@ -429,11 +437,10 @@ class Lines:
         """Append the component's lines to `out` in the order to_ical() writes them, BEGIN
         and END included, its subcomponents' after its properties; the places of its new
         texts go to `holes`, for `texts` to fill."""
-        begin, order, place, end = _order(self.name, tuple(self.uppers))
+        begin, pick, place, end = _order(self.name, tuple(self.uppers))
         start = len(out) + 1
         out.append(begin)
-        lines = self.lines
-        out += [lines[index] for index in order]
+        out += pick(self.lines)
         if self.new:
             holes += [(out, start + place[index], slot, value) for index, slot, value in self.new]
         for sub in self.subcomponents:
@@ -443,6 +450,9 @@ class Lines:
 
 _UNKNOWN: Any = object()
 _BLOCKS: dict[int, tuple[object, list[str], list[str]]] = {}  # Lines.add_all
+
+
+_TEXT_OF_HOLE = operator.itemgetter(3)
 
 
 def texts(components: Sequence[Lines]) -> list[str]:
@@ -455,7 +465,7 @@ def texts(components: Sequence[Lines]) -> list[str]:
         component.lay(out, holes)
         laid.append(out)
     if holes:
-        values = list(dict.fromkeys(hole[3] for hole in holes))  # each text once
+        values = list(dict.fromkeys(map(_TEXT_OF_HOLE, holes)))  # each text once
         escaped = dict(zip(values, _escaped(values), strict=True))
         for out, index, slot, value in holes:
             table: Any = slot.texts
@@ -471,11 +481,11 @@ CRLF = "\r\n"
 
 @lru_cache(maxsize=256)
 def _order(component: str, names: tuple[str, ...]
-           ) -> tuple[str, tuple[int, ...], tuple[int, ...], str]:
-    """(BEGIN line, the properties' indexes in the order to_ical() writes them, the place
-    of each property in that order, END line): icalendar's canonical order, then the rest
-    by name, a name's lines in the order added. Components of one kind mostly have the same
-    properties, added in the same order."""
+           ) -> tuple[str, Callable[[list[str]], Sequence[str]], tuple[int, ...], str]:
+    """(BEGIN line, what picks the properties' lines in the order to_ical() writes them, the
+    place of each property in that order, END line): icalendar's canonical order, then the
+    rest by name, a name's lines in the order added. Components of one kind mostly have the
+    same properties, added in the same order."""
     canonical, begin, end = _shape(component)
     rank = {name: place for place, name in enumerate(canonical)}
     order = sorted(range(len(names)), key=lambda index: (
@@ -483,7 +493,9 @@ def _order(component: str, names: tuple[str, ...]
     place = [0] * len(names)
     for position, index in enumerate(order):
         place[index] = position
-    return begin, tuple(order), tuple(place), end
+    # One C call for all the lines (an itemgetter of one index gives the line alone).
+    pick = operator.itemgetter(*order) if len(order) > 1 else lambda lines: lines[:len(order)]
+    return begin, pick, tuple(place), end
 
 
 def add_all(component: Any, properties: Sequence[Property]) -> None:
