@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 from urllib.parse import quote
 
 from followup.core import greetings, notes
@@ -96,8 +96,9 @@ class Draft:
         """What `followup draft` prints: headers for an email, the bare text otherwise."""
         if self.form != "email":
             return self.body
-        if self.addresses:
-            to = ", ".join(c.display for c in self.addresses)
+        addresses = self.addresses
+        if addresses:
+            to = ", ".join(c.display for c in addresses)
         else:
             named = ", ".join(c.full_name for c in self.to if c.name)
             to = f"{named} (no email address known)" if named else "(no email address known)"
@@ -157,13 +158,12 @@ def template_name(step: str, interview: Interview, language: str = "en") -> str:
     return f"{base}.j2" if language == "en" else f"{base}.{language}.j2"
 
 
-def _chosen(step: str, found: notes.Points, to: Sequence[Contact],
-            interview: Interview) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], int]:
+def _chosen(step: str, found: notes.Points, to: Sequence[Contact], places: Mapping[int, int]
+            ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], int]:
     """(what they stressed, why I fit, points to mention, the reader's place in the panel)
-    for one message: see the module's docstring."""
+    for one message: see the module's docstring. `places`: _places of the interview."""
     if step == "formal-note":
-        panel = [c for c in interview.contacts if not c.removed] or list(interview.contacts)
-        place = next((i for i, c in enumerate(panel) if to and c.key == to[0].key), 0)
+        place = places.get(to[0].key, 0) if to else 0
         own = found.of(to[0]) if to else ()
         general = found.stressed
         stressed = own[:2] or ((general[place % len(general)],) if general else ())
@@ -179,7 +179,8 @@ def _chosen(step: str, found: notes.Points, to: Sequence[Contact],
 
 
 def context(interview: Interview, step: str, to: Sequence[Contact], notes_text: str | None,
-            name: str | None, style: Style = ENGLISH, dates: Dates | None = None) -> dict[str, Any]:
+            name: str | None, style: Style = ENGLISH, written: dt.date | None = None,
+            relative: bool = False) -> dict[str, Any]:
     """The values every template can use.
 
     step, company, role, location, channel (how they said they would answer: email or
@@ -201,15 +202,19 @@ def context(interview: Interview, step: str, to: Sequence[Contact], notes_text: 
     "Yours sincerely,"). Each list of points also comes joined the language's way, as
     stressed_text, fit_text and mention_text ("a, b, and c"). The filter `stop` ends a
     sentence with a value that may already end with a full stop ("at {{ company|stop }}").
+
+    The words are written on the day `written` (default: the day the interview ends),
+    relative to it with `relative` (see `draft`).
     """
     shared = _shared(interview, notes_text, name, style)
-    dates = dates or Dates(style, shared.end_day, relative=False)
-    stressed, fit, mention, place = _chosen(step, shared.found, to, interview)
+    stressed, fit, mention, place = _chosen(step, shared.found, to, shared.places)
+    mention_text = style.join(mention)
     return {
         "step": step,
         **shared.values,
-        **_day_words(style, dates.day, dates.relative, shared.start_day, shared.deadline),
-        **_people_words(tuple(to), shared.decides, style),
+        **_day_words(style.language, style.locale, written or shared.end_day, relative,
+                     shared.start_day, shared.deadline),
+        **_people_words(_facts(*to), shared.decides, style.language, style.locale),
         "recipients": [c.full_name or c.email or "" for c in to],  # a list of its own
         "place": place,
         "stressed": list(stressed),
@@ -217,16 +222,16 @@ def context(interview: Interview, step: str, to: Sequence[Contact], notes_text: 
         "fit": list(fit),
         "fit_text": style.join(fit),
         "mention": list(mention),
-        "mention_text": style.join(mention),
+        "mention_text": mention_text,
         "points": list(mention),
-        "points_text": style.join(mention),
+        "points_text": mention_text,
     }
 
 
-@dataclass(frozen=True)
-class _Shared:
+class _Shared(NamedTuple):
     """What every draft of one interview shares (an import writes four or more per
-    interview): its parts of the context, its notes' points, its decision contact, days."""
+    interview): its parts of the context, its notes' points, its decision contact, days.
+    A NamedTuple: made in C, where a frozen dataclass sets each field by a call."""
 
     interview: Interview
     notes_text: str | None
@@ -234,10 +239,21 @@ class _Shared:
     style: Style
     values: dict[str, Any]  # never changed: context() copies it
     found: notes.Points
-    decides: Contact | None
+    places: dict[int, int]  # _places
+    decides: _Facts | None  # the decision contact's
     start_day: dt.date
     end_day: dt.date
     deadline: dt.date
+
+
+def _places(interview: Interview) -> dict[int, int]:
+    """Each contact's place in the panel (by its key, 0 first): the interviewers and the
+    decision contact still on the interview, or all of them when every one was removed."""
+    panel = [c for c in interview.contacts if not c.removed] or list(interview.contacts)
+    places: dict[int, int] = {}
+    for place, contact in enumerate(panel):
+        places.setdefault(contact.key, place)  # the first, as a search from the start finds
+    return places
 
 
 _last_shared: list[_Shared] = []  # the last interview's: its drafts are asked for one after another
@@ -250,8 +266,9 @@ def _shared(interview: Interview, notes_text: str | None, name: str | None,
     object has the same values (no hashing of the interview and its contacts per draft)."""
     if _last_shared:
         last = _last_shared[0]
+        # Style's == is a Python call; a re-plan passes the same Style to all its drafts.
         if (last.interview is interview and last.notes_text == notes_text
-                and last.name == name and last.style == style):
+                and last.name == name and (last.style is style or last.style == style)):
             return last
     how = held(interview)
     start = interview.start
@@ -270,23 +287,40 @@ def _shared(interview: Interview, notes_text: str | None, name: str | None,
         "has_name": bool((name or "").strip()),
         "language": style.language,
     }
+    decides = interview.decision_contact
     made = _Shared(interview, notes_text, name, style, values, notes.points(notes_text),
-                   interview.decision_contact, start.date(), interview.end.date(),
-                   interview.effective_deadline)
+                   _places(interview), _facts(decides)[0] if decides is not None else None,
+                   start.date(), interview.end.date(), interview.effective_deadline)
     _last_shared[:] = [made]
     return made
 
 
 # The parts of a context that an import asks for again and again (the same panel greeted,
 # the same days written in words), made once: each is a few dozen microseconds of Babel
-# and greetings per draft. Keyed by everything they read; the values are never changed.
+# and greetings per draft. Keyed by everything they read, as plain strings, dates and
+# tuples (a Style or a Contact is hashed and compared by a Python call, which cost more
+# than the rest of the look-up); the values are never changed.
+
+# What the people words read of a contact: (name, title, email, phone).
+_Facts = tuple[str, str | None, str | None, str | None]
+
+
+def _facts(*contacts: Contact) -> tuple[_Facts, ...]:
+    return tuple([(c.name, c.title, c.email, c.phone) for c in contacts])
+
+
+def _person(facts: _Facts) -> Contact:
+    """A contact with these facts and nothing else: what the people words are made from,
+    so that they cannot read what their key leaves out."""
+    name, title, email, phone = facts
+    return Contact(0, name, email, title=title, phone=phone)
 
 
 @functools.lru_cache(maxsize=1024)
-def _day_words(style: Style, written: dt.date, relative: bool, day: dt.date,
+def _day_words(language: str, locale: str, written: dt.date, relative: bool, day: dt.date,
                deadline: dt.date) -> dict[str, Any]:
     """The interview's `day` and the `deadline` in words, for a message written on `written`."""
-    dates = Dates(style, written, relative)
+    dates = Dates(Style(language, locale), written, relative)
     return {
         "date": dates.date(day),
         "on_date": dates.on(day),
@@ -297,8 +331,12 @@ def _day_words(style: Style, written: dt.date, relative: bool, day: dt.date,
 
 
 @functools.lru_cache(maxsize=256)
-def _people_words(to: tuple[Contact, ...], decides: Contact | None, style: Style) -> dict[str, Any]:
-    """How the recipients `to` and the decision contact are greeted and named."""
+def _people_words(to_facts: tuple[_Facts, ...], decides_facts: _Facts | None, language: str,
+                  locale: str) -> dict[str, Any]:
+    """How the recipients and the decision contact (their _facts) are greeted and named."""
+    style = Style(language, locale)
+    to = tuple(map(_person, to_facts))
+    decides = _person(decides_facts) if decides_facts is not None else None
     lead = greetings.person(to[0]) if to else None
     decider = greetings.person(decides) if decides is not None else None
     salutation = greetings.salutation(to, style)
@@ -326,9 +364,7 @@ def draft(interview: Interview, item_key: str, step: str, notes_text: str | None
     is not the year of `day`."""
     template = template_name(step, interview, style.language)
     to = recipients(interview, item_key, step)
-    written = day or interview.end.date()
-    dates = Dates(style, written, relative)
-    values = context(interview, step, to, notes_text, name, style, dates)
+    values = context(interview, step, to, notes_text, name, style, day, relative)
     text = _render(template, values, template_dir)
     if step in CALL_STEPS:
         return Draft("call", to, None, text)
@@ -349,7 +385,7 @@ def calendar_text(interview: Interview, item_key: str, step: str, notes_text: st
     text is read on some later day), and no file is read after the first call, so the same
     interview gives the same text; a user's template overrides apply to `followup draft`.
     """
-    made = _calendar_draft(interview, item_key, step, notes_text, name, style, day)
+    made = draft(interview, item_key, step, notes_text, name, style=style, day=day, relative=False)
     return made.text(), made.mailto()
 
 
@@ -359,13 +395,8 @@ def calendar_draft_text(interview: Interview, item_key: str, step: str, notes_te
     """calendar_text's text alone: an import writes thousands of drafts into task
     descriptions and has no use for their mailto: URLs (quoting the bodies cost a fifth
     of the drafts' time)."""
-    return _calendar_draft(interview, item_key, step, notes_text, name, style, day).text()
-
-
-def _calendar_draft(interview: Interview, item_key: str, step: str, notes_text: str | None,
-                    name: str | None, style: Style, day: dt.date | None) -> Draft:
     return draft(interview, item_key, step, notes_text, name, style=style, day=day,
-                 relative=False)
+                 relative=False).text()
 
 
 @functools.lru_cache(maxsize=8)
@@ -422,28 +453,34 @@ def _where(template: str, template_dir: Path | None) -> str:
 
 
 @functools.lru_cache(maxsize=64)  # the built-in templates: a few dozen, compiled once
-def _builtin(name: str) -> tuple[jinja2.Template, dict[str, Any]]:
-    """A built-in template and its globals as a plain dict (Jinja keeps them in a ChainMap
-    that every render copies: a fifth of an import's drafts)."""
+def _builtin(name: str) -> Callable[[Mapping[str, Any]], str]:
+    """A built-in template's Template.render, without its per-render lookups: Jinja keeps
+    the globals in a ChainMap that every render copies (a fifth of an import's drafts),
+    here a plain dict made once."""
+    from jinja2.runtime import new_context
+
     template = _environment(None).get_template(name)
-    return template, dict(template.globals)
+    environment, blocks, root = template.environment, template.blocks, template.root_render_func
+    globals_ = dict(template.globals)
+
+    def render(values: Mapping[str, Any]) -> str:
+        context = new_context(environment, name, blocks, {**globals_, **values}, shared=True,
+                              globals=globals_)
+        try:
+            return "".join(root(context))
+        except Exception:
+            environment.handle_exception()  # raises it again, its traceback in the template
+            raise
+
+    return render
 
 
 def _fill(template: str, values: Mapping[str, Any], template_dir: Path | None) -> str:
-    """Template.render, without its per-render lookups for the built-in templates (a user's
-    folder is read again when a file changes: there Jinja's own path)."""
+    """The template filled with `values`; a user's folder is read again when a file
+    changes: there Jinja's own path."""
     if template_dir is not None:
         return _environment(template_dir).get_template(template).render(values)
-    from jinja2.runtime import new_context
-
-    compiled, globals_ = _builtin(template)
-    context = new_context(compiled.environment, compiled.name, compiled.blocks,
-                          {**globals_, **values}, shared=True, globals=globals_)
-    try:
-        return "".join(compiled.root_render_func(context))
-    except Exception:
-        compiled.environment.handle_exception()  # raises it again, its traceback in the template
-        raise
+    return _builtin(template)(values)
 
 
 def _render(template: str, values: Mapping[str, Any], template_dir: Path | None) -> str:
@@ -468,6 +505,7 @@ def _render(template: str, values: Mapping[str, Any], template_dir: Path | None)
 
 def _tidy(text: str) -> str:
     """No trailing blanks, at most one empty line in a row, none at either end."""
-    lines = [line.rstrip() for line in text.split("\n")]
-    kept = [line for i, line in enumerate(lines) if line or (i and lines[i - 1])]
-    return "\n".join(kept).strip("\n")
+    text = "\n".join([line.rstrip() for line in text.split("\n")])
+    while "\n\n\n" in text:  # two empty lines or more in a row (each pass halves a run)
+        text = text.replace("\n\n\n", "\n\n")
+    return text.strip("\n")
