@@ -85,9 +85,9 @@ def test_the_two_hours_of_a_fold_have_their_own_digests() -> None:
 
 def test_the_remembered_utc_texts_are_bounded() -> None:
     base = dt.datetime(2030, 1, 1, tzinfo=dt.timezone.utc)
-    for minutes in range(service.UTC_TEXTS_KEPT + 10):
+    for minutes in range(service.TIME_TEXTS_KEPT + 10):
         service._canonical(base + dt.timedelta(minutes=minutes))
-    assert len(service._UTC_TEXTS) <= service.UTC_TEXTS_KEPT
+    assert len(service._UTC_TEXTS) <= service.TIME_TEXTS_KEPT
 
 
 @settings(max_examples=300)

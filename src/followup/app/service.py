@@ -107,7 +107,7 @@ def _utc_text(moment: dt.datetime) -> str:
     key = (moment, moment.fold)
     text = _UTC_TEXTS.get(key)
     if text is None:
-        text = bounded(_UTC_TEXTS, UTC_TEXTS_KEPT)[key] = (
+        text = bounded(_UTC_TEXTS, TIME_TEXTS_KEPT)[key] = (
             moment.astimezone(dt.timezone.utc).isoformat())
     return text
 
@@ -120,7 +120,7 @@ def _local_text(value: dt.datetime | dt.date | None) -> str | None:
     key = (value, value.fold, value.tzinfo)
     text = _LOCAL_TEXTS.get(key)
     if text is None:
-        text = bounded(_LOCAL_TEXTS, UTC_TEXTS_KEPT)[key] = value.isoformat()
+        text = bounded(_LOCAL_TEXTS, TIME_TEXTS_KEPT)[key] = value.isoformat()
     return text
 
 
@@ -132,7 +132,7 @@ def _sort_text(item: PlannedItem) -> str:
     return item.sort_time.isoformat()
 
 
-UTC_TEXTS_KEPT = 4096
+TIME_TEXTS_KEPT = 4096  # entries of each table of time texts (UTC, local)
 _UTC_TEXTS: dict[tuple[dt.datetime, int], str] = {}
 _LOCAL_TEXTS: dict[tuple[dt.datetime, int, dt.tzinfo | None], str] = {}
 _ITEM_FIELDS = tuple(f.name for f in dataclasses.fields(PlannedItem))  # in declared order

@@ -201,6 +201,8 @@ class PlannedItem:
         item = object.__new__(PlannedItem)
         values = item.__dict__
         values.update(_PLANNED_DEFAULTS, **fields, **more)  # a name given twice: TypeError
+        # An unknown field adds a key; a required one may come in `fields` (the planner's
+        # way: no union of the keys) or in `more`.
         if len(values) != len(_PLANNED_DEFAULTS) or not (
                 _PLANNED_REQUIRED <= fields.keys() or _PLANNED_REQUIRED <= fields.keys() | more.keys()):
             given = fields.keys() | more.keys()
